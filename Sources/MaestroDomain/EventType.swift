@@ -1,0 +1,12 @@
+/// The kinds of live events (spec §6.3); the raw value is the wire name.
+public enum EventType: String, CaseIterable, Codable, Sendable {
+    case taskCreated = "task:created"
+    case taskUpdated = "task:updated"
+    case taskDeleted = "task:deleted"
+    case taskSessionStatus = "task:session_status"
+    case taskInputAnswer = "task:input_answer"
+    case sessionSpawn = "session:spawn"
+    case sessionActive = "session:active"
+    case sessionStopped = "session:stopped"
+    case sessionFailed = "session:failed"
+}

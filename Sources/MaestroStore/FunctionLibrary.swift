@@ -1,0 +1,33 @@
+import RedisClient
+
+/// The Redis function library every Maestro change goes through (Lua in `Lua/`, embedded at build time).
+///
+/// Clients pass `version` with every call; the library refuses calls from clients built for another
+/// version, so a stale or missing library is always a clear error, never a silent misbehaviour.
+public enum FunctionLibrary {
+    /// The library's name in Redis (`FUNCTION LIST LIBRARYNAME maestro`).
+    public static let name = "maestro"
+    /// The version this client speaks; must equal `LIBRARY_VERSION` in `Lua/library.lua`.
+    public static let version = "1"
+
+    /// Loads (or replaces) the library in Redis. Idempotent; needs the `@scripting` FUNCTION permission.
+    public static func install(on connection: RedisConnection) throws {
+        _ = try connection.send(RedisCommand("FUNCTION", "LOAD", "REPLACE", source))
+        let loaded = try loadedVersion(on: connection)
+        guard loaded == version else {
+            throw StoreError(.staleLibrary, "loaded the function library but Redis reports version \(loaded ?? "none")")
+        }
+    }
+
+    /// The version of the library loaded in Redis, or nil when it is not loaded.
+    public static func loadedVersion(on connection: RedisConnection) throws -> String? {
+        do {
+            return try connection.send(RedisCommand("FCALL_RO", "maestro_version", "0")).string
+        } catch let error as RedisError where error.code == .server && error.message.contains("Function not found") {
+            return nil
+        } catch let error as RedisError where error.code == .server && error.message.contains("no-writes") {
+            // Libraries before `maestro_version` carried the no-writes flag cannot be called with FCALL_RO.
+            return try connection.send(RedisCommand("FCALL", "maestro_version", "0")).string
+        }
+    }
+}

@@ -1,0 +1,102 @@
+#!lua name=maestro
+-- The Maestro Redis function library. Every state change is one call of one of these functions:
+-- it validates, checks the state machine, writes, bumps the task version, appends to the project's
+-- event stream and publishes, all atomically. Every refusal happens before the first write.
+--
+-- Calling convention for every function:
+--   KEYS[1]  the project's event stream, `mae:{<projectId>}:events`; every other key the function
+--            touches is derived from its prefix and shares its hash tag (one cluster slot).
+--   ARGV[1]  the library version the client was built for; a mismatch is refused (STALE_LIBRARY).
+-- Writing functions also take:
+--   ARGV[2]  an idempotency key ('' for none): a retried call with the same key returns the first
+--            result and changes nothing.
+--   ARGV[3]  the approximate maximum length of the event stream (0: never trimmed).
+
+local LIBRARY_VERSION = '1'
+local IDEMPOTENCY_TTL_SECONDS = 86400
+
+-- JSON output with a fixed field order and real arrays (cjson writes an empty table as {}).
+
+local function json_string(value)
+    if value == nil or value == false then return 'null' end
+    return cjson.encode(value)
+end
+
+local function json_array(encoded_items)
+    return '[' .. table.concat(encoded_items, ',') .. ']'
+end
+
+-- `fields` is a list of {name, encoded value} pairs; a pair whose value is nil is left out.
+local function json_object(fields)
+    local parts = {}
+    for _, field in ipairs(fields) do
+        if field[2] ~= nil then parts[#parts + 1] = cjson.encode(field[1]) .. ':' .. field[2] end
+    end
+    return '{' .. table.concat(parts, ',') .. '}'
+end
+
+local function json_strings(values)
+    local items = {}
+    for i, value in ipairs(values) do items[i] = json_string(value) end
+    return json_array(items)
+end
+
+-- Refuses the call: raises an error reply `CODE {json}` (before any write, so nothing changes).
+local function refuse(code, message, current, allowed)
+    error({ err = code .. ' ' .. json_object({
+        { 'message', json_string(message) },
+        { 'current', current and json_string(current) },
+        { 'allowed', allowed and json_strings(allowed) },
+    }) })
+end
+
+local function check_version(keys, args)
+    if args[1] ~= LIBRARY_VERSION then
+        refuse('STALE_LIBRARY', 'Redis has the Maestro function library version ' .. LIBRARY_VERSION ..
+            ' but the client needs version ' .. tostring(args[1]) ..
+            '; load the matching library (maestro setup) or use a matching client')
+    end
+    if #keys ~= 1 or string.sub(keys[1], -7) ~= ':events' then
+        refuse('INVALID_INPUT', 'KEYS[1] must be the project event stream mae:{<projectId>}:events')
+    end
+end
+
+-- The project's key prefix (`mae:{P}:`) and project id, from the declared stream key.
+local function project_of(keys)
+    local prefix = string.sub(keys[1], 1, -7)
+    local project = string.match(prefix, '^mae:{([^{}]+)}:$')
+    if project == nil then refuse('INVALID_INPUT', 'KEYS[1] must look like mae:{<projectId>}:events') end
+    return prefix, project
+end
+
+-- The Redis server's clock as ISO-8601 UTC with milliseconds: one clock for every client.
+local function now_iso()
+    local t = redis.call('TIME')
+    local seconds = tonumber(t[1])
+    local millis = math.floor(tonumber(t[2]) / 1000)
+    local days = math.floor(seconds / 86400)
+    local rest = seconds - days * 86400
+    -- Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    local z = days + 719468
+    local era = math.floor(z / 146097)
+    local doe = z - era * 146097
+    local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+    local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+    local mp = math.floor((5 * doy + 2) / 153)
+    local day = doy - math.floor((153 * mp + 2) / 5) + 1
+    local month = mp < 10 and mp + 3 or mp - 9
+    local year = yoe + era * 400 + (month <= 2 and 1 or 0)
+    return string.format('%04d-%02d-%02dT%02d:%02d:%02d.%03dZ', year, month, day,
+        math.floor(rest / 3600), math.floor(rest % 3600 / 60), rest % 60, millis)
+end
+
+-- Runs `apply` at most once per idempotency key: a retry gets the first call's reply back.
+local function once(prefix, name, key, apply)
+    if key == nil or key == '' then return apply() end
+    local idem = prefix .. 'idem/' .. name .. '/' .. key
+    local previous = redis.call('GET', idem)
+    if previous then return previous end
+    local reply = apply()
+    redis.call('SET', idem, reply, 'EX', IDEMPOTENCY_TTL_SECONDS)
+    return reply
+end

@@ -1,0 +1,100 @@
+-- A session's own progress on tasks: queueing, and reporting its status.
+
+-- ARGV: version, idempotency key, max stream length, sessionId, session token, taskId...
+-- Links the tasks to the session as queued; a task already linked is left as it is.
+local function queue_tasks(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    return once(prefix, 'queue_tasks', args[2], function()
+        local session_id, token = args[4], args[5]
+        check_id(session_id, 'session id')
+        if #args < 6 then refuse('INVALID_INPUT', 'name at least one task to queue') end
+        require_session_token(prefix, session_id, token)
+        local tasks = {}
+        local seen = {}
+        for i = 6, #args do
+            check_id(args[i], 'task id')
+            if not seen[args[i]] then
+                seen[args[i]] = true
+                tasks[#tasks + 1] = require_queueable(prefix, args[i])
+            end
+        end
+        local now = now_iso()
+        local results = {}
+        local event_ids = {}
+        for i, task in ipairs(tasks) do
+            local queued = redis.call('EXISTS', progress_key(prefix, task.id, session_id)) == 0
+            if queued then event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now) end
+            local status = redis.call('HGET', progress_key(prefix, task.id, session_id), 'status')
+            results[i] = json_object({
+                { 'taskId', json_string(task.id) },
+                { 'queued', tostring(queued) },
+                { 'status', json_string(status) },
+                { 'version', task.version },
+            })
+        end
+        return json_object({ { 'tasks', json_array(results) }, { 'eventIds', json_strings(event_ids) } })
+    end)
+end
+
+-- ARGV: version, idempotency key, max stream length, taskId, sessionId, session token, status, notes ('' none).
+-- Checks the progress state machine; `working` on a `todo` task also moves the task to `inprogress`,
+-- in this same call. Returns the new entry, the task's version and status, and the event ids.
+local function update_progress(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    return once(prefix, 'update_progress', args[2], function()
+        local task_id, session_id, token, status, notes = args[4], args[5], args[6], args[7], args[8] or ''
+        check_id(task_id, 'task id')
+        check_id(session_id, 'session id')
+        check_one_of(status, SESSION_STATUSES, 'session status')
+        check_text(notes, 'notes', MAX_NOTES_BYTES)
+        local task = require_task(prefix, task_id)
+        require_session_token(prefix, session_id, token)
+        local key = progress_key(prefix, task_id, session_id)
+        local current = redis.call('HGET', key, 'status')
+        if not current then
+            refuse('INVALID_TRANSITION', 'session ' .. session_id .. ' has not queued task ' .. task_id ..
+                '; queue it first (maestro task queue ' .. task_id .. ')', 'none', { 'queued' })
+        end
+        check_transition(PROGRESS_TARGETS, 'the status of session ' .. session_id .. ' on task ' .. task_id,
+            current, status, current)
+        local now = now_iso()
+        if notes == '' then
+            redis.call('HSET', key, 'status', status, 'lastUpdated', now)
+            redis.call('HDEL', key, 'notes')
+        else
+            redis.call('HSET', key, 'status', status, 'lastUpdated', now, 'notes', notes)
+        end
+        local version = touch_task(prefix, task, now)
+        local notes_json = notes == '' and 'null' or json_string(notes)
+        local event_ids = { emit(keys, args, 'task:session_status', json_object({
+            { 'taskId', json_string(task_id) },
+            { 'sessionId', json_string(session_id) },
+            { 'status', json_string(status) },
+            { 'notes', notes_json },
+            { 'lastUpdated', json_string(now) },
+            { 'version', version },
+        })) }
+        if status == 'working' and task.status == 'todo' then
+            local order = redis.call('ZSCORE', prefix .. 'tasks', task_id)
+            redis.call('ZREM', prefix .. 'tasks/todo', task_id)
+            redis.call('ZADD', prefix .. 'tasks/inprogress', order, task_id)
+            redis.call('HSET', task_key(prefix, task_id), 'status', 'inprogress')
+            task.status = 'inprogress'
+            version = touch_task(prefix, task, now)
+            event_ids[2] = emit(keys, args, 'task:updated', json_object({ { 'task', task_json(prefix, task) } }))
+        end
+        return json_object({
+            { 'taskId', json_string(task_id) },
+            { 'sessionId', json_string(session_id) },
+            { 'status', json_string(status) },
+            { 'notes', notes_json },
+            { 'lastUpdated', json_string(now) },
+            { 'previousStatus', json_string(current) },
+            { 'taskStatus', json_string(task.status) },
+            { 'version', version },
+            { 'eventIds', json_strings(event_ids) },
+        })
+    end)
+end

@@ -1,0 +1,148 @@
+-- Key layout (prefix = `mae:{P}:`; ids never contain '/', so nested keys cannot collide with ids):
+--   <prefix>task:<id>                      hash   the task's fields, including `version`
+--   <prefix>task:<id>/sessions             list   linked session ids, in join order
+--   <prefix>task:<id>/progress/<sessionId> hash   that session's progress on the task
+--   <prefix>task:<id>/children             set    ids of subtasks
+--   <prefix>tasks                          zset   every task id, scored by creation order
+--   <prefix>tasks/<status>                 zset   task ids by task status, same scores
+--   <prefix>seq                            string creation counter
+--   <prefix>session:<id>                   hash   the session's fields and its token's SHA-1
+--   <prefix>session:<id>/tasks             list   linked task ids, in join order
+--   <prefix>sessions                       zset   every session id, scored by creation order
+--   <prefix>events                         stream the project's events; channel <prefix>live carries them live
+--   <prefix>idem/<function>/<key>          string a call's reply, kept a day for retries
+
+local function task_key(prefix, task_id) return prefix .. 'task:' .. task_id end
+local function progress_key(prefix, task_id, session_id) return prefix .. 'task:' .. task_id .. '/progress/' .. session_id end
+local function session_key(prefix, session_id) return prefix .. 'session:' .. session_id end
+
+local function hash_to_table(flat)
+    local result = {}
+    for i = 1, #flat, 2 do result[flat[i]] = flat[i + 1] end
+    return result
+end
+
+local function load_task(prefix, task_id)
+    local task = hash_to_table(redis.call('HGETALL', task_key(prefix, task_id)))
+    if task.id == nil then return nil end
+    return task
+end
+
+local function require_task(prefix, task_id)
+    local task = load_task(prefix, task_id)
+    if task == nil then refuse('NOT_FOUND', 'task ' .. task_id .. ' does not exist in this project') end
+    return task
+end
+
+local function load_session(prefix, session_id)
+    local session = hash_to_table(redis.call('HGETALL', session_key(prefix, session_id)))
+    if session.id == nil then return nil end
+    return session
+end
+
+local function require_session(prefix, session_id)
+    local session = load_session(prefix, session_id)
+    if session == nil then refuse('NOT_FOUND', 'session ' .. session_id .. ' does not exist in this project') end
+    return session
+end
+
+-- A session proves itself with its token; only its SHA-1 is stored.
+local function require_session_token(prefix, session_id, token)
+    local session = require_session(prefix, session_id)
+    if token == nil or token == '' or redis.sha1hex(token) ~= session.tokenHash then
+        refuse('FORBIDDEN', 'the session token does not match session ' .. session_id)
+    end
+    return session
+end
+
+local function progress_json(entry)
+    return json_object({
+        { 'sessionId', json_string(entry.sessionId) },
+        { 'status', json_string(entry.status) },
+        { 'lastUpdated', json_string(entry.lastUpdated) },
+        { 'notes', entry.notes and json_string(entry.notes) },
+    })
+end
+
+local function task_json(prefix, task)
+    local session_ids = redis.call('LRANGE', task_key(prefix, task.id) .. '/sessions', 0, -1)
+    local progress = {}
+    for i, session_id in ipairs(session_ids) do
+        local entry = hash_to_table(redis.call('HGETALL', progress_key(prefix, task.id, session_id)))
+        progress[i] = progress_json(entry)
+    end
+    return json_object({
+        { 'id', json_string(task.id) },
+        { 'projectId', json_string(task.projectId) },
+        { 'title', json_string(task.title) },
+        { 'description', task.description and json_string(task.description) },
+        { 'status', json_string(task.status) },
+        { 'priority', json_string(task.priority) },
+        { 'sessionIds', json_strings(session_ids) },
+        { 'sessionProgress', json_array(progress) },
+        { 'parentId', task.parentId and json_string(task.parentId) },
+        { 'createdAt', json_string(task.createdAt) },
+        { 'updatedAt', json_string(task.updatedAt) },
+        { 'version', task.version },
+    })
+end
+
+local function session_json(prefix, session)
+    return json_object({
+        { 'id', json_string(session.id) },
+        { 'name', session.name and json_string(session.name) },
+        { 'status', json_string(session.status) },
+        { 'taskIds', json_strings(redis.call('LRANGE', session_key(prefix, session.id) .. '/tasks', 0, -1)) },
+        { 'projectId', json_string(session.projectId) },
+        { 'spawnSource', json_string(session.spawnSource) },
+        { 'createdAt', json_string(session.createdAt) },
+        { 'updatedAt', json_string(session.updatedAt) },
+        { 'error', session.error and json_string(session.error) },
+        { 'host', session.host and json_string(session.host) },
+        { 'pid', session.pid },
+        { 'lastHeartbeat', session.lastHeartbeat and json_string(session.lastHeartbeat) },
+    })
+end
+
+-- Marks a change to the task: bumps and returns its version, and stamps updatedAt.
+local function touch_task(prefix, task, now)
+    task.version = tostring(redis.call('HINCRBY', task_key(prefix, task.id), 'version', 1))
+    task.updatedAt = now
+    redis.call('HSET', task_key(prefix, task.id), 'updatedAt', now)
+    return task.version
+end
+
+-- Links a session to a task with a queued progress entry, bumps the task and emits the event.
+-- Returns the event id.
+local function link_queued(keys, args, prefix, task, session_id, now)
+    redis.call('HSET', progress_key(prefix, task.id, session_id),
+        'sessionId', session_id, 'status', 'queued', 'lastUpdated', now)
+    redis.call('RPUSH', task_key(prefix, task.id) .. '/sessions', session_id)
+    redis.call('RPUSH', session_key(prefix, session_id) .. '/tasks', task.id)
+    local version = touch_task(prefix, task, now)
+    return emit(keys, args, 'task:session_status', json_object({
+        { 'taskId', json_string(task.id) },
+        { 'sessionId', json_string(session_id) },
+        { 'status', '"queued"' },
+        { 'notes', 'null' },
+        { 'lastUpdated', json_string(now) },
+        { 'version', version },
+    }))
+end
+
+-- The id of the newest event, which a snapshot read is consistent with ('0-0' for none yet).
+local function stream_cursor(keys)
+    local last = redis.call('XREVRANGE', keys[1], '+', '-', 'COUNT', 1)
+    if #last == 0 then return '0-0' end
+    return last[1][1]
+end
+
+-- Refuses tasks that cannot be queued: unknown, or cancelled.
+local function require_queueable(prefix, task_id)
+    local task = require_task(prefix, task_id)
+    if task.status == 'cancelled' then
+        refuse('INVALID_TRANSITION', 'task ' .. task_id .. ' is cancelled and cannot be queued; a user must restore it first',
+            'cancelled', {})
+    end
+    return task
+end

@@ -1,0 +1,15 @@
+-- The library's public functions. Read-only ones carry `no-writes` (FCALL_RO, replicas).
+
+redis.register_function('maestro_version', function() return LIBRARY_VERSION end)
+redis.register_function('maestro_create_task', create_task)
+redis.register_function('maestro_update_task', update_task)
+redis.register_function('maestro_delete_task', delete_task)
+redis.register_function('maestro_remove_session', remove_session)
+redis.register_function('maestro_queue_tasks', queue_tasks)
+redis.register_function('maestro_update_progress', update_progress)
+redis.register_function('maestro_spawn_session', spawn_session)
+redis.register_function('maestro_set_lifecycle', set_lifecycle)
+redis.register_function { function_name = 'maestro_get_task', callback = get_task, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_list_tasks', callback = list_tasks, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_get_session', callback = get_session, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_list_sessions', callback = list_sessions, flags = { 'no-writes' } }

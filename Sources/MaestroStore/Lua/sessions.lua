@@ -1,0 +1,126 @@
+-- Sessions: spawning, lifecycle changes, reads.
+
+-- ARGV: version, idempotency key, max stream length, sessionId, token, name ('' none), spawnSource,
+-- host ('' none), pid ('' none), taskId... Creates the session as spawning and queues it on the tasks.
+local function spawn_session(keys, args)
+    check_version(keys, args)
+    local prefix, project = project_of(keys)
+    return once(prefix, 'spawn_session', args[2], function()
+        local session_id, token, name, source, host, pid = args[4], args[5], args[6], args[7], args[8], args[9]
+        check_id(session_id, 'session id')
+        if token == nil or #token < 16 or #token > 256 or string.find(token, '^[%w_%-]+$') == nil then
+            refuse('INVALID_INPUT', 'a session token must be 16-256 letters, digits, _ or -')
+        end
+        if name ~= '' then check_name(name) end
+        check_one_of(source, SPAWN_SOURCES, 'spawn source')
+        if host ~= '' then check_name(host) end
+        if pid ~= '' and string.find(pid, '^%d+$') == nil then refuse('INVALID_INPUT', 'a pid must be a number') end
+        if redis.call('EXISTS', session_key(prefix, session_id)) == 1 then
+            refuse('CONFLICT', 'session ' .. session_id .. ' already exists in project ' .. project)
+        end
+        local tasks = {}
+        local seen = {}
+        for i = 10, #args do
+            check_id(args[i], 'task id')
+            if not seen[args[i]] then
+                seen[args[i]] = true
+                tasks[#tasks + 1] = require_queueable(prefix, args[i])
+            end
+        end
+        local now = now_iso()
+        local session = {
+            id = session_id, status = 'spawning', projectId = project, spawnSource = source,
+            createdAt = now, updatedAt = now, tokenHash = redis.sha1hex(token),
+        }
+        if name ~= '' then session.name = name end
+        if host ~= '' then session.host = host end
+        if pid ~= '' then session.pid = pid end
+        local fields = {}
+        for field, value in pairs(session) do
+            fields[#fields + 1] = field
+            fields[#fields + 1] = value
+        end
+        redis.call('HSET', session_key(prefix, session_id), unpack(fields))
+        redis.call('ZADD', prefix .. 'sessions', redis.call('INCR', prefix .. 'seq'), session_id)
+        local task_ids = {}
+        for i, task in ipairs(tasks) do task_ids[i] = task.id end
+        local event_ids = {}
+        local body = session_json(prefix, session)
+        event_ids[1] = emit(keys, args, 'session:spawn', json_object({
+            { 'session', body }, { 'taskIds', json_strings(task_ids) }, { 'spawnSource', json_string(source) },
+        }))
+        for _, task in ipairs(tasks) do
+            event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now)
+        end
+        if #tasks > 0 then body = session_json(prefix, session) end
+        return json_object({ { 'session', body }, { 'eventIds', json_strings(event_ids) } })
+    end)
+end
+
+local LIFECYCLE_EVENTS = { active = 'session:active', stopped = 'session:stopped', failed = 'session:failed' }
+
+-- ARGV: version, idempotency key, max stream length, sessionId, target lifecycle, error ('' none).
+-- `spawning` is a restart: it clears the error and emits session:spawn again.
+local function set_lifecycle(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    return once(prefix, 'set_lifecycle', args[2], function()
+        local session_id, target, reason = args[4], args[5], args[6] or ''
+        check_id(session_id, 'session id')
+        check_one_of(target, LIFECYCLES, 'lifecycle status')
+        check_text(reason, 'an error', MAX_NOTES_BYTES)
+        local session = require_session(prefix, session_id)
+        check_transition(LIFECYCLE_TARGETS, 'the lifecycle of session ' .. session_id, session.status, target)
+        local key = session_key(prefix, session_id)
+        local now = now_iso()
+        session.status = target
+        session.updatedAt = now
+        redis.call('HSET', key, 'status', target, 'updatedAt', now)
+        if target == 'failed' and reason ~= '' then
+            session.error = reason
+            redis.call('HSET', key, 'error', reason)
+        elseif target == 'spawning' then
+            session.error = nil
+            redis.call('HDEL', key, 'error')
+        end
+        local body = session_json(prefix, session)
+        local event_id
+        if target == 'spawning' then
+            event_id = emit(keys, args, 'session:spawn', json_object({
+                { 'session', body },
+                { 'taskIds', json_strings(redis.call('LRANGE', key .. '/tasks', 0, -1)) },
+                { 'spawnSource', json_string(session.spawnSource) },
+            }))
+        else
+            event_id = emit(keys, args, LIFECYCLE_EVENTS[target], json_object({
+                { 'sessionId', json_string(session_id) },
+                { 'error', target == 'failed' and json_string(session.error or 'unknown error') or nil },
+            }))
+        end
+        return json_object({ { 'session', body }, { 'eventIds', json_strings({ event_id }) } })
+    end)
+end
+
+-- ARGV: version, sessionId. Read-only.
+local function get_session(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    check_id(args[2], 'session id')
+    return session_json(prefix, require_session(prefix, args[2]))
+end
+
+-- ARGV: version, offset, limit. Read-only; creation order; consistent with `cursor`.
+local function list_sessions(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    local offset = check_count(args[2], 'offset')
+    local limit = check_count(args[3], 'limit')
+    local ids = limit == 0 and {} or redis.call('ZRANGE', prefix .. 'sessions', offset, offset + limit - 1)
+    local sessions = {}
+    for i, session_id in ipairs(ids) do sessions[i] = session_json(prefix, load_session(prefix, session_id)) end
+    return json_object({
+        { 'sessions', json_array(sessions) },
+        { 'total', tostring(redis.call('ZCARD', prefix .. 'sessions')) },
+        { 'cursor', json_string(stream_cursor(keys)) },
+    })
+end

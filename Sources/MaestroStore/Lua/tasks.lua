@@ -1,0 +1,201 @@
+-- Task functions: create, update (fields and status), delete, read, list, and unlinking a session.
+
+-- ARGV: version, idempotency key, max stream length, taskId, title, description ('' none), priority, parentId ('' none)
+local function create_task(keys, args)
+    check_version(keys, args)
+    local prefix, project = project_of(keys)
+    return once(prefix, 'create_task', args[2], function()
+        local task_id, title, description, priority, parent_id = args[4], args[5], args[6], args[7], args[8]
+        check_id(task_id, 'task id')
+        check_title(title)
+        check_text(description, 'a description', MAX_DESCRIPTION_BYTES)
+        check_one_of(priority, PRIORITIES, 'priority')
+        if parent_id ~= '' then
+            check_id(parent_id, 'parent task id')
+            require_task(prefix, parent_id)
+        end
+        if redis.call('EXISTS', task_key(prefix, task_id)) == 1 then
+            refuse('CONFLICT', 'task ' .. task_id .. ' already exists in project ' .. project)
+        end
+        local now = now_iso()
+        local task = {
+            id = task_id, projectId = project, title = title, status = 'todo', priority = priority,
+            createdAt = now, updatedAt = now, version = '1',
+        }
+        local fields = { 'id', task_id, 'projectId', project, 'title', title, 'status', 'todo', 'priority', priority,
+            'createdAt', now, 'updatedAt', now, 'version', 1 }
+        if description ~= '' then
+            task.description = description
+            fields[#fields + 1] = 'description'
+            fields[#fields + 1] = description
+        end
+        if parent_id ~= '' then
+            task.parentId = parent_id
+            fields[#fields + 1] = 'parentId'
+            fields[#fields + 1] = parent_id
+            redis.call('SADD', task_key(prefix, parent_id) .. '/children', task_id)
+        end
+        redis.call('HSET', task_key(prefix, task_id), unpack(fields))
+        local order = redis.call('INCR', prefix .. 'seq')
+        redis.call('ZADD', prefix .. 'tasks', order, task_id)
+        redis.call('ZADD', prefix .. 'tasks/todo', order, task_id)
+        local body = task_json(prefix, task)
+        local event_id = emit(keys, args, 'task:created', json_object({ { 'task', body } }))
+        return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
+    end)
+end
+
+-- ARGV: version, idempotency key, max stream length, taskId, then name/value pairs among
+-- title, description ('' clears it), priority, status. Setting what the task already has is a no-op.
+local function update_task(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    return once(prefix, 'update_task', args[2], function()
+        local task_id = args[4]
+        check_id(task_id, 'task id')
+        local task = require_task(prefix, task_id)
+        local changes = {}
+        local removes_description = false
+        local new_status = nil
+        for i = 5, #args, 2 do
+            local name, value = args[i], args[i + 1]
+            if value == nil then refuse('INVALID_INPUT', 'field ' .. name .. ' has no value') end
+            if name == 'title' then
+                check_title(value)
+            elseif name == 'description' then
+                check_text(value, 'a description', MAX_DESCRIPTION_BYTES)
+            elseif name == 'priority' then
+                check_one_of(value, PRIORITIES, 'priority')
+            elseif name == 'status' then
+                check_one_of(value, TASK_STATUSES, 'task status')
+                if value ~= task.status then
+                    check_transition(TASK_TARGETS, 'the status of task ' .. task_id, task.status, value)
+                    new_status = value
+                end
+            else
+                refuse('INVALID_INPUT', 'unknown task field ' .. string.format('%q', string.sub(name, 1, 40)) ..
+                    '; use title, description, priority or status')
+            end
+            if name == 'description' and value == '' then
+                removes_description = task.description ~= nil
+            elseif name ~= 'status' and task[name] ~= value then
+                changes[#changes + 1] = name
+                changes[#changes + 1] = value
+            end
+        end
+        if #changes == 0 and not removes_description and new_status == nil then
+            return json_object({ { 'task', task_json(prefix, task) }, { 'eventIds', '[]' } })
+        end
+        local key = task_key(prefix, task_id)
+        for i = 1, #changes, 2 do task[changes[i]] = changes[i + 1] end
+        if #changes > 0 then redis.call('HSET', key, unpack(changes)) end
+        if removes_description then
+            task.description = nil
+            redis.call('HDEL', key, 'description')
+        end
+        if new_status ~= nil then
+            local order = redis.call('ZSCORE', prefix .. 'tasks', task_id)
+            redis.call('ZREM', prefix .. 'tasks/' .. task.status, task_id)
+            redis.call('ZADD', prefix .. 'tasks/' .. new_status, order, task_id)
+            redis.call('HSET', key, 'status', new_status)
+            task.status = new_status
+        end
+        touch_task(prefix, task, now_iso())
+        local body = task_json(prefix, task)
+        local event_id = emit(keys, args, 'task:updated', json_object({ { 'task', body } }))
+        return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
+    end)
+end
+
+-- ARGV: version, idempotency key, max stream length, taskId. Refused while the task has subtasks.
+local function delete_task(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    return once(prefix, 'delete_task', args[2], function()
+        local task_id = args[4]
+        check_id(task_id, 'task id')
+        local task = require_task(prefix, task_id)
+        local key = task_key(prefix, task_id)
+        local children = redis.call('SCARD', key .. '/children')
+        if children > 0 then
+            refuse('CONFLICT', 'task ' .. task_id .. ' has ' .. children .. ' subtask(s); delete or move them first')
+        end
+        for _, session_id in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
+            redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
+            redis.call('DEL', progress_key(prefix, task_id, session_id))
+        end
+        if task.parentId then redis.call('SREM', task_key(prefix, task.parentId) .. '/children', task_id) end
+        redis.call('DEL', key, key .. '/sessions', key .. '/children')
+        redis.call('ZREM', prefix .. 'tasks', task_id)
+        redis.call('ZREM', prefix .. 'tasks/' .. task.status, task_id)
+        local event_id = emit(keys, args, 'task:deleted', json_object({ { 'taskId', json_string(task_id) } }))
+        return json_object({ { 'taskId', json_string(task_id) }, { 'eventIds', json_strings({ event_id }) } })
+    end)
+end
+
+-- ARGV: version, idempotency key, max stream length, taskId, sessionId. A user unlinks a session from a task.
+local function remove_session(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    return once(prefix, 'remove_session', args[2], function()
+        local task_id, session_id = args[4], args[5]
+        check_id(task_id, 'task id')
+        check_id(session_id, 'session id')
+        local task = require_task(prefix, task_id)
+        if redis.call('EXISTS', progress_key(prefix, task_id, session_id)) == 0 then
+            refuse('NOT_FOUND', 'session ' .. session_id .. ' is not linked to task ' .. task_id)
+        end
+        redis.call('DEL', progress_key(prefix, task_id, session_id))
+        redis.call('LREM', task_key(prefix, task_id) .. '/sessions', 0, session_id)
+        redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
+        touch_task(prefix, task, now_iso())
+        local body = task_json(prefix, task)
+        local event_id = emit(keys, args, 'task:updated', json_object({ { 'task', body } }))
+        return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
+    end)
+end
+
+-- ARGV: version, taskId. Read-only.
+local function get_task(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    check_id(args[2], 'task id')
+    return task_json(prefix, require_task(prefix, args[2]))
+end
+
+-- ARGV: version, statuses (comma-separated, '' for all), offset, limit. Read-only.
+-- Returns {"tasks":[...],"total":N,"cursor":"<stream id>"} in creation order; the snapshot is
+-- consistent with every event up to and including `cursor`.
+local function list_tasks(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    local offset = check_count(args[3], 'offset')
+    local limit = check_count(args[4], 'limit')
+    local ids
+    local total
+    if args[2] == '' then
+        total = redis.call('ZCARD', prefix .. 'tasks')
+        ids = limit == 0 and {} or redis.call('ZRANGE', prefix .. 'tasks', offset, offset + limit - 1)
+    else
+        local scored = {}
+        local seen = {}
+        for status in string.gmatch(args[2], '[^,]+') do
+            check_one_of(status, TASK_STATUSES, 'task status')
+            if seen[status] then refuse('INVALID_INPUT', 'task status ' .. status .. ' is listed twice') end
+            seen[status] = true
+            local flat = redis.call('ZRANGE', prefix .. 'tasks/' .. status, 0, -1, 'WITHSCORES')
+            for i = 1, #flat, 2 do scored[#scored + 1] = { flat[i], tonumber(flat[i + 1]) } end
+        end
+        table.sort(scored, function(a, b) return a[2] < b[2] end)
+        total = #scored
+        ids = {}
+        for i = offset + 1, math.min(offset + limit, #scored) do ids[#ids + 1] = scored[i][1] end
+    end
+    local tasks = {}
+    for i, task_id in ipairs(ids) do tasks[i] = task_json(prefix, load_task(prefix, task_id)) end
+    return json_object({
+        { 'tasks', json_array(tasks) },
+        { 'total', tostring(total) },
+        { 'cursor', json_string(stream_cursor(keys)) },
+    })
+end

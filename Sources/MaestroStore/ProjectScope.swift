@@ -1,0 +1,32 @@
+import MaestroDomain
+
+/// One project's place in Redis: its key prefix with the project's Redis Cluster hash tag, and its settings.
+///
+/// Every key of a project is `mae:{<projectId>}:…`, so every function call touches one cluster slot.
+/// Project ids are validated ids, so they can never contain `{` or `}`. See `Lua/records.lua` for the layout.
+public struct ProjectScope: Sendable, Equatable {
+    /// The project used when none is given.
+    public static let defaultProjectId = "default"
+    /// The event stream's approximate length cap when none is configured.
+    public static let defaultStreamMaxLength = 100_000
+
+    /// The project's id.
+    public let projectId: String
+    /// The approximate number of events the project's stream keeps (0 keeps all).
+    public let streamMaxLength: Int
+
+    /// Creates a scope; refuses an invalid project id.
+    public init(projectId: String = defaultProjectId, streamMaxLength: Int = defaultStreamMaxLength) throws(MaestroError) {
+        try Validation.identifier(projectId, "project id")
+        guard streamMaxLength >= 0 else { throw MaestroError(.invalidInput, "the stream length cap must be >= 0") }
+        self.projectId = projectId
+        self.streamMaxLength = streamMaxLength
+    }
+
+    /// The prefix of every key of the project.
+    public var keyPrefix: String { "mae:{\(projectId)}:" }
+    /// The project's event stream (XADD/XRANGE), the key every function call declares.
+    public var eventStream: String { keyPrefix + "events" }
+    /// The pub/sub channel that carries the project's events live.
+    public var liveChannel: String { keyPrefix + "live" }
+}

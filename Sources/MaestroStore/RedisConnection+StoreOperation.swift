@@ -1,0 +1,36 @@
+import RedisClient
+
+extension RedisConnection {
+    /// How many times a retry-safe call is sent in all when the connection keeps breaking.
+    static let storeAttempts = 3
+
+    /// Runs one function-library call and returns its typed response.
+    ///
+    /// Refusals are thrown as `MaestroError`, library problems as `StoreError`, transport problems as
+    /// `RedisError`. A retry-safe call (a read, or a write with an idempotency key) is resent after a lost
+    /// connection; any other call reports the loss, since it may or may not have been applied.
+    public func run<Operation: StoreOperation>(_ operation: Operation) throws -> Operation.Response {
+        let command = operation.command
+        var attempt = 1
+        while true {
+            let reply: RedisReply
+            do {
+                reply = try pipeline([command])[0]
+            } catch let error as RedisError
+                where error.code == .connectionLost && operation.isRetrySafe && attempt < Self.storeAttempts
+            {
+                attempt += 1
+                continue
+            }
+            if case .error(let message) = reply { throw StoreReply.error(from: message) }
+            return try operation.decode(reply)
+        }
+    }
+}
+
+extension RedisConnectionPool {
+    /// Runs one function-library call on a pool thread; see `RedisConnection.run(_:)`.
+    public func run<Operation: StoreOperation>(_ operation: Operation) async throws -> Operation.Response {
+        try await withConnection { connection in try connection.run(operation) }
+    }
+}

@@ -1,0 +1,104 @@
+import MaestroDomain
+import RedisClient
+
+/// Creates a session as `spawning` (emits `session:spawn`) and queues it on the given tasks.
+///
+/// The token is chosen by the caller (see `RandomIdentifier.token()`); Redis keeps only its SHA-1.
+public struct SpawnSession: StoreOperation {
+    public var scope: ProjectScope
+    public var credentials: SessionCredentials
+    public var name: String?
+    public var spawnSource: SpawnSource
+    public var host: String?
+    public var pid: Int?
+    public var taskIds: [String]
+    public var idempotencyKey: String?
+
+    public init(
+        scope: ProjectScope, credentials: SessionCredentials, name: String? = nil, spawnSource: SpawnSource,
+        host: String? = nil, pid: Int? = nil, taskIds: [String] = [], idempotencyKey: String? = nil
+    ) {
+        self.scope = scope
+        self.credentials = credentials
+        self.name = name
+        self.spawnSource = spawnSource
+        self.host = host
+        self.pid = pid
+        self.taskIds = taskIds
+        self.idempotencyKey = idempotencyKey
+    }
+
+    public var function: String { "spawn_session" }
+    public var arguments: [String] {
+        [credentials.sessionId, credentials.token, name ?? "", spawnSource.rawValue, host ?? "", pid.map(String.init) ?? ""]
+            + taskIds
+    }
+    public func decode(_ reply: RedisReply) throws -> SessionChange {
+        try StoreReply.decode(SessionChange.self, from: reply)
+    }
+}
+
+/// Moves a session along its lifecycle (spec §4.3); `spawning` is a restart. Emits the matching event.
+///
+/// Who may ask for which change is `LifecycleTransition.permits`, checked by the interface that knows the actor.
+public struct ChangeLifecycle: StoreOperation {
+    public var scope: ProjectScope
+    public var sessionId: String
+    public var target: SessionLifecycle
+    /// Why the session failed, for `failed`.
+    public var error: String?
+    public var idempotencyKey: String?
+
+    public init(
+        scope: ProjectScope, sessionId: String, target: SessionLifecycle, error: String? = nil,
+        idempotencyKey: String? = nil
+    ) {
+        self.scope = scope
+        self.sessionId = sessionId
+        self.target = target
+        self.error = error
+        self.idempotencyKey = idempotencyKey
+    }
+
+    public var function: String { "set_lifecycle" }
+    public var arguments: [String] { [sessionId, target.rawValue, error ?? ""] }
+    public func decode(_ reply: RedisReply) throws -> SessionChange {
+        try StoreReply.decode(SessionChange.self, from: reply)
+    }
+}
+
+/// Reads one session.
+public struct GetSession: StoreOperation {
+    public var scope: ProjectScope
+    public var sessionId: String
+
+    public init(scope: ProjectScope, sessionId: String) {
+        self.scope = scope
+        self.sessionId = sessionId
+    }
+
+    public var function: String { "get_session" }
+    public var isReadOnly: Bool { true }
+    public var arguments: [String] { [sessionId] }
+    public func decode(_ reply: RedisReply) throws -> SessionRecord {
+        try StoreReply.decode(SessionRecord.self, from: reply)
+    }
+}
+
+/// Reads a page of sessions in creation order.
+public struct ListSessions: StoreOperation {
+    public var scope: ProjectScope
+    public var offset: Int
+    public var limit: Int
+
+    public init(scope: ProjectScope, offset: Int = 0, limit: Int = 100) {
+        self.scope = scope
+        self.offset = offset
+        self.limit = limit
+    }
+
+    public var function: String { "list_sessions" }
+    public var isReadOnly: Bool { true }
+    public var arguments: [String] { [String(offset), String(limit)] }
+    public func decode(_ reply: RedisReply) throws -> SessionPage { try StoreReply.decode(SessionPage.self, from: reply) }
+}
