@@ -40,6 +40,46 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         self.version = version
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case id, projectId, title, description, status, priority, sessionIds, sessionProgress, parentId
+        case createdAt, updatedAt, version, aggregateStatus
+    }
+
+    /// Decodes the spec's fields; a derived `aggregateStatus` in the input is ignored.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        projectId = try container.decode(String.self, forKey: .projectId)
+        title = try container.decode(String.self, forKey: .title)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        status = try container.decode(TaskStatus.self, forKey: .status)
+        priority = try container.decode(TaskPriority.self, forKey: .priority)
+        sessionIds = try container.decode([String].self, forKey: .sessionIds)
+        sessionProgress = try container.decode([SessionProgress].self, forKey: .sessionProgress)
+        parentId = try container.decodeIfPresent(String.self, forKey: .parentId)
+        createdAt = try container.decode(String.self, forKey: .createdAt)
+        updatedAt = try container.decode(String.self, forKey: .updatedAt)
+        version = try container.decode(Int.self, forKey: .version)
+    }
+
+    /// Encodes the spec's fields plus the derived `aggregateStatus`, for readers that do not derive it.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(projectId, forKey: .projectId)
+        try container.encode(title, forKey: .title)
+        try container.encodeIfPresent(description, forKey: .description)
+        try container.encode(status, forKey: .status)
+        try container.encode(priority, forKey: .priority)
+        try container.encode(sessionIds, forKey: .sessionIds)
+        try container.encode(sessionProgress, forKey: .sessionProgress)
+        try container.encodeIfPresent(parentId, forKey: .parentId)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(version, forKey: .version)
+        try container.encode(aggregateStatus, forKey: .aggregateStatus)
+    }
+
     /// The progress entry of one session, if it is linked.
     public func progress(of sessionId: String) -> SessionProgress? {
         sessionProgress.first { $0.sessionId == sessionId }

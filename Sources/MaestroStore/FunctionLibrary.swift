@@ -25,9 +25,6 @@ public enum FunctionLibrary {
             return try connection.send(RedisCommand("FCALL_RO", "maestro_version", "0")).string
         } catch let error as RedisError where error.code == .server && error.message.contains("Function not found") {
             return nil
-        } catch let error as RedisError where error.code == .server && error.message.contains("no-writes") {
-            // Libraries before `maestro_version` carried the no-writes flag cannot be called with FCALL_RO.
-            return try connection.send(RedisCommand("FCALL", "maestro_version", "0")).string
         }
     }
 }

@@ -1,20 +1,20 @@
 import MaestroDomain
 
 /// A change to a task: the task as it is now and the ids of the events the change emitted.
-public struct TaskChange: Decodable, Sendable, Equatable {
+public struct TaskChange: Codable, Sendable, Equatable {
     public var task: TaskRecord
     /// Empty when the call changed nothing (for example, setting the status a task already has).
     public var eventIds: [String]
 }
 
 /// A deleted task.
-public struct TaskDeletion: Decodable, Sendable, Equatable {
+public struct TaskDeletion: Codable, Sendable, Equatable {
     public var taskId: String
     public var eventIds: [String]
 }
 
 /// One page of a project's tasks, consistent with every event up to `cursor`.
-public struct TaskPage: Decodable, Sendable, Equatable {
+public struct TaskPage: Codable, Sendable, Equatable {
     public var tasks: [TaskRecord]
     /// How many tasks match the filter in all.
     public var total: Int
@@ -23,7 +23,7 @@ public struct TaskPage: Decodable, Sendable, Equatable {
 }
 
 /// A session's reported status on a task, after the change.
-public struct ProgressChange: Decodable, Sendable, Equatable {
+public struct ProgressChange: Codable, Sendable, Equatable {
     public var taskId: String
     public var sessionId: String
     public var status: SessionStatus
@@ -39,9 +39,9 @@ public struct ProgressChange: Decodable, Sendable, Equatable {
 }
 
 /// The outcome of queueing tasks for a session.
-public struct QueueResult: Decodable, Sendable, Equatable {
+public struct QueueResult: Codable, Sendable, Equatable {
     /// One entry per task.
-    public struct QueuedTask: Decodable, Sendable, Equatable {
+    public struct QueuedTask: Codable, Sendable, Equatable {
         public var taskId: String
         /// False when the session was already linked to the task (nothing changed).
         public var queued: Bool
@@ -55,13 +55,13 @@ public struct QueueResult: Decodable, Sendable, Equatable {
 }
 
 /// A change to a session: the session as it is now and the events emitted.
-public struct SessionChange: Decodable, Sendable, Equatable {
+public struct SessionChange: Codable, Sendable, Equatable {
     public var session: SessionRecord
     public var eventIds: [String]
 }
 
 /// One page of a project's sessions, consistent with every event up to `cursor`.
-public struct SessionPage: Decodable, Sendable, Equatable {
+public struct SessionPage: Codable, Sendable, Equatable {
     public var sessions: [SessionRecord]
     public var total: Int
     public var cursor: String

@@ -1,0 +1,78 @@
+import MaestroDomain
+import MaestroStore
+import RedisClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The exact message of spec §6.1 for a command run outside a session.
+struct NoSession: Error {
+    let message = "No session found. This command must be run from a session."
+}
+
+/// The session context and connection settings, read from the environment (spec §6.1a).
+struct CLIEnvironment {
+    static let defaultRedisURL = "redis://127.0.0.1:6379"
+
+    var sessionId: String?
+    var sessionToken: String?
+    var projectId: String
+    var redisURL: String
+    var streamMaxLength: Int
+    var connectTimeout: Duration
+
+    /// Reads MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_REDIS_URL,
+    /// MAESTRO_STREAM_MAXLEN and MAESTRO_CONNECT_TIMEOUT (seconds).
+    static func current() throws -> CLIEnvironment {
+        func value(_ name: String) -> String? {
+            guard let raw = getenv(name) else { return nil }
+            let text = String(cString: raw)
+            return text.isEmpty ? nil : text
+        }
+        var timeout = Duration.seconds(3)
+        if let text = value("MAESTRO_CONNECT_TIMEOUT") {
+            guard let seconds = Double(text), seconds > 0, seconds <= 60 else {
+                throw MaestroError(.invalidInput, "MAESTRO_CONNECT_TIMEOUT must be 0-60 seconds (got '\(text)')")
+            }
+            timeout = .milliseconds(Int64(seconds * 1000))
+        }
+        var maxLength = ProjectScope.defaultStreamMaxLength
+        if let text = value("MAESTRO_STREAM_MAXLEN") {
+            guard let number = Int(text), number >= 0 else {
+                throw MaestroError(.invalidInput, "MAESTRO_STREAM_MAXLEN must be a whole number >= 0 (got '\(text)')")
+            }
+            maxLength = number
+        }
+        return CLIEnvironment(
+            sessionId: value("MAESTRO_SESSION_ID"),
+            sessionToken: value("MAESTRO_SESSION_TOKEN"),
+            projectId: value("MAESTRO_PROJECT_ID") ?? ProjectScope.defaultProjectId,
+            redisURL: value("MAESTRO_REDIS_URL") ?? defaultRedisURL,
+            streamMaxLength: maxLength,
+            connectTimeout: timeout)
+    }
+
+    /// The project the commands work in.
+    func scope() throws -> ProjectScope {
+        try ProjectScope(projectId: projectId, streamMaxLength: streamMaxLength)
+    }
+
+    /// A connection to the configured Redis (opened by the first command).
+    func connection() throws -> RedisConnection {
+        var configuration = try RedisConfiguration(url: redisURL)
+        configuration.connectTimeout = connectTimeout
+        return RedisConnection(configuration)
+    }
+
+    /// The session this process acts as; refuses with the spec's message when there is none.
+    func session() throws -> SessionCredentials {
+        guard let sessionId else { throw NoSession() }
+        try Validation.identifier(sessionId, "session id (MAESTRO_SESSION_ID)")
+        guard let sessionToken else {
+            throw MaestroError(
+                .forbidden, "MAESTRO_SESSION_TOKEN is not set; it is issued with the session (maestro session create)")
+        }
+        return SessionCredentials(sessionId: sessionId, token: sessionToken)
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import MaestroDomain
+import MaestroStore
+import RedisClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The CLI's exit codes, and the one place where errors become a message and a code.
+enum ExitStatus: Int32, CaseIterable {
+    case success = 0
+    case failure = 1
+    case noSession = 2
+    case refused = 3
+    case notFound = 4
+    case unauthorized = 5
+    case unreachable = 6
+    case library = 7
+    case usage = 64
+
+    /// What the code means, for help texts and docs.
+    var meaning: String {
+        switch self {
+        case .success: "success"
+        case .failure: "unexpected failure"
+        case .noSession: "no session context (MAESTRO_SESSION_ID unset)"
+        case .refused: "refused transition or conflict; nothing changed"
+        case .notFound: "unknown task or session"
+        case .unauthorized: "wrong or missing session token, or Redis refused the login"
+        case .unreachable: "Redis unreachable or the connection broke"
+        case .library: "the Redis function library is missing or another version"
+        case .usage: "bad usage or invalid input; nothing changed"
+        }
+    }
+
+    static var summary: String {
+        allCases.map { "  \($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
+    }
+
+    /// Prints `error: message` on stderr and exits with `code`.
+    static func fail(_ message: String, code: ExitStatus) -> Never {
+        printError("error: \(message)")
+        exit(code.rawValue)
+    }
+
+    /// Reports any error thrown by a command and exits with its code.
+    static func report(_ error: any Error) -> Never {
+        switch error {
+        case let error as NoSession:
+            printError(error.message)
+            exit(ExitStatus.noSession.rawValue)
+        case let error as MaestroError:
+            fail(error.message, code: code(for: error.code))
+        case let error as StoreError:
+            fail(error.message, code: error.code == .unexpectedReply ? .failure : .library)
+        case let error as RedisError:
+            fail(error.message, code: code(for: error.code))
+        default:
+            // Help, version and usage errors from ArgumentParser, with its own texts and codes (64 for usage).
+            Maestro.exit(withError: error)
+        }
+    }
+
+    private static func code(for code: MaestroError.Code) -> ExitStatus {
+        switch code {
+        case .invalidTransition, .conflict: .refused
+        case .notFound: .notFound
+        case .forbidden: .unauthorized
+        case .invalidInput: .usage
+        default: .failure
+        }
+    }
+
+    private static func code(for code: RedisError.Code) -> ExitStatus {
+        switch code {
+        case .connectionFailed, .connectionLost: .unreachable
+        case .authentication: .unauthorized
+        case .invalidURL: .usage
+        default: .failure
+        }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    bytes.withUnsafeBytes { buffer in _ = write(STDERR_FILENO, buffer.baseAddress, buffer.count) }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import RedisClient
+
+/// A private `redis-server` for tests and benchmarks: its own free port, unix socket and temporary
+/// directory, stopped (and the directory removed) by `stop()` or when the value goes away.
+public final class RedisTestServer: @unchecked Sendable {
+    // @unchecked: `process` is only touched by start and stop, which are serialized by `lock`.
+    private let process: Process
+    private let lock = NSLock()
+
+    /// The TCP port on 127.0.0.1.
+    public let port: Int
+    /// The temporary directory holding the socket, the log and any data files.
+    public let directory: URL
+
+    /// `redis://127.0.0.1:<port>`.
+    public var url: String { "redis://127.0.0.1:\(port)" }
+    /// The unix socket path.
+    public var socketPath: String { directory.appendingPathComponent("redis.sock").path }
+    /// A configuration for the TCP endpoint.
+    public var configuration: RedisConfiguration {
+        RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port))
+    }
+
+    /// Starts a server and waits until it answers PING; `arguments` are extra `redis-server` options.
+    public init(arguments: [String] = []) throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("maestro-redis-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            let port = try Self.freePort()
+            let process = Process()
+            process.executableURL = try Self.redisServerPath()
+            process.arguments = [
+                "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
+                "--unixsocket", directory.appendingPathComponent("redis.sock").path, "--unixsocketperm", "700",
+                "--save", "", "--appendonly", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
+                "--daemonize", "no",
+            ] + arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            if Self.waitUntilReady(port: port, process: process) {
+                self.process = process
+                self.port = port
+                self.directory = directory
+                return
+            }
+            process.terminate()
+            process.waitUntilExit()
+            lastError = RedisError(.connectionFailed, "redis-server did not start on port \(port)")
+        }
+        let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: directory)
+        throw RedisError(.connectionFailed, "cannot start redis-server: \(lastError.map { "\($0)" } ?? "")\n\(log)")
+    }
+
+    deinit { stop() }
+
+    /// Stops the server (SIGTERM, waiting for it to exit) and removes its directory. Idempotent.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A new connection to this server.
+    public func connect() -> RedisConnection { RedisConnection(configuration) }
+
+    private static func redisServerPath() throws -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"] {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent("redis-server")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw RedisError(.connectionFailed, "redis-server is not installed (apt-get install redis-server)")
+    }
+
+    /// A port the kernel just handed out for 127.0.0.1 (bound, read, released).
+    private static func freePort() throws -> Int {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw RedisError(.connectionFailed, "cannot open a socket") }
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(socketFD, socketAddress, length) == 0 && getsockname(socketFD, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw RedisError(.connectionFailed, "cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func waitUntilReady(port: Int, process: Process) -> Bool {
+        let connection = RedisConnection(
+            RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), connectTimeout: .milliseconds(100)))
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && process.isRunning {
+            if (try? connection.send(RedisCommand("PING"))) == .status("PONG") { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}
