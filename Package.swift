@@ -11,9 +11,6 @@ let package = Package(
         .executable(name: "maestro-bench", targets: ["MaestroBench"]),
         .library(name: "MaestroStore", targets: ["MaestroStore"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
-    ],
     targets: [
         .systemLibrary(
             name: "CHiredis",
@@ -34,13 +31,7 @@ let package = Package(
             exclude: ["Lua"],
             plugins: ["EmbedLuaPlugin"]
         ),
-        .executableTarget(
-            name: "MaestroCLI",
-            dependencies: [
-                "MaestroStore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
+        .executableTarget(name: "MaestroCLI", dependencies: ["MaestroStore"]),
         .executableTarget(name: "MaestroBench", dependencies: ["MaestroStore", "RedisTestSupport"]),
         .target(name: "RedisTestSupport", dependencies: ["RedisClient"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),

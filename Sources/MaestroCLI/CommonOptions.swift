@@ -1,26 +1,25 @@
-import ArgumentParser
 import MaestroDomain
 
-/// `--json` for commands that print records.
-struct OutputOptions: ParsableArguments {
-    @Flag(help: "Print JSON (the spec's field names) instead of text.")
-    var json = false
-}
+/// Options several commands share, and how to read them.
+enum CommonOptions {
+    /// `--json`, for commands that print records.
+    static let json = OptionSpec.flag("json", help: "Print JSON (the spec's field names) instead of text.")
 
-/// `--idempotency-key` for commands that change something.
-struct WriteOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "A key that makes retries of this change apply once (default: a fresh key per invocation).",
-            discussion: "Pass the same key when a script re-runs a command whose outcome it did not see."))
-    var idempotencyKey: String?
+    /// `--idempotency-key`, for commands that change something.
+    static let idempotencyKey = OptionSpec.value(
+        "idempotency-key", "key",
+        help: "Makes retries of this change apply once; pass the same key when re-running a command whose outcome "
+            + "you did not see (default: a fresh key per invocation).")
 
     /// The key to send: the one given, or a fresh one, so a resend after a lost connection cannot apply twice.
-    func key() throws -> String {
-        if let idempotencyKey {
-            try Validation.identifier(idempotencyKey, "idempotency key")
-            return idempotencyKey
-        }
-        return RandomIdentifier.make(prefix: "cli")
+    static func idempotencyKey(in arguments: ParsedArguments) throws -> String {
+        guard let key = arguments.value("idempotency-key") else { return RandomIdentifier.make(prefix: "cli") }
+        try Validation.identifier(key, "idempotency key")
+        return key
+    }
+
+    /// The raw values of a string enum, for `allowed:` lists.
+    static func names<Value: RawRepresentable<String> & CaseIterable>(_ type: Value.Type) -> [String] {
+        Value.allCases.map(\.rawValue)
     }
 }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import MaestroDomain
 import MaestroStore
 import RedisClient
@@ -56,9 +55,14 @@ enum ExitStatus: Int32, CaseIterable {
             fail(error.message, code: error.code == .unexpectedReply ? .failure : .library)
         case let error as RedisError:
             fail(error.message, code: code(for: error.code))
+        case let error as UsageError:
+            let path = error.commandPath.isEmpty ? [Maestro.root] : error.commandPath
+            printError("error: \(error.message)")
+            printError("usage: \(HelpText.usage(for: path))")
+            printError("  See '\(path.map(\.name).joined(separator: " ")) --help' for more.")
+            exit(ExitStatus.usage.rawValue)
         default:
-            // Help, version and usage errors from ArgumentParser, with its own texts and codes (64 for usage).
-            Maestro.exit(withError: error)
+            fail("\(error)", code: .failure)
         }
     }
 

@@ -1,30 +1,25 @@
-import ArgumentParser
 import MaestroDomain
 import MaestroStore
 
 /// `maestro session create [--name N] [--task ID ...]`
-struct SessionCreate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "create",
+enum SessionCreate {
+    static let spec = CommandSpec(
+        name: "create",
         abstract: "Create a session (spawning) and print the environment a process needs to act as it.",
         discussion: """
-            Prints KEY=VALUE lines (MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, \
-            MAESTRO_REDIS_URL), ready for `export $(maestro session create)` or an env file. The token is shown \
+            Prints KEY=VALUE lines (MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID,
+            MAESTRO_REDIS_URL), ready for an env file or `export $(maestro session create)`. The token is shown
             only here: Redis keeps just its hash.
-            """
+            """,
+        options: [
+            .value("name", "name", help: "A name people recognise the session by."),
+            .value("task", "task-id", help: "Queue the session on this task right away (repeatable).", repeatable: true),
+            .value("id", "session-id", help: "The new session's id (default: a fresh sess_… id)."),
+            CommonOptions.idempotencyKey,
+            CommonOptions.json,
+        ],
+        run: run
     )
-
-    @Option(help: "A name people recognise the session by.")
-    var name: String?
-
-    @Option(name: .customLong("task"), help: "Queue the session on this task right away (repeatable).")
-    var taskIds: [String] = []
-
-    @Option(help: "The new session's id (default: a fresh sess_… id).")
-    var id: String?
-
-    @OptionGroup var write: WriteOptions
-    @OptionGroup var output: OutputOptions
 
     /// What `--json` prints.
     struct Created: Encodable {
@@ -33,15 +28,15 @@ struct SessionCreate: ParsableCommand {
         var env: [String: String]
     }
 
-    func run() throws {
+    static func run(_ arguments: ParsedArguments) throws {
         let environment = try CLIEnvironment.current()
         let credentials = SessionCredentials(
-            sessionId: id ?? RandomIdentifier.make(prefix: "sess"), token: RandomIdentifier.token())
+            sessionId: arguments.value("id") ?? RandomIdentifier.make(prefix: "sess"), token: RandomIdentifier.token())
         try Validation.identifier(credentials.sessionId, "session id")
         let operation = SpawnSession(
-            scope: try environment.scope(), credentials: credentials, name: name,
-            spawnSource: environment.sessionId == nil ? .ui : .session, taskIds: taskIds,
-            idempotencyKey: try write.key())
+            scope: try environment.scope(), credentials: credentials, name: arguments.value("name"),
+            spawnSource: environment.sessionId == nil ? .ui : .session, taskIds: arguments.values("task"),
+            idempotencyKey: try CommonOptions.idempotencyKey(in: arguments))
         let change = try environment.connection().run(operation)
         let variables = [
             ("MAESTRO_SESSION_ID", change.session.id),
@@ -49,7 +44,7 @@ struct SessionCreate: ParsableCommand {
             ("MAESTRO_PROJECT_ID", change.session.projectId),
             ("MAESTRO_REDIS_URL", environment.redisURL),
         ]
-        if output.json {
+        if arguments.flag("json") {
             return try Output.json(
                 Created(
                     session: change.session, token: credentials.token,

@@ -1,32 +1,27 @@
-import ArgumentParser
 import MaestroStore
 
 /// `maestro task queue <taskId>...`
-struct TaskQueue: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "queue",
+enum TaskQueue {
+    static let spec = CommandSpec(
+        name: "queue",
         abstract: "Link tasks to this session with status queued.",
-        discussion: "All or nothing: an unknown or cancelled task refuses the whole call. A task already linked "
-            + "to this session is left as it is. Needs a session context."
+        discussion: """
+            All or nothing: an unknown or cancelled task refuses the whole call. A task already linked to this
+            session is left as it is. Needs a session context.
+            """,
+        arguments: [ArgumentSpec(name: "task-id", help: "The tasks to queue.", isRepeating: true)],
+        options: [CommonOptions.idempotencyKey, CommonOptions.json],
+        run: run
     )
 
-    @Argument(help: "The tasks to queue.")
-    var taskIds: [String]
-
-    @OptionGroup var write: WriteOptions
-    @OptionGroup var output: OutputOptions
-
-    func validate() throws {
-        guard !taskIds.isEmpty else { throw ValidationError("name at least one task id") }
-    }
-
-    func run() throws {
+    static func run(_ arguments: ParsedArguments) throws {
         let environment = try CLIEnvironment.current()
         let session = try environment.session()
         let operation = QueueTasks(
-            scope: try environment.scope(), session: session, taskIds: taskIds, idempotencyKey: try write.key())
+            scope: try environment.scope(), session: session, taskIds: arguments.values("task-id"),
+            idempotencyKey: try CommonOptions.idempotencyKey(in: arguments))
         let result = try environment.connection().run(operation)
-        if output.json { return try Output.json(result.tasks) }
+        if arguments.flag("json") { return try Output.json(result.tasks) }
         for task in result.tasks {
             print(task.queued ? "\(task.taskId): queued" : "\(task.taskId): already linked (\(task.status.rawValue))")
         }

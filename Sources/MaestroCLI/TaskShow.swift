@@ -1,22 +1,22 @@
-import ArgumentParser
 import MaestroDomain
 import MaestroStore
 
 /// `maestro task show <taskId>`
-struct TaskShow: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a task with every session's status on it.")
+enum TaskShow {
+    static let spec = CommandSpec(
+        name: "show",
+        abstract: "Show a task with every session's status on it.",
+        arguments: [ArgumentSpec(name: "task-id", help: "The task.")],
+        options: [CommonOptions.json],
+        run: run
+    )
 
-    @Argument(help: "The task.")
-    var taskId: String
-
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
+    static func run(_ arguments: ParsedArguments) throws {
         let environment = try CLIEnvironment.current()
+        let taskId = arguments.value("task-id") ?? ""
         try Validation.identifier(taskId, "task id")
         let task = try environment.connection().run(GetTask(scope: try environment.scope(), taskId: taskId))
-        if output.json { return try Output.json(task) }
+        if arguments.flag("json") { return try Output.json(task) }
         print(Output.detail(task))
     }
 }
