@@ -73,11 +73,13 @@ public final class RedisConnection {
         }
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw brokenConnection() }
-            replies.append(RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self)))
-            freeReplyObject(raw)
+        try withBrokenPipeSuppressed {
+            for _ in commands {
+                var raw: UnsafeMutableRawPointer?
+                guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw brokenConnection() }
+                replies.append(RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self)))
+                freeReplyObject(raw)
+            }
         }
         return replies
     }
@@ -133,6 +135,27 @@ public final class RedisConnection {
         close()
         let detail = timedOut ? "no reply within \(configuration.commandTimeout)" : message
         return RedisError(.connectionLost, "lost the connection to Redis at \(configuration.endpoint): \(detail)")
+    }
+
+    /// hiredis flushes commands with write(2), which raises SIGPIPE (default action: kill the whole process) when
+    /// the server has already reset the socket, e.g. a large command on a connection the server closed.
+    /// Blocking SIGPIPE on this thread, and consuming one the write raised, turns that into `.connectionLost`
+    /// without changing the process-wide signal disposition (the approach libpq takes).
+    private func withBrokenPipeSuppressed<Result>(_ body: () throws -> Result) rethrows -> Result {
+        var brokenPipe = sigset_t()
+        sigemptyset(&brokenPipe)
+        sigaddset(&brokenPipe, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &brokenPipe, &previous)
+        defer {
+            var pending = sigset_t()
+            if sigismember(&previous, SIGPIPE) == 0, sigpending(&pending) == 0, sigismember(&pending, SIGPIPE) == 1 {
+                var immediately = timespec()
+                _ = sigtimedwait(&brokenPipe, nil, &immediately)
+            }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
+        return try body()
     }
 
     private func timeval(_ duration: Duration) -> Glibc.timeval {

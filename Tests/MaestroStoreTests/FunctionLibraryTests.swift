@@ -1,0 +1,57 @@
+import MaestroDomain
+import MaestroStore
+import RedisClient
+import RedisTestSupport
+import Testing
+
+@Suite("The function library is versioned and checked")
+struct FunctionLibraryTests {
+    @Test("a missing library is a clear libraryMissing error")
+    func missing() throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let connection = server.connect()
+        #expect(try FunctionLibrary.loadedVersion(on: connection) == nil)
+        do {
+            _ = try connection.run(GetTask(scope: try ProjectScope(), taskId: "t"))
+            Issue.record("expected an error")
+        } catch let error as StoreError {
+            #expect(error.code == .libraryMissing && error.message.contains("maestro setup"))
+        }
+    }
+
+    @Test("a library of another version refuses every call before touching data")
+    func stale() throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let connection = server.connect()
+        try FunctionLibrary.install(on: connection)
+        #expect(try FunctionLibrary.loadedVersion(on: connection) == FunctionLibrary.version)
+        var command = CreateTask(scope: try ProjectScope(), taskId: "t", title: "x").command
+        command.arguments[4] = Array("999".utf8)  // the version argument, as a newer client would send it
+        let reply = try connection.pipeline([command])[0]
+        guard case .error(let message) = reply else {
+            Issue.record("expected a refusal, got \(reply)")
+            return
+        }
+        #expect(message.hasPrefix("STALE_LIBRARY"))
+        #expect(try connection.send(RedisCommand("DBSIZE")) == .integer(0))
+    }
+
+    @Test("every key of a project carries the project's hash tag")
+    func hashTags() throws {
+        let fixture = try StoreFixture()
+        let scope = try fixture.newScope()
+        let task = try fixture.createTask(scope)
+        let session = try fixture.spawnSession(scope, taskIds: [task.id])
+        _ = try fixture.connection.run(
+            UpdateProgress(scope: scope, session: session, taskId: task.id, status: .working, idempotencyKey: "k"))
+        let keys = (try fixture.connection.send(RedisCommand("KEYS", "*")).array ?? []).compactMap(\.string)
+        #expect(keys.count >= 8)
+        for key in keys {
+            // Redis Cluster hashes only the first {...} of a key: it must be the project id in every key.
+            let tag = key.split(separator: "{", maxSplits: 1).last?.split(separator: "}", maxSplits: 1).first
+            #expect(key.hasPrefix("mae:{") && tag.map(String.init) == scope.projectId, "\(key)")
+        }
+    }
+}
