@@ -1,3 +1,4 @@
+import MaestroDomain
 import MaestroStore
 
 /// `maestro task queue <taskId>...`
@@ -17,8 +18,10 @@ enum TaskQueue {
     static func run(_ arguments: ParsedArguments) throws {
         let environment = try CLIEnvironment.current()
         let session = try environment.session()
+        let taskIds = arguments.values("task-id")
+        for taskId in taskIds { try Validation.identifier(taskId, "task id") }
         let operation = QueueTasks(
-            scope: try environment.scope(), session: session, taskIds: arguments.values("task-id"),
+            scope: try environment.scope(), session: session, taskIds: taskIds,
             idempotencyKey: try CommonOptions.idempotencyKey(in: arguments))
         let result = try environment.connection().run(operation)
         if arguments.flag("json") { return try Output.json(result.tasks) }

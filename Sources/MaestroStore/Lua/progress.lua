@@ -10,15 +10,7 @@ local function queue_tasks(keys, args)
         check_id(session_id, 'session id')
         if #args < 6 then refuse('INVALID_INPUT', 'name at least one task to queue') end
         require_session_token(prefix, session_id, token)
-        local tasks = {}
-        local seen = {}
-        for i = 6, #args do
-            check_id(args[i], 'task id')
-            if not seen[args[i]] then
-                seen[args[i]] = true
-                tasks[#tasks + 1] = require_queueable(prefix, args[i])
-            end
-        end
+        local tasks = queueable_tasks(prefix, args, 6)
         local now = now_iso()
         local results = {}
         local event_ids = {}

@@ -146,3 +146,18 @@ local function require_queueable(prefix, task_id)
     end
     return task
 end
+
+-- The distinct tasks named in args[first..], all checked before any is used: every id valid, every task
+-- existing and not cancelled.
+local function queueable_tasks(prefix, args, first)
+    for i = first, #args do check_id(args[i], 'task id') end
+    local tasks = {}
+    local seen = {}
+    for i = first, #args do
+        if not seen[args[i]] then
+            seen[args[i]] = true
+            tasks[#tasks + 1] = require_queueable(prefix, args[i])
+        end
+    end
+    return tasks
+end

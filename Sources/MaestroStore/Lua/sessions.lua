@@ -18,15 +18,7 @@ local function spawn_session(keys, args)
         if redis.call('EXISTS', session_key(prefix, session_id)) == 1 then
             refuse('CONFLICT', 'session ' .. session_id .. ' already exists in project ' .. project)
         end
-        local tasks = {}
-        local seen = {}
-        for i = 10, #args do
-            check_id(args[i], 'task id')
-            if not seen[args[i]] then
-                seen[args[i]] = true
-                tasks[#tasks + 1] = require_queueable(prefix, args[i])
-            end
-        end
+        local tasks = queueable_tasks(prefix, args, 10)
         local now = now_iso()
         local session = {
             id = session_id, status = 'spawning', projectId = project, spawnSource = source,
