@@ -26,7 +26,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .noSession: "no session context (MAESTRO_SESSION_ID unset)"
         case .refused: "refused transition or conflict; nothing changed"
         case .notFound: "unknown task or session"
-        case .unauthorized: "wrong or missing session token, or Redis refused the login"
+        case .unauthorized: "wrong or missing session token, or Redis refused the login or a permission"
         case .unreachable: "Redis unreachable or the connection broke"
         case .library: "the Redis function library is missing or another version"
         case .usage: "bad usage or invalid input; nothing changed"
@@ -53,6 +53,8 @@ enum ExitStatus: Int32, CaseIterable {
             fail(error.message, code: code(for: error.code))
         case let error as StoreError:
             fail(error.message, code: error.code == .unexpectedReply ? .failure : .library)
+        case let error as RedisError where error.code == .server && error.message.hasPrefix("NOPERM"):
+            fail("Redis refused: \(error.message) (the Redis user lacks a permission; see deploy/redis)", code: .unauthorized)
         case let error as RedisError:
             fail(error.message, code: code(for: error.code))
         case let error as UsageError:

@@ -211,3 +211,40 @@ final class CLITests {
         #expect(result.status == 0 && result.stdout.hasPrefix("OVERVIEW: ") && result.stdout.contains("USAGE: maestro"))
     }
 }
+
+@Suite("maestro CLI with least-privilege Redis users")
+struct CLIAccessControlTests {
+    /// The `user` lines of deploy/redis/maestro.conf, so the shipped configuration is what is tested.
+    static func deployedUsers() throws -> [[String]] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let config = try String(contentsOf: root.appendingPathComponent("deploy/redis/maestro.conf"), encoding: .utf8)
+        return config.split(separator: "\n").filter { $0.hasPrefix("user ") }.map { line in
+            ["--user"] + line.split(separator: " ").dropFirst().map(String.init)
+        }
+    }
+
+    @Test("the deployed agent user can queue and update, and the admin user can load the library")
+    func aclAgentUser() throws {
+        let server = try RedisTestServer(arguments: try Self.deployedUsers().flatMap { $0 })
+        defer { server.stop() }
+        let admin = ["MAESTRO_REDIS_URL": "redis://maestro-admin:change-me-admin@127.0.0.1:\(server.port)"]
+        let agent = ["MAESTRO_REDIS_URL": "redis://maestro-agent:change-me-agent@127.0.0.1:\(server.port)"]
+        let refused = try CLIProcess(environment: agent).run("setup")
+        #expect(refused.status == 5 && refused.stderr.contains("NOPERM"), "agents cannot load functions")
+        #expect(try CLIProcess(environment: admin).run("setup").status == 0)
+        let taskId = try CLIProcess(environment: agent).run("task", "create", "Via ACL").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var session = agent
+        for line in try CLIProcess(environment: agent).run("session", "create").stdout.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            session[parts[0]] = parts[1]
+        }
+        #expect(try CLIProcess(environment: session).run("task", "queue", taskId).status == 0)
+        let update = try CLIProcess(environment: session).run("task", "update", taskId, "--status", "working")
+        #expect(update.status == 0, "\(update.stderr)")
+        var stranger = session
+        stranger["MAESTRO_REDIS_URL"] = "redis://maestro-agent:wrong@127.0.0.1:\(server.port)"
+        #expect(try CLIProcess(environment: stranger).run("task", "show", taskId).status == 5)
+    }
+}
