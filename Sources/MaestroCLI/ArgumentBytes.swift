@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The raw bytes of the command line, before Swift decodes (and repairs) them as strings.

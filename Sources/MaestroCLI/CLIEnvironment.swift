@@ -3,7 +3,7 @@ import MaestroStore
 import RedisClient
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The exact message of spec §6.1 for a command run outside a session.

@@ -3,7 +3,7 @@ import MaestroStore
 import RedisClient
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The CLI's exit codes, and the one place where errors become a message and a code.
@@ -54,7 +54,9 @@ enum ExitStatus: Int32, CaseIterable {
         case let error as StoreError:
             fail(error.message, code: error.code == .unexpectedReply ? .failure : .library)
         case let error as RedisError where error.code == .server && error.message.hasPrefix("NOPERM"):
-            fail("Redis refused: \(error.message) (the Redis user lacks a permission; see deploy/redis)", code: .unauthorized)
+            fail(
+                "Redis refused: \(error.message) (the Redis user lacks a permission; see deploy/redis)",
+                code: .unauthorized)
         case let error as RedisError:
             fail(error.message, code: code(for: error.code))
         case let error as UsageError:

@@ -41,7 +41,9 @@ enum HelpText {
     }
 
     private static func row(_ name: String, _ help: String) -> String {
-        let padded = name.count < 28 ? name + String(repeating: " ", count: 28 - name.count) : name + "\n" + String(repeating: " ", count: 30)
+        let padded =
+            name.count < 28
+            ? name + String(repeating: " ", count: 28 - name.count) : name + "\n" + String(repeating: " ", count: 30)
         return "  " + padded + help
     }
 }

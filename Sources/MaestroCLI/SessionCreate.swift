@@ -13,7 +13,8 @@ enum SessionCreate {
             """,
         options: [
             .value("name", "name", help: "A name people recognise the session by."),
-            .value("task", "task-id", help: "Queue the session on this task right away (repeatable).", repeatable: true),
+            .value(
+                "task", "task-id", help: "Queue the session on this task right away (repeatable).", repeatable: true),
             .value("id", "session-id", help: "The new session's id (default: a fresh sess_… id)."),
             CommonOptions.idempotencyKey,
             CommonOptions.json,

@@ -6,7 +6,9 @@ enum Setup {
         name: "setup",
         abstract: "Load the Maestro function library into Redis (or check which version is loaded).",
         discussion: "Run once per Redis deployment, and again after upgrading Maestro. Needs the FUNCTION permission.",
-        options: [.flag("check", help: "Only report the loaded version; exit 7 when it is missing or not this client's.")],
+        options: [
+            .flag("check", help: "Only report the loaded version; exit 7 when it is missing or not this client's.")
+        ],
         run: run
     )
 
@@ -15,7 +17,10 @@ enum Setup {
         let connection = try environment.connection()
         guard arguments.flag("check") else {
             try FunctionLibrary.install(on: connection)
-            print("loaded function library \(FunctionLibrary.name) version \(FunctionLibrary.version) into \(environment.redisURL)")
+            print(
+                "loaded function library \(FunctionLibrary.name) version \(FunctionLibrary.version) "
+                    + "into \(environment.redisURL)"
+            )
             return
         }
         let loaded = try FunctionLibrary.loadedVersion(on: connection)

@@ -7,8 +7,9 @@ enum TaskList {
         name: "list",
         abstract: "List the project's tasks in creation order.",
         options: [
-            .value("status", "status", help: "Only tasks with this status (repeatable).",
-                   allowed: CommonOptions.names(TaskStatus.self), repeatable: true),
+            .value(
+                "status", "status", help: "Only tasks with this status (repeatable).",
+                allowed: CommonOptions.names(TaskStatus.self), repeatable: true),
             .value("offset", "n", help: "Skip this many tasks (default 0)."),
             .value("limit", "n", help: "Show at most this many tasks, 1-1000 (default 100)."),
             CommonOptions.json,

@@ -13,8 +13,12 @@ enum TaskUpdate {
             """,
         arguments: [ArgumentSpec(name: "task-id", help: "The task.")],
         options: [
-            .value("status", "status", help: "The new status.", allowed: CommonOptions.names(SessionStatus.self), required: true),
-            .value("notes", "notes", help: "Why (up to 4 KiB); blocked and needs_input should always say. Omit to clear earlier notes."),
+            .value(
+                "status", "status", help: "The new status.", allowed: CommonOptions.names(SessionStatus.self),
+                required: true),
+            .value(
+                "notes", "notes",
+                help: "Why (up to 4 KiB); blocked and needs_input should always say. Omit to clear earlier notes."),
             CommonOptions.idempotencyKey,
             CommonOptions.json,
         ],

@@ -15,7 +15,9 @@ public enum ProgressTransition {
     }
 
     /// Decides a reported status; an entry must exist (queue first), and a repeat is a refreshing re-report.
-    public static func decide(from current: SessionStatus?, to target: SessionStatus) -> TransitionDecision<SessionStatus> {
+    public static func decide(from current: SessionStatus?, to target: SessionStatus) -> TransitionDecision<
+        SessionStatus
+    > {
         guard let current else { return .refused(allowed: allowedTargets(from: nil)) }
         if current == target { return .repeatCurrent }
         let allowed = allowedTargets(from: current)

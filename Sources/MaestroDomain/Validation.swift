@@ -8,7 +8,9 @@ public enum Validation {
         guard !bytes.isEmpty, bytes.count <= Limits.identifierLength, bytes.allSatisfy(isIdentifierByte) else {
             throw MaestroError(
                 .invalidInput,
-                "invalid \(what) \(quoted(value)): use 1-\(Limits.identifierLength) letters, digits, '.', '_', '-' or ':'")
+                "invalid \(what) \(quoted(value)): use 1-\(Limits.identifierLength) letters, digits, "
+                    + "'.', '_', '-' or ':'"
+            )
         }
     }
 

@@ -18,7 +18,9 @@ public struct QueueTasks: StoreOperation {
 
     public var function: String { "queue_tasks" }
     public var arguments: [String] { [session.sessionId, session.token] + taskIds }
-    public func decode(_ reply: RedisReply) throws -> QueueResult { try StoreReply.decode(QueueResult.self, from: reply) }
+    public func decode(_ reply: RedisReply) throws -> QueueResult {
+        try StoreReply.decode(QueueResult.self, from: reply)
+    }
 }
 
 /// Reports the calling session's status on a task (spec §4.2); `working` on a `todo` task also starts the task.

@@ -16,7 +16,9 @@ public struct ProjectScope: Sendable, Equatable {
     public let streamMaxLength: Int
 
     /// Creates a scope; refuses an invalid project id.
-    public init(projectId: String = defaultProjectId, streamMaxLength: Int = defaultStreamMaxLength) throws(MaestroError) {
+    public init(projectId: String = defaultProjectId, streamMaxLength: Int = defaultStreamMaxLength)
+        throws(MaestroError)
+    {
         try Validation.identifier(projectId, "project id")
         guard streamMaxLength >= 0 else { throw MaestroError(.invalidInput, "the stream length cap must be >= 0") }
         self.projectId = projectId

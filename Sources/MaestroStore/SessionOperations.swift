@@ -30,7 +30,10 @@ public struct SpawnSession: StoreOperation {
 
     public var function: String { "spawn_session" }
     public var arguments: [String] {
-        [credentials.sessionId, credentials.token, name ?? "", spawnSource.rawValue, host ?? "", pid.map(String.init) ?? ""]
+        [
+            credentials.sessionId, credentials.token, name ?? "", spawnSource.rawValue, host ?? "",
+            pid.map(String.init) ?? "",
+        ]
             + taskIds
     }
     public func decode(_ reply: RedisReply) throws -> SessionChange {
@@ -100,5 +103,7 @@ public struct ListSessions: StoreOperation {
     public var function: String { "list_sessions" }
     public var isReadOnly: Bool { true }
     public var arguments: [String] { [String(offset), String(limit)] }
-    public func decode(_ reply: RedisReply) throws -> SessionPage { try StoreReply.decode(SessionPage.self, from: reply) }
+    public func decode(_ reply: RedisReply) throws -> SessionPage {
+        try StoreReply.decode(SessionPage.self, from: reply)
+    }
 }

@@ -30,7 +30,9 @@ extension StoreOperation {
 
     /// The FCALL / FCALL_RO command for this operation.
     public var command: RedisCommand {
-        var argv = [isReadOnly ? "FCALL_RO" : "FCALL", "maestro_" + function, "1", scope.eventStream, FunctionLibrary.version]
+        var argv = [
+            isReadOnly ? "FCALL_RO" : "FCALL", "maestro_" + function, "1", scope.eventStream, FunctionLibrary.version,
+        ]
         if !isReadOnly {
             argv.append(idempotencyKey ?? "")
             argv.append(String(scope.streamMaxLength))

@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import MaestroDomain
 import RedisClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads function replies: JSON bodies into values, error replies into typed errors.
 enum StoreReply {
@@ -28,7 +29,9 @@ enum StoreReply {
         if message.contains("Function not found") {
             return StoreError(
                 .libraryMissing,
-                "the Maestro function library is not loaded in Redis; load it with `maestro setup` (or start maestro-server)")
+                "the Maestro function library is not loaded in Redis; "
+                    + "load it with `maestro setup` (or start maestro-server)"
+            )
         }
         guard let open = message.firstIndex(of: "{"), let close = message.lastIndex(of: "}"), open < close else {
             return RedisError(.server, message)

@@ -1,7 +1,7 @@
 import CHiredis
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One Redis command as its argument vector; every argument is sent as raw bytes (binary safe, NUL allowed).
@@ -53,8 +53,10 @@ public struct RedisCommand: Sendable, Equatable {
                 offsets.append(offset)
                 argument.withUnsafeBytes { raw in
                     guard !raw.isEmpty else { return }
-                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[offset..<offset + raw.count])
-                        .copyMemory(from: raw)
+                    UnsafeMutableRawBufferPointer(
+                        rebasing: UnsafeMutableRawBufferPointer(buffer)[offset..<offset + raw.count]
+                    )
+                    .copyMemory(from: raw)
                 }
                 offset += argument.count
             }

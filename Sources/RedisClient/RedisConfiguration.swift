@@ -48,7 +48,9 @@ public struct RedisConfiguration: Sendable, Equatable {
     /// User and password may be percent-encoded; an IPv6 host is written in brackets.
     public init(url: String) throws {
         func invalid(_ why: String) -> RedisError {
-            RedisError(.invalidURL, "invalid Redis URL '\(url)': \(why); expected redis://[user:password@]host:port[/db] or unix:///path")
+            RedisError(
+                .invalidURL,
+                "invalid Redis URL '\(url)': \(why); expected redis://[user:password@]host:port[/db] or unix:///path")
         }
         if url.hasPrefix("unix://") {
             var rest = Substring(url.dropFirst("unix://".count))
@@ -75,7 +77,8 @@ public struct RedisConfiguration: Sendable, Equatable {
             if let colon = credentials.firstIndex(of: ":") {
                 let user = try Self.percentDecoded(credentials[..<colon]) ?? { throw invalid("bad percent-encoding") }()
                 username = user.isEmpty ? nil : user
-                password = try Self.percentDecoded(credentials[credentials.index(after: colon)...])
+                password =
+                    try Self.percentDecoded(credentials[credentials.index(after: colon)...])
                     ?? { throw invalid("bad percent-encoding") }()
             } else {
                 password = try Self.percentDecoded(credentials) ?? { throw invalid("bad percent-encoding") }()
@@ -96,7 +99,11 @@ public struct RedisConfiguration: Sendable, Equatable {
             guard let close = rest.firstIndex(of: "]") else { throw invalid("unclosed IPv6 bracket") }
             host = rest[rest.index(after: rest.startIndex)..<close]
             let after = rest[rest.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { throw invalid("junk after ]") }
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
+                throw invalid("junk after ]")
+            }
         } else if let colon = rest.firstIndex(of: ":") {
             host = rest[..<colon]
             portText = rest[rest.index(after: colon)...]
@@ -106,7 +113,9 @@ public struct RedisConfiguration: Sendable, Equatable {
         if host.isEmpty { host = "127.0.0.1" }
         var port = 6379
         if let portText {
-            guard let value = Int(portText), (1...65535).contains(value) else { throw invalid("the port must be 1-65535") }
+            guard let value = Int(portText), (1...65535).contains(value) else {
+                throw invalid("the port must be 1-65535")
+            }
             port = value
         }
         self.init(

@@ -1,7 +1,7 @@
 import CHiredis
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One blocking connection to Redis over hiredis.
@@ -44,7 +44,8 @@ public final class RedisConnection {
                 guard now + backoff < deadline else {
                     throw RedisError(
                         .connectionFailed,
-                        "cannot reach Redis at \(configuration.endpoint) within \(configuration.connectTimeout): \(error.message)",
+                        "cannot reach Redis at \(configuration.endpoint) within \(configuration.connectTimeout): "
+                            + error.message,
                         underlying: error)
                 }
                 sleep(for: backoff)
@@ -68,7 +69,8 @@ public final class RedisConnection {
         try connect()
         guard let context else { throw RedisError(.connectionLost, "not connected") }
         for command in commands {
-            let status = command.withArgv { argc, argv, lengths in redisAppendCommandArgv(context, argc, argv, lengths) }
+            let status = command.withArgv { argc, argv, lengths in redisAppendCommandArgv(context, argc, argv, lengths)
+            }
             guard status == REDIS_OK else { throw brokenConnection() }
         }
         var replies: [RedisReply] = []

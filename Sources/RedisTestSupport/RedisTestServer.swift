@@ -32,12 +32,13 @@ public final class RedisTestServer: @unchecked Sendable {
             let port = try Self.freePort()
             let process = Process()
             process.executableURL = try Self.redisServerPath()
-            process.arguments = [
-                "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
-                "--unixsocket", directory.appendingPathComponent("redis.sock").path, "--unixsocketperm", "700",
-                "--save", "", "--appendonly", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
-                "--daemonize", "no",
-            ] + arguments
+            process.arguments =
+                [
+                    "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
+                    "--unixsocket", directory.appendingPathComponent("redis.sock").path, "--unixsocketperm", "700",
+                    "--save", "", "--appendonly", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
+                    "--daemonize", "no",
+                ] + arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -202,10 +202,13 @@ final class CLITests {
         #expect(try CLIProcess(environment: base).run("setup", "--check").status == 0)
     }
 
-    @Test("every command has --help", arguments: [
-        [], ["task"], ["task", "queue"], ["task", "update"], ["task", "show"], ["task", "list"], ["task", "create"],
-        ["session"], ["session", "create"], ["setup"],
-    ])
+    @Test(
+        "every command has --help",
+        arguments: [
+            [], ["task"], ["task", "queue"], ["task", "update"], ["task", "show"], ["task", "list"],
+            ["task", "create"],
+            ["session"], ["session", "create"], ["setup"],
+        ])
     func help(command: [String]) throws {
         let result = try CLIProcess(environment: base).run(bytes: (command + ["--help"]).map { Array($0.utf8) })
         #expect(result.status == 0 && result.stdout.hasPrefix("OVERVIEW: ") && result.stdout.contains("USAGE: maestro"))

@@ -22,13 +22,13 @@ struct AggregateStatusTests {
             for second in SessionStatus.allCases {
                 let statuses = [first, second]
                 let expected: AggregateStatus =
-                    if statuses.contains(.needsInput) { .needsInput }
-                    else if statuses.contains(.blocked) { .blocked }
-                    else if statuses.contains(.working) { .working }
-                    else if statuses.contains(.queued) { .queued }
-                    else if first == .completed && second == .completed { .allCompleted }
-                    else if first == .failed && second == .failed { .allFailed }
-                    else { .working }
+                    if statuses.contains(.needsInput) { .needsInput } else if statuses.contains(.blocked) {
+                        .blocked
+                    } else if statuses.contains(.working) { .working } else if statuses.contains(.queued) {
+                        .queued
+                    } else if first == .completed && second == .completed {
+                        .allCompleted
+                    } else if first == .failed && second == .failed { .allFailed } else { .working }
                 #expect(AggregateStatus(of: statuses) == expected, "\(statuses)")
             }
         }

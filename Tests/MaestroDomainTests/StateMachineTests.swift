@@ -37,7 +37,8 @@ struct StateMachineTests {
         }
     }
 
-    @Test("session lifecycle", arguments: [nil] + SessionLifecycle.allCases.map(Optional.some), SessionLifecycle.allCases)
+    @Test(
+        "session lifecycle", arguments: [nil] + SessionLifecycle.allCases.map(Optional.some), SessionLifecycle.allCases)
     func lifecycle(from: SessionLifecycle?, to: SessionLifecycle) {
         let decision = LifecycleTransition.decide(from: from, to: to)
         if SpecTables.lifecycle.contains([from, to]) {
@@ -64,7 +65,9 @@ struct StateMachineTests {
             let (from, to) = (pair[0], pair[1]!)
             #expect(LifecycleTransition.permits(.system, from: from, to: to))
             let userMay = (from == .active && to == .stopped) || to == .spawning
-            #expect(LifecycleTransition.permits(.user, from: from, to: to) == userMay, "user \(String(describing: from)) → \(to)")
+            #expect(
+                LifecycleTransition.permits(.user, from: from, to: to) == userMay,
+                "user \(String(describing: from)) → \(to)")
             #expect(LifecycleTransition.permits(.session(id: "s"), from: from, to: to) == (from == nil))
         }
     }

@@ -3,7 +3,9 @@ import Testing
 
 @Suite("Input validation")
 struct ValidationTests {
-    @Test("ids accept letters, digits and . _ - :", arguments: ["a", "task_1", "proj.x-y:z", String(repeating: "a", count: 128)])
+    @Test(
+        "ids accept letters, digits and . _ - :",
+        arguments: ["a", "task_1", "proj.x-y:z", String(repeating: "a", count: 128)])
     func validIds(id: String) throws {
         try Validation.identifier(id, "task id")
     }

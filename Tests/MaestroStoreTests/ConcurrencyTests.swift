@@ -16,7 +16,8 @@ struct ConcurrencyTests {
         var eventIds: [String]
     }
 
-    @Test("32 clients × 200 updates over 8 tasks: final state = serial replay, contiguous versions, one event per change")
+    @Test(
+        "32 clients × 200 updates over 8 tasks: final state = serial replay, contiguous versions, one event per change")
     func concurrentUpdates() async throws {
         let fixture = try StoreFixture()
         let scope = try fixture.newScope()
@@ -36,13 +37,15 @@ struct ConcurrencyTests {
                         do {
                             if step % 10 == 9 {  // now and then a user moves the task
                                 let status = TaskStatus.allCases[Int(random.next() % 4)]
-                                let change = try await pool.run(UpdateTask(scope: scope, taskId: taskId, status: status))
+                                let change = try await pool.run(
+                                    UpdateTask(scope: scope, taskId: taskId, status: status))
                                 mine.append(Accepted(taskId: taskId, eventIds: change.eventIds))
                             } else {
                                 let status = SessionStatus.allCases[Int(random.next() % 7)]
                                 let change = try await pool.run(
-                                    UpdateProgress(scope: scope, session: session, taskId: taskId, status: status,
-                                                   notes: "c\(client) s\(step)"))
+                                    UpdateProgress(
+                                        scope: scope, session: session, taskId: taskId, status: status,
+                                        notes: "c\(client) s\(step)"))
                                 mine.append(Accepted(taskId: taskId, eventIds: change.eventIds))
                             }
                         } catch let error as MaestroError where error.code == .invalidTransition {

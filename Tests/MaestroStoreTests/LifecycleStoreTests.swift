@@ -40,7 +40,8 @@ struct LifecycleStoreTests {
                     #expect(try fixture.task(scope, task.id).progress(of: session.sessionId) != nil)
                 case .refused(let allowed):
                     let error = fixture.refusal(.invalidTransition) { _ = try fixture.connection.run(change) }
-                    #expect(error?.current == from.rawValue && error?.allowed == allowed.map(\.rawValue), "\(from) → \(to)")
+                    #expect(
+                        error?.current == from.rawValue && error?.allowed == allowed.map(\.rawValue), "\(from) → \(to)")
                     #expect(try fixture.session(scope, session.sessionId) == before)
                     #expect(try fixture.events(scope) == eventsBefore)
                 case .unchanged, .repeatCurrent:
@@ -62,13 +63,15 @@ struct LifecycleStoreTests {
         #expect(spawn["taskIds"] as? [String] == [task.id] && spawn["spawnSource"] as? String == "ui")
         #expect(try fixture.session(scope, session.sessionId).status == .spawning)
         for to in SessionLifecycle.allCases {
-            #expect(fixture.refusal(.notFound) {
-                _ = try fixture.connection.run(ChangeLifecycle(scope: scope, sessionId: "sess_unknown", target: to))
-            } != nil)
+            #expect(
+                fixture.refusal(.notFound) {
+                    _ = try fixture.connection.run(ChangeLifecycle(scope: scope, sessionId: "sess_unknown", target: to))
+                } != nil)
         }
-        #expect(fixture.refusal(.conflict) {
-            _ = try fixture.connection.run(SpawnSession(scope: scope, credentials: session, spawnSource: .ui))
-        } != nil, "an id is spawned once")
+        #expect(
+            fixture.refusal(.conflict) {
+                _ = try fixture.connection.run(SpawnSession(scope: scope, credentials: session, spawnSource: .ui))
+            } != nil, "an id is spawned once")
         #expect(try fixture.events(scope) == events)
     }
 }

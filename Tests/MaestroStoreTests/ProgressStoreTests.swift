@@ -36,22 +36,30 @@ struct ProgressStoreTests {
                     let change = try fixture.connection.run(update)
                     let after = try fixture.task(scope, task.id)
                     let entry = after.progress(of: session.sessionId)
-                    #expect(entry?.status == to && entry?.notes == "note \(to.rawValue)", "\(String(describing: from)) → \(to)")
+                    #expect(
+                        entry?.status == to && entry?.notes == "note \(to.rawValue)",
+                        "\(String(describing: from)) → \(to)")
                     #expect(change.previousStatus == from && change.version == after.version)
                     let startsTask = before.status == .todo && to == .working
                     #expect(after.status == (startsTask ? .inprogress : before.status))
                     #expect(after.version == before.version + (startsTask ? 2 : 1))
                     let new = Array(try fixture.events(scope).dropFirst(eventsBefore.count))
-                    #expect(new.map(\.type) == (startsTask ? [.taskSessionStatus, .taskUpdated] : [.taskSessionStatus]))
+                    #expect(
+                        new.map(\.type) == (startsTask ? [.taskSessionStatus, .taskUpdated] : [.taskSessionStatus]))
                     #expect(new.map(\.id) == change.eventIds)
                     let body = new.first.map(payload)
-                    #expect(body?["status"] as? String == to.rawValue && body?["sessionId"] as? String == session.sessionId)
-                    #expect(body?["notes"] as? String == "note \(to.rawValue)" && body?["lastUpdated"] as? String == entry?.lastUpdated)
+                    #expect(
+                        body?["status"] as? String == to.rawValue && body?["sessionId"] as? String == session.sessionId)
+                    #expect(
+                        body?["notes"] as? String == "note \(to.rawValue)"
+                            && body?["lastUpdated"] as? String == entry?.lastUpdated)
                 case .refused(let allowed):
                     let error = fixture.refusal(.invalidTransition) { _ = try fixture.connection.run(update) }
                     #expect(error?.current == (from?.rawValue ?? "none"), "\(String(describing: from)) → \(to)")
                     let expected = allowed + (from.map { [$0] } ?? [])
-                    #expect(Set(error?.allowed ?? []) == Set(expected.map(\.rawValue)), "\(String(describing: from)) → \(to)")
+                    #expect(
+                        Set(error?.allowed ?? []) == Set(expected.map(\.rawValue)),
+                        "\(String(describing: from)) → \(to)")
                     #expect(try fixture.task(scope, task.id) == before)
                     #expect(try fixture.events(scope) == eventsBefore)
                 case .unchanged:
@@ -108,9 +116,11 @@ struct ProgressStoreTests {
             #expect(error != nil)
         }
         let unknown = SessionCredentials(sessionId: "sess_nobody", token: bob.token)
-        #expect(fixture.refusal(.notFound) {
-            _ = try fixture.connection.run(UpdateProgress(scope: scope, session: unknown, taskId: task.id, status: .working))
-        } != nil)
+        #expect(
+            fixture.refusal(.notFound) {
+                _ = try fixture.connection.run(
+                    UpdateProgress(scope: scope, session: unknown, taskId: task.id, status: .working))
+            } != nil)
         #expect(try fixture.task(scope, task.id) == before)
     }
 
@@ -137,12 +147,17 @@ struct ProgressStoreTests {
         let task = try fixture.createTask(scope)
         let alice = try fixture.spawnSession(scope, taskIds: [task.id])
         let bob = try fixture.spawnSession(scope, taskIds: [task.id])
-        let change = try fixture.connection.run(RemoveSessionFromTask(scope: scope, taskId: task.id, sessionId: alice.sessionId))
-        #expect(change.task.sessionIds == [bob.sessionId] && change.task.sessionProgress.map(\.sessionId) == [bob.sessionId])
+        let change = try fixture.connection.run(
+            RemoveSessionFromTask(scope: scope, taskId: task.id, sessionId: alice.sessionId))
+        #expect(
+            change.task.sessionIds == [bob.sessionId] && change.task.sessionProgress.map(\.sessionId) == [bob.sessionId]
+        )
         #expect(try fixture.session(scope, alice.sessionId).taskIds.isEmpty)
         #expect(try fixture.events(scope).last?.type == .taskUpdated)
-        #expect(fixture.refusal(.notFound) {
-            _ = try fixture.connection.run(RemoveSessionFromTask(scope: scope, taskId: task.id, sessionId: alice.sessionId))
-        } != nil)
+        #expect(
+            fixture.refusal(.notFound) {
+                _ = try fixture.connection.run(
+                    RemoveSessionFromTask(scope: scope, taskId: task.id, sessionId: alice.sessionId))
+            } != nil)
     }
 }

@@ -10,10 +10,12 @@ struct TaskStoreTests {
         let fixture = try StoreFixture()
         let scope = try fixture.newScope()
         let parent = try fixture.connection.run(
-            CreateTask(scope: scope, taskId: "t1", title: "Parent ✓", description: "line\nline", priority: .urgent)).task
+            CreateTask(scope: scope, taskId: "t1", title: "Parent ✓", description: "line\nline", priority: .urgent)
+        ).task
         #expect(parent.status == .todo && parent.version == 1 && parent.priority == .urgent)
         #expect(parent.description == "line\nline" && parent.createdAt == parent.updatedAt)
-        let child = try fixture.connection.run(CreateTask(scope: scope, taskId: "t2", title: "Child", parentId: "t1")).task
+        let child = try fixture.connection.run(CreateTask(scope: scope, taskId: "t2", title: "Child", parentId: "t1"))
+            .task
         #expect(child.parentId == "t1")
         let events = try fixture.events(scope)
         #expect(events.map(\.type) == [.taskCreated, .taskCreated])
@@ -34,7 +36,8 @@ struct TaskStoreTests {
             UpdateTask(scope: scope, taskId: task.id, title: "Renamed", description: "d", priority: .low))
         #expect(change.task.title == "Renamed" && change.task.description == "d" && change.task.version == 2)
         #expect(change.eventIds.count == 1)
-        let same = try fixture.connection.run(UpdateTask(scope: scope, taskId: task.id, title: "Renamed", priority: .low))
+        let same = try fixture.connection.run(
+            UpdateTask(scope: scope, taskId: task.id, title: "Renamed", priority: .low))
         #expect(same.eventIds.isEmpty && same.task.version == 2)
         let cleared = try fixture.connection.run(UpdateTask(scope: scope, taskId: task.id, description: ""))
         #expect(cleared.task.description == nil && cleared.task.version == 3)
@@ -46,11 +49,13 @@ struct TaskStoreTests {
         let scope = try fixture.newScope()
         let parent = try fixture.createTask(scope)
         let child = try fixture.connection.run(
-            CreateTask(scope: scope, taskId: "child", title: "Child", parentId: parent.id)).task
+            CreateTask(scope: scope, taskId: "child", title: "Child", parentId: parent.id)
+        ).task
         let session = try fixture.spawnSession(scope, taskIds: [parent.id, child.id])
-        #expect(fixture.refusal(.conflict) {
-            _ = try fixture.connection.run(DeleteTask(scope: scope, taskId: parent.id))
-        } != nil)
+        #expect(
+            fixture.refusal(.conflict) {
+                _ = try fixture.connection.run(DeleteTask(scope: scope, taskId: parent.id))
+            } != nil)
         _ = try fixture.connection.run(DeleteTask(scope: scope, taskId: child.id))
         #expect(try fixture.session(scope, session.sessionId).taskIds == [parent.id])
         _ = try fixture.connection.run(DeleteTask(scope: scope, taskId: parent.id))
@@ -71,34 +76,44 @@ struct TaskStoreTests {
         let before = try fixture.task(scope, task.id)
         let badIds = ["", "a{b}", "a b", "a\nb", "a/b", String(repeating: "x", count: 129)]
         for id in badIds {
-            #expect(fixture.refusal(.invalidInput) {
-                _ = try fixture.connection.run(CreateTask(scope: scope, taskId: id, title: "x"))
-            } != nil, "task id \(id.debugDescription)")
-            #expect(fixture.refusal(.invalidInput) {
-                _ = try fixture.connection.run(UpdateProgress(scope: scope, session: session, taskId: id, status: .working))
-            } != nil)
+            #expect(
+                fixture.refusal(.invalidInput) {
+                    _ = try fixture.connection.run(CreateTask(scope: scope, taskId: id, title: "x"))
+                } != nil, "task id \(id.debugDescription)")
+            #expect(
+                fixture.refusal(.invalidInput) {
+                    _ = try fixture.connection.run(
+                        UpdateProgress(scope: scope, session: session, taskId: id, status: .working))
+                } != nil)
         }
         let badNotes = [String(repeating: "n", count: 4097), "bell\u{7}"]
         for notes in badNotes {
-            #expect(fixture.refusal(.invalidInput) {
-                _ = try fixture.connection.run(
-                    UpdateProgress(scope: scope, session: session, taskId: task.id, status: .working, notes: notes))
-            } != nil)
+            #expect(
+                fixture.refusal(.invalidInput) {
+                    _ = try fixture.connection.run(
+                        UpdateProgress(scope: scope, session: session, taskId: task.id, status: .working, notes: notes))
+                } != nil)
         }
         for title in ["", String(repeating: "t", count: 501), "two\nlines"] {
-            #expect(fixture.refusal(.invalidInput) {
-                _ = try fixture.connection.run(CreateTask(scope: scope, taskId: "fresh", title: title))
-            } != nil)
+            #expect(
+                fixture.refusal(.invalidInput) {
+                    _ = try fixture.connection.run(CreateTask(scope: scope, taskId: "fresh", title: title))
+                } != nil)
         }
-        #expect(fixture.refusal(.notFound) {
-            _ = try fixture.connection.run(UpdateProgress(scope: scope, session: session, taskId: "missing", status: .working))
-        } != nil)
-        #expect(fixture.refusal(.notFound) {
-            _ = try fixture.connection.run(CreateTask(scope: scope, taskId: "orphan", title: "x", parentId: "missing"))
-        } != nil)
-        #expect(fixture.refusal(.conflict) {
-            _ = try fixture.connection.run(CreateTask(scope: scope, taskId: task.id, title: "again"))
-        } != nil)
+        #expect(
+            fixture.refusal(.notFound) {
+                _ = try fixture.connection.run(
+                    UpdateProgress(scope: scope, session: session, taskId: "missing", status: .working))
+            } != nil)
+        #expect(
+            fixture.refusal(.notFound) {
+                _ = try fixture.connection.run(
+                    CreateTask(scope: scope, taskId: "orphan", title: "x", parentId: "missing"))
+            } != nil)
+        #expect(
+            fixture.refusal(.conflict) {
+                _ = try fixture.connection.run(CreateTask(scope: scope, taskId: task.id, title: "again"))
+            } != nil)
         #expect(try fixture.task(scope, task.id) == before)
         #expect(try fixture.events(scope) == eventsBefore)
     }

@@ -28,7 +28,8 @@ struct RedisCommandEncodingTests {
     @Test func binaryArgument() {
         let value: [UInt8] = [0x00, 0xFF, 0x0D, 0x0A, 0x00, 0x80]
         let command = RedisCommand(arguments: [Array("SET".utf8), [0x6B, 0x00], value])
-        let expected = Array("*3\r\n$3\r\nSET\r\n$2\r\n".utf8) + [0x6B, 0x00] + Array("\r\n$6\r\n".utf8) + value
+        let expected =
+            Array("*3\r\n$3\r\nSET\r\n$2\r\n".utf8) + [0x6B, 0x00] + Array("\r\n$6\r\n".utf8) + value
             + Array("\r\n".utf8)
         #expect(command.encoded() == expected)
     }

@@ -3,7 +3,7 @@ import RedisTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Unreachable servers, broken connections and replies that never come.

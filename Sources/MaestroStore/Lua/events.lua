@@ -10,7 +10,9 @@ local function emit(keys, args, event_type, payload)
     else
         id = redis.call('XADD', stream, '*', 'type', event_type, 'payload', payload)
     end
-    local message = json_object({ { 'id', json_string(id) }, { 'type', json_string(event_type) }, { 'payload', payload } })
+    local message = json_object({
+        { 'id', json_string(id) }, { 'type', json_string(event_type) }, { 'payload', payload },
+    })
     redis.call('PUBLISH', string.sub(stream, 1, -7) .. 'live', message)
     return id
 end

@@ -13,7 +13,9 @@
 --   <prefix>idem/<function>/<key>          string a call's reply, kept a day for retries
 
 local function task_key(prefix, task_id) return prefix .. 'task:' .. task_id end
-local function progress_key(prefix, task_id, session_id) return prefix .. 'task:' .. task_id .. '/progress/' .. session_id end
+local function progress_key(prefix, task_id, session_id)
+    return prefix .. 'task:' .. task_id .. '/progress/' .. session_id
+end
 local function session_key(prefix, session_id) return prefix .. 'session:' .. session_id end
 
 local function hash_to_table(flat)
@@ -141,8 +143,8 @@ end
 local function require_queueable(prefix, task_id)
     local task = require_task(prefix, task_id)
     if task.status == 'cancelled' then
-        refuse('INVALID_TRANSITION', 'task ' .. task_id .. ' is cancelled and cannot be queued; a user must restore it first',
-            'cancelled', {})
+        refuse('INVALID_TRANSITION',
+            'task ' .. task_id .. ' is cancelled and cannot be queued; a user must restore it first', 'cancelled', {})
     end
     return task
 end

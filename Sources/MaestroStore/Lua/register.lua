@@ -1,6 +1,8 @@
 -- The library's public functions. Read-only ones carry `no-writes` (FCALL_RO, replicas).
 
-redis.register_function { function_name = 'maestro_version', callback = function() return LIBRARY_VERSION end, flags = { 'no-writes' } }
+local function version() return LIBRARY_VERSION end
+
+redis.register_function { function_name = 'maestro_version', callback = version, flags = { 'no-writes' } }
 redis.register_function('maestro_create_task', create_task)
 redis.register_function('maestro_update_task', update_task)
 redis.register_function('maestro_delete_task', delete_task)

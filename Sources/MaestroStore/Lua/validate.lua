@@ -50,7 +50,9 @@ end
 
 local function check_title(value)
     local chars = utf8_chars(value, false)
-    if chars == nil then refuse('INVALID_INPUT', 'a title must be valid UTF-8 without control characters or line breaks') end
+    if chars == nil then
+        refuse('INVALID_INPUT', 'a title must be valid UTF-8 without control characters or line breaks')
+    end
     if chars < 1 or chars > MAX_TITLE_CHARS then
         refuse('INVALID_INPUT', 'a title must be 1-' .. MAX_TITLE_CHARS .. ' characters (got ' .. chars .. ')')
     end
@@ -68,7 +70,8 @@ end
 local function check_name(value)
     local chars = utf8_chars(value, false)
     if chars == nil or chars > MAX_NAME_CHARS then
-        refuse('INVALID_INPUT', 'a session name must be at most ' .. MAX_NAME_CHARS .. ' characters of UTF-8 text on one line')
+        refuse('INVALID_INPUT',
+            'a session name must be at most ' .. MAX_NAME_CHARS .. ' characters of UTF-8 text on one line')
     end
 end
 
