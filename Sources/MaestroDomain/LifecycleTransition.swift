@@ -1,4 +1,4 @@
-/// The session lifecycle state machine (spec §4.3), with who may trigger each transition (spec §3).
+/// The session lifecycle state machine (spec §4.3); who may trigger what is `AccessPolicy`.
 public enum LifecycleTransition {
     /// The lifecycle states reachable from `status`; `nil` is "no session yet".
     public static func allowedTargets(from status: SessionLifecycle?) -> [SessionLifecycle] {
@@ -16,15 +16,5 @@ public enum LifecycleTransition {
     ) -> TransitionDecision<SessionLifecycle> {
         let allowed = allowedTargets(from: current)
         return allowed.contains(target) ? .apply : .refused(allowed: allowed)
-    }
-
-    /// Whether `actor` may trigger `from → to`: users spawn, stop and restart; sessions spawn other sessions;
-    /// the system does everything else (start, exit, crash, lost heartbeat).
-    public static func permits(_ actor: Actor, from current: SessionLifecycle?, to target: SessionLifecycle) -> Bool {
-        switch actor {
-        case .system: true
-        case .user: (current == .active && target == .stopped) || target == .spawning
-        case .session: current == nil && target == .spawning
-        }
     }
 }

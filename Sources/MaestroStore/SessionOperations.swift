@@ -43,7 +43,7 @@ public struct SpawnSession: StoreOperation {
 
 /// Moves a session along its lifecycle (spec §4.3); `spawning` is a restart. Emits the matching event.
 ///
-/// Who may ask for which change is `LifecycleTransition.permits`, checked by the interface that knows the actor.
+/// Who may ask for which change is `AccessPolicy.permits`, checked by the interface that knows the actor.
 public struct ChangeLifecycle: StoreOperation {
     public var scope: ProjectScope
     public var sessionId: String

@@ -29,8 +29,7 @@ enum StoreReply {
         if message.contains("Function not found") {
             return StoreError(
                 .libraryMissing,
-                "the Maestro function library is not loaded in Redis; "
-                    + "load it with `maestro setup` (or start maestro-server)"
+                "the Maestro function library is not loaded in Redis; load it with `maestro setup`"
             )
         }
         guard let open = message.firstIndex(of: "{"), let close = message.lastIndex(of: "}"), open < close else {

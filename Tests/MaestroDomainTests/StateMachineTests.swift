@@ -58,17 +58,4 @@ struct StateMachineTests {
             }
         }
     }
-
-    @Test("who may change a lifecycle (spec §3)")
-    func lifecyclePermissions() {
-        for pair in SpecTables.lifecycle {
-            let (from, to) = (pair[0], pair[1]!)
-            #expect(LifecycleTransition.permits(.system, from: from, to: to))
-            let userMay = (from == .active && to == .stopped) || to == .spawning
-            #expect(
-                LifecycleTransition.permits(.user, from: from, to: to) == userMay,
-                "user \(String(describing: from)) → \(to)")
-            #expect(LifecycleTransition.permits(.session(id: "s"), from: from, to: to) == (from == nil))
-        }
-    }
 }
