@@ -1,1 +1,20 @@
-print("placeholder")
+import Foundation
+
+// `maestro-bench`: the store and the CLI measured against Redis' own tools in the same run (docs/benchmarks.md).
+// Synchronous on the main thread on purpose; see `MainThreadWait`.
+
+// A reader that goes away (`maestro-bench | head`) must not kill the run before it stops its redis-server.
+signal(SIGPIPE, SIG_IGN)
+do {
+    guard let options = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst())) else {
+        print(BenchOptions.usage)
+        exit(0)
+    }
+    let report = try BenchRun(options: options).run()
+    print(report.table())
+    print(try report.jsonLine())
+} catch {
+    if InterruptGuard.wasInterrupted { exit(130) }
+    StandardError.line("maestro-bench: error: \(error)")
+    exit(1)
+}

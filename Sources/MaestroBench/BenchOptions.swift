@@ -1,0 +1,80 @@
+import Foundation
+
+/// The command line of `maestro-bench`.
+struct BenchOptions {
+    static let usage = """
+        usage: maestro-bench [--quick] [--maestro PATH] [--concurrency 1,16,64] [--stream-maxlen N]
+                             [--repeats N] [--seconds S] [--cli-runs N] [--breakdown]
+
+        Measures, against a private redis-server started for the run, the store's transition throughput
+        next to redis-benchmark making the same FCALL, and the wall time of one `maestro task update`
+        process next to redis-cli making the same call. Prints a table and a final JSON line.
+
+          --quick            smoke run for CI (3 repeats of ~0.4 s, 20 CLI runs; well under a minute)
+          --maestro PATH     the release CLI binary (default .build/release/maestro)
+          --concurrency L    comma-separated concurrency levels for the store (default 1,16,64)
+          --stream-maxlen N  the event stream's approximate cap, so memory stays bounded (default 10000)
+          --repeats N        measurements per side and level; medians are reported (default 5)
+          --seconds S        target duration of one throughput measurement (default 2.5)
+          --cli-runs N       process runs per side for the CLI wall time (default 40)
+          --breakdown        also show where a call's time goes at concurrency 1 (hiredis, decoding, pool)
+        """
+
+    var quick = false
+    var maestroPath = ".build/release/maestro"
+    var concurrencyLevels = [1, 16, 64]
+    var streamMaxLength = 10_000
+    var repeats = 5
+    var secondsPerMeasurement = 2.5
+    var cliRuns = 40
+    var breakdown = false
+
+    /// Parses the arguments after the program name; nil means help was asked for.
+    static func parse(_ arguments: [String]) throws -> BenchOptions? {
+        var options = BenchOptions()
+        if arguments.contains("--quick") {
+            options.quick = true
+            options.repeats = 3
+            options.secondsPerMeasurement = 0.4
+            options.cliRuns = 20
+        }
+        var remaining = arguments[...]
+        func value(_ name: String) throws -> String {
+            guard let next = remaining.popFirst() else { throw BenchError("\(name) needs a value\n\n\(usage)") }
+            return next
+        }
+        func positive(_ name: String) throws -> Int {
+            let text = try value(name)
+            guard let number = Int(text), number > 0 else {
+                throw BenchError("\(name) must be a whole number > 0, got '\(text)'")
+            }
+            return number
+        }
+        while let argument = remaining.popFirst() {
+            switch argument {
+            case "--quick": break
+            case "--breakdown": options.breakdown = true
+            case "-h", "--help": return nil
+            case "--maestro": options.maestroPath = try value(argument)
+            case "--concurrency":
+                let text = try value(argument)
+                let levels = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !levels.isEmpty, levels.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1024 }) else {
+                    throw BenchError("--concurrency takes numbers 1-1024 separated by commas, got '\(text)'")
+                }
+                options.concurrencyLevels = levels.compactMap { $0 }
+            case "--stream-maxlen": options.streamMaxLength = try positive(argument)
+            case "--repeats": options.repeats = try positive(argument)
+            case "--cli-runs": options.cliRuns = try positive(argument)
+            case "--seconds":
+                let text = try value(argument)
+                guard let seconds = Double(text), seconds > 0, seconds <= 600 else {
+                    throw BenchError("--seconds must be a number of seconds in (0, 600], got '\(text)'")
+                }
+                options.secondsPerMeasurement = seconds
+            default: throw BenchError("unknown argument '\(argument)'\n\n\(usage)")
+            }
+        }
+        return options
+    }
+}
