@@ -64,7 +64,8 @@ struct BenchRun {
 
         let probe = 2_000 + 200 * concurrency
         let fastest = max(
-            try ours.measure(transition, count: probe),
+            try ours.measure(.blocking, transition, count: probe),
+            try ours.measure(.pool, transition, count: probe),
             try reference.measure(argv, concurrency: concurrency, count: probe))
         // The faster side runs for about the target time; the slower one longer. Same work for both.
         let requests = max(1_000, Int((fastest * options.secondsPerMeasurement / 1_000).rounded(.up)) * 1_000)
@@ -82,10 +83,12 @@ struct BenchRun {
                     serverMicroseconds: (after.server - before.server) * 1e6 / Double(requests))
             }
             let measureOurs = {
-                let before = try fixture.taskVersion(on: control)
-                comparison.ours.append(
-                    try sample(.thisProcess) { try ours.measure(transition, count: requests) })
-                try fixture.expectApplied(requests, since: before, by: "the store", on: control)
+                for way in StoreThroughput.Way.allCases {
+                    let before = try fixture.taskVersion(on: control)
+                    let measured = try sample(.thisProcess) { try ours.measure(way, transition, count: requests) }
+                    if way == .blocking { comparison.ours.append(measured) } else { comparison.pooled.append(measured) }
+                    try fixture.expectApplied(requests, since: before, by: "the store (\(way))", on: control)
+                }
             }
             let measureReference = {
                 let before = try fixture.taskVersion(on: control)
@@ -104,7 +107,7 @@ struct BenchRun {
             }
             let (last, lastReference) = (comparison.ours.last!, comparison.reference.last!)
             progress(
-                "  round \(round + 1): ours \(Int(last.rate)) /s (client \(Int(last.clientMicroseconds)) µs, "
+                "  round \(round + 1): pool \(Int(comparison.pooled.last!.rate)) /s; blocking \(Int(last.rate)) /s (client \(Int(last.clientMicroseconds)) µs, "
                     + "server \(Int(last.serverMicroseconds)) µs CPU per call), redis-benchmark "
                     + "\(Int(lastReference.rate)) /s (client \(Int(lastReference.clientMicroseconds)) µs, "
                     + "server \(Int(lastReference.serverMicroseconds)) µs)")

@@ -13,11 +13,18 @@ struct StoreComparison {
     var concurrency: Int
     /// Calls per measurement, the same for both sides.
     var requests: Int
+    /// Through the store's blocking API (thread per connection).
     var ours: [Sample] = []
+    /// Through the store's async pool (pipelined).
+    var pooled: [Sample] = []
     var reference: [Sample] = []
 
-    /// Median transitions per second through the store.
+    /// Median transitions per second through the store's blocking API.
     var oursRate: Double { ours.map(\.rate).median }
+    /// Median transitions per second through the store's async pool.
+    var pooledRate: Double { pooled.map(\.rate).median }
+    /// The pool's median throughput over redis-benchmark's.
+    var pooledRatio: Double { pooledRate / referenceRate }
     /// Median transitions per second through redis-benchmark.
     var referenceRate: Double { reference.map(\.rate).median }
     /// Our median throughput over redis-benchmark's; the target is at least `StoreComparison.target`.

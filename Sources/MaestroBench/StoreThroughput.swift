@@ -3,11 +3,18 @@ import MaestroStore
 import RedisClient
 import Synchronization
 
-/// Our side of the throughput comparison: `concurrency` OS threads, each with its own connection, looping
-/// `connection.run(transition)` — the store's blocking API, as the CLI and a supervisor use it, and the same
-/// shape as redis-benchmark's `-c N` (N connections, one request in flight on each) — until `count` calls are
-/// done. The async pool's extra cost (two thread hops per call) is shown by `--breakdown`.
+/// Our side of the throughput comparison, through each of the store's two ways of calling, until `count` calls
+/// are done:
+/// - blocking: `concurrency` OS threads, each with its own connection, looping `connection.run(transition)` —
+///   as the CLI and a supervisor call it, and the same shape as redis-benchmark's `-c N`;
+/// - pool: `concurrency` tasks looping `try await pool.run(transition)` — as the server calls it — on a pool of
+///   at most two connections, on which concurrent callers' commands are pipelined.
 struct StoreThroughput: Sendable {
+    enum Way: String, CaseIterable, Sendable {
+        case blocking
+        case pool
+    }
+
     let configuration: RedisConfiguration
     let concurrency: Int
 
@@ -22,15 +29,20 @@ struct StoreThroughput: Sendable {
         func take() -> Bool { issued.add(1, ordering: .relaxed).newValue <= count && failure.withLock { $0 == nil } }
     }
 
-    /// Makes `count` calls of `transition` and returns the calls per second, decoded replies included.
-    func measure(_ transition: UpdateProgress, count: Int) throws -> Double {
+    /// Makes `count` calls of `transition` one way and returns the calls per second, decoded replies included.
+    func measure(_ way: Way, _ transition: UpdateProgress, count: Int) throws -> Double {
+        switch way {
+        case .blocking: try measureBlocking(transition, count: count)
+        case .pool: try MainThreadWait.run { try await measurePool(transition, count: count) }
+        }
+    }
+
+    private func measureBlocking(_ transition: UpdateProgress, count: Int) throws -> Double {
         let budget = Budget(count: count)
-        let configuration = self.configuration
         let connections = (0..<concurrency).map { _ in RedisConnection(configuration) }
         for connection in connections { try connection.connect() }
         let done = DispatchGroup()
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         for connection in connections {
             let worker = UncheckedConnection(connection: connection)
             done.enter()
@@ -44,9 +56,26 @@ struct StoreThroughput: Sendable {
             }
         }
         done.wait()
-        let elapsed = (clock.now - start).seconds
+        let elapsed = (ContinuousClock.now - start).seconds
         if let error = budget.failure.withLock({ $0 }) { throw error }
         return Double(count) / elapsed
+    }
+
+    private func measurePool(_ transition: UpdateProgress, count: Int) async throws -> Double {
+        let budget = Budget(count: count)
+        let pool = RedisConnectionPool(configuration: configuration, size: min(concurrency, 2))
+        defer { pool.shutdown() }
+        _ = try await pool.send([RedisCommand("PING")])
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    while budget.take() { _ = try await pool.run(transition) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return Double(count) / (ContinuousClock.now - start).seconds
     }
 
     /// Hands one connection to the one thread that uses it.

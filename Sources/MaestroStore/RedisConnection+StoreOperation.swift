@@ -22,15 +22,29 @@ extension RedisConnection {
                 attempt += 1
                 continue
             }
-            if case .error(let message) = reply { throw StoreReply.error(from: message) }
-            return try operation.decode(reply)
+            return try StoreReply.response(to: operation, reply)
         }
     }
 }
 
 extension RedisConnectionPool {
-    /// Runs one function-library call on a pool thread; see `RedisConnection.run(_:)`.
+    /// Runs one function-library call through the pool (pipelined with concurrent callers' calls); errors and
+    /// retries as `RedisConnection.run(_:)`.
     public func run<Operation: StoreOperation>(_ operation: Operation) async throws -> Operation.Response {
-        try await withConnection { connection in try connection.run(operation) }
+        let command = operation.command
+        var attempt = 1
+        while true {
+            let reply: RedisReply
+            do {
+                reply = try await send([command])[0]
+            } catch let error as RedisError
+                where error.code == .connectionLost && operation.isRetrySafe
+                && attempt < RedisConnection.storeAttempts
+            {
+                attempt += 1
+                continue
+            }
+            return try StoreReply.response(to: operation, reply)
+        }
     }
 }

@@ -21,6 +21,14 @@ enum StoreReply {
         }
     }
 
+    /// The typed response of an operation's reply, or the typed error an error reply stands for.
+    static func response<Operation: StoreOperation>(
+        to operation: Operation, _ reply: RedisReply
+    ) throws -> Operation.Response {
+        if case .error(let message) = reply { throw error(from: message) }
+        return try operation.decode(reply)
+    }
+
     /// Turns a Redis error reply into the typed error it stands for.
     ///
     /// The library's refusals look like `CODE {"message":…,"current":…,"allowed":[…]} script: …`.

@@ -5,86 +5,135 @@ import Synchronization
 import Glibc
 #endif
 
-/// A dedicated OS thread that owns one `RedisConnection` and is a Swift `TaskExecutor`.
+/// A dedicated OS thread that owns one `RedisConnection` and serves queued requests in batches.
 ///
-/// Tasks that prefer this executor run their nonisolated code on this thread, so a blocking hiredis call
-/// made there blocks this thread, never Swift's cooperative pool. A task already on the thread calls again
-/// without a hop; that is what makes a sequential caller as cheap as a plain blocking client.
-final class ConnectionThread: TaskExecutor, @unchecked Sendable {
-    // @unchecked: `connection` is used only by jobs running on this thread (see `run`); the queue is a Mutex.
+/// Commands queued by concurrent callers while the thread was busy go out together as one pipeline (one
+/// write, one read loop), which is what lets a few connections carry many concurrent callers cheaply.
+/// Blocking hiredis calls happen only here, never on Swift's cooperative thread pool.
+final class ConnectionThread: Sendable {
+    /// One unit of work.
+    enum Request: Sendable {
+        /// Commands whose replies go back together; may share a pipeline with other callers' commands.
+        case commands([RedisCommand], CheckedContinuation<[RedisReply], any Error>)
+        /// Work that needs the connection to itself (several dependent round trips).
+        case exclusive(@Sendable (RedisConnection) -> Void)
+    }
+
     private struct Queue: ~Copyable {
-        var jobs: [UnownedJob] = []
-        var head = 0
+        var requests: [Request] = []
         var isClosed = false
     }
 
-    private let connection: RedisConnection
-    private let queue = Mutex(Queue())
-    private let wakeUp = DispatchSemaphore(value: 0)
-    private let inFlight = Atomic<Int>(0)
-    private var thread = pthread_t()
-    private let threadId = Atomic<UInt>(0)
+    /// Spins this long for more work before sleeping: a sequential caller's next request usually arrives within
+    /// it, which saves a wake-up per call; idle, the thread sleeps.
+    private static let spinBeforeSleep = Duration.microseconds(50)
+
+    /// The queue, shared by submitters and the thread.
+    private final class Inbox: Sendable {
+        let queue = Mutex(Queue())
+        let wakeUp = DispatchSemaphore(value: 0)
+    }
+
+    private let inbox = Inbox()
+    private let thread: Mutex<pthread_t?> = Mutex(nil)
 
     init(configuration: RedisConfiguration) {
-        connection = RedisConnection(configuration)
-        let box = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&thread, nil, { raw in
-            let this = Unmanaged<ConnectionThread>.fromOpaque(raw!).takeRetainedValue()
-            this.threadId.store(UInt(pthread_self()), ordering: .releasing)
-            this.work()
-            return nil
-        }, box)
-        precondition(status == 0, "cannot start a Redis connection thread (error \(status))")
-        while threadId.load(ordering: .acquiring) == 0 { sched_yield() }
+        let connection = UncheckedConnection(RedisConnection(configuration))
+        let work: @Sendable () -> Void = { [inbox] in Self.serve(connection.value, inbox: inbox) }
+        let started = Self.start(work)
+        thread.withLock { $0 = started }
     }
 
-    /// Whether the caller is running on this thread.
-    var isCurrent: Bool { threadId.load(ordering: .acquiring) == UInt(pthread_self()) }
-
-    /// How many `run` calls are using or waiting for this thread.
-    var load: Int { inFlight.load(ordering: .relaxed) }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.withLock { $0.jobs.append(job) }
-        wakeUp.signal()
+    /// Queues a request; false when the thread has been shut down.
+    func submit(_ request: Request) -> Bool {
+        let accepted = inbox.queue.withLock { queue in
+            guard !queue.isClosed else { return false }
+            queue.requests.append(request)
+            return true
+        }
+        if accepted { inbox.wakeUp.signal() }
+        return accepted
     }
 
-    /// Runs `body` with the connection on this thread (the caller must prefer this executor).
-    func run<Value>(_ body: (RedisConnection) throws -> Value) async throws -> Value {
-        precondition(isCurrent, "ConnectionThread.run must execute on its own thread")
-        return try body(connection)
-    }
-
-    /// Marks a caller as using this thread until `end`.
-    func begin() { inFlight.add(1, ordering: .relaxed) }
-    func end() { inFlight.subtract(1, ordering: .relaxed) }
-
-    /// Lets queued jobs finish, then ends the thread and closes the connection.
+    /// Serves what is queued, then ends the thread and closes the connection. Idempotent.
     func shutdown() {
-        queue.withLock { $0.isClosed = true }
-        wakeUp.signal()
-        pthread_join(thread, nil)
+        inbox.queue.withLock { $0.isClosed = true }
+        inbox.wakeUp.signal()
+        if let thread = thread.withLock({ $0.take() }) { pthread_join(thread, nil) }
     }
 
-    private func work() {
+    private static func serve(_ connection: RedisConnection, inbox: Inbox) {
+        defer { connection.close() }
         while true {
-            wakeUp.wait()
-            let next: UnownedJob?? = queue.withLock { queue in
-                guard queue.head < queue.jobs.count else { return queue.isClosed ? .some(nil) : nil }
-                let job = queue.jobs[queue.head]
-                queue.head += 1
-                if queue.head == queue.jobs.count {
-                    queue.jobs.removeAll(keepingCapacity: true)
-                    queue.head = 0
-                }
-                return job
+            let (batch, closed) = inbox.queue.withLock { queue in
+                defer { queue.requests.removeAll(keepingCapacity: true) }
+                return (queue.requests, queue.isClosed)
             }
-            switch next {
-            case .some(.some(let job)): job.runSynchronously(on: asUnownedTaskExecutor())
-            case .some(.none): connection.close(); return
-            case .none: continue
+            if batch.isEmpty {
+                if closed { return }
+                let spinUntil = ContinuousClock.now + spinBeforeSleep
+                while ContinuousClock.now < spinUntil && inbox.queue.withLock({ $0.requests.isEmpty && !$0.isClosed }) {
+                    sched_yield()
+                }
+                if inbox.queue.withLock({ $0.requests.isEmpty && !$0.isClosed }) { inbox.wakeUp.wait() }
+                continue
+            }
+            process(batch, on: connection)
+        }
+    }
+
+    /// Runs a batch in order: consecutive command requests as one pipeline, exclusive work alone.
+    private static func process(_ batch: [Request], on connection: RedisConnection) {
+        var pending: [(count: Int, continuation: CheckedContinuation<[RedisReply], any Error>)] = []
+        var commands: [RedisCommand] = []
+        func flush() {
+            guard !pending.isEmpty else { return }
+            do {
+                var replies = try connection.pipeline(commands)[...]
+                for (count, continuation) in pending {
+                    continuation.resume(returning: Array(replies.prefix(count)))
+                    replies = replies.dropFirst(count)
+                }
+            } catch {
+                for (_, continuation) in pending { continuation.resume(throwing: error) }
+            }
+            pending.removeAll()
+            commands.removeAll()
+        }
+        for request in batch {
+            switch request {
+            case .commands(let requested, let continuation):
+                pending.append((requested.count, continuation))
+                commands += requested
+            case .exclusive(let work):
+                flush()
+                work(connection)
             }
         }
+        flush()
+    }
+
+    private static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+        final class Box: Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let status = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+                return nil
+            }, box)
+        precondition(status == 0, "cannot start a Redis connection thread (error \(status))")
+        return thread
+    }
+
+    /// Hands the connection to the one thread that uses it.
+    private struct UncheckedConnection: @unchecked Sendable {
+        // @unchecked: created here, then used only by this object's thread.
+        let value: RedisConnection
+        init(_ value: RedisConnection) { self.value = value }
     }
 }
