@@ -2,14 +2,26 @@
 import PackageDescription
 
 /// Layers, dependencies pointing one way:
-/// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → maestro (CLI), maestro-bench.
+/// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → maestro (CLI), MaestroServer → maestro-server,
+/// maestro-bench.
 let package = Package(
     name: "maestro",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "maestro", targets: ["MaestroCLI"]),
         .executable(name: "maestro-bench", targets: ["MaestroBench"]),
+        .executable(name: "maestro-server", targets: ["MaestroServerMain"]),
         .library(name: "MaestroStore", targets: ["MaestroStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,11 +44,36 @@ let package = Package(
             plugins: ["EmbedLuaPlugin"]
         ),
         .executableTarget(name: "MaestroCLI", dependencies: ["MaestroStore"]),
+        .target(
+            name: "MaestroServer",
+            dependencies: [
+                "MaestroStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "MaestroServerMain",
+            dependencies: ["MaestroServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(name: "MaestroBench", dependencies: ["MaestroStore", "RedisTestSupport"]),
         .target(name: "RedisTestSupport", dependencies: ["RedisClient"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),
         .testTarget(name: "MaestroDomainTests", dependencies: ["MaestroDomain"]),
         .testTarget(name: "MaestroStoreTests", dependencies: ["MaestroStore", "RedisTestSupport"]),
         .testTarget(name: "MaestroCLITests", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        .testTarget(
+            name: "MaestroServerTests",
+            dependencies: [
+                "MaestroServer", "RedisTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
     ]
 )

@@ -86,6 +86,24 @@ public final class RedisConnection {
         return replies
     }
 
+    /// Waits for the next reply the server pushes without a request (pub/sub messages after SUBSCRIBE).
+    ///
+    /// Blocks up to the command timeout (a zero `commandTimeout` waits for ever); `interrupt()` from another
+    /// thread ends the wait with `.connectionLost`.
+    public func receive() throws -> RedisReply {
+        try connect()
+        guard let context else { throw RedisError(.connectionLost, "not connected") }
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw brokenConnection() }
+        defer { freeReplyObject(raw) }
+        return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+    }
+
+    /// Shuts the socket down so that a thread blocked in `receive()` returns; safe to call from another thread.
+    public func interrupt() {
+        if let descriptor = context?.pointee.fd, descriptor >= 0 { shutdown(descriptor, Int32(SHUT_RDWR)) }
+    }
+
     /// Closes the socket; the next command opens a new one.
     public func close() {
         if let context { redisFree(context) }
@@ -106,6 +124,8 @@ public final class RedisConnection {
             redisFree(opened)
             throw RedisError(.connectionFailed, message)
         }
+        // TCP keep-alive finds a peer that vanished without closing (long-lived subscriber connections).
+        if case .tcp = configuration.endpoint { _ = redisEnableKeepAlive(opened) }
         guard redisSetTimeout(opened, timeval(configuration.commandTimeout)) == REDIS_OK else {
             redisFree(opened)
             throw RedisError(.connectionFailed, "cannot set the socket timeout")

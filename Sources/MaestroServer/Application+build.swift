@@ -1,0 +1,26 @@
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+
+/// Builds the HTTP server: the API, the live streams and the health checks, with the relay as a service.
+public func buildApplication(
+    _ server: ServerContext, configuration: ApplicationConfiguration, logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router(context: BasicWebSocketRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    TaskRoutes(server: server).register(on: router)
+    SessionRoutes(server: server).register(on: router)
+    HealthRoutes(server: server).register(on: router)
+    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+    webSocketRouter.add(middleware: ErrorMiddleware())
+    StreamRoutes(server: server).register(http: router, webSocket: webSocketRouter)
+    return Application(
+        router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            configuration: .init(ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(20))))),
+        configuration: configuration,
+        services: [server.relay],
+        logger: logger
+    )
+}

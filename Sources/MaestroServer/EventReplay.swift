@@ -1,0 +1,58 @@
+import MaestroDomain
+import MaestroStore
+import RedisClient
+
+/// Reads a project's missed events from its stream, for clients that resume from an id.
+struct EventReplay: Sendable {
+    let pool: RedisConnectionPool
+    let scope: ProjectScope
+    static let pageSize = 500
+
+    /// The id of the newest event in the stream ("0-0" when it has none).
+    func end() async throws -> StreamID {
+        let reply = try await send(RedisCommand("XREVRANGE", scope.eventStream, "+", "-", "COUNT", "1"))
+        guard let first = reply.array?.first?.array?.first?.string else { return .zero }
+        return StreamID(first) ?? .zero
+    }
+
+    /// Whether every event after `id` is still in the stream (none was trimmed away, and `id` is not from the
+    /// future, as after a data reset).
+    func canResume(after id: StreamID) async throws -> Bool {
+        let reply = try await send(RedisCommand("XINFO", "STREAM", scope.eventStream))
+        guard let fields = reply.array else { return id == .zero }  // no stream yet: nothing was ever trimmed
+        var info: [String: RedisReply] = [:]
+        for index in stride(from: 0, to: fields.count - 1, by: 2) {
+            if let name = fields[index].string { info[name] = fields[index + 1] }
+        }
+        let lastGenerated = info["last-generated-id"]?.string.flatMap(StreamID.init) ?? .zero
+        let maxDeleted = info["max-deleted-entry-id"]?.string.flatMap(StreamID.init) ?? .zero
+        return id >= maxDeleted && id <= lastGenerated
+    }
+
+    /// Up to `pageSize` events after `id`, in order, as relay messages.
+    func page(after id: StreamID) async throws -> [RelayMessage] {
+        let reply = try await send(
+            RedisCommand("XRANGE", scope.eventStream, "(\(id)", "+", "COUNT", String(Self.pageSize)))
+        return (reply.array ?? []).compactMap { entry in
+            guard let parts = entry.array, parts.count == 2, let idText = parts[0].string,
+                let eventId = StreamID(idText), let fields = parts[1].array
+            else { return nil }
+            var values: [String: String] = [:]
+            for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                if let name = fields[index].string { values[name] = fields[index + 1].string }
+            }
+            guard let type = values["type"], let payload = values["payload"] else { return nil }
+            let json = #"{"id":"\#(idText)","type":\#(JSONText.quote(type)),"payload":\#(payload)}"#
+            return .event(id: eventId, json: json)
+        }
+    }
+
+    private func send(_ command: RedisCommand) async throws -> RedisReply {
+        let reply = try await pool.send([command])[0]
+        if case .error(let message) = reply {
+            if message.contains("no such key") { return .null }
+            throw RedisError(.server, message)
+        }
+        return reply
+    }
+}

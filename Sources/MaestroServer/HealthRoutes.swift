@@ -1,0 +1,28 @@
+import Hummingbird
+import HummingbirdWebSocket
+import MaestroStore
+import RedisClient
+
+/// `/healthz` (the process is up) and `/readyz` (Redis answers, the function library matches, the relay listens).
+struct HealthRoutes {
+    let server: ServerContext
+
+    func register(on router: Router<BasicWebSocketRequestContext>) {
+        router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        router.get("/readyz") { _, _ in
+            var problems: [String] = []
+            do {
+                let version = try await server.pool.withConnection { try FunctionLibrary.loadedVersion(on: $0) }
+                if version != FunctionLibrary.version {
+                    problems.append("function library version \(version ?? "none"), need \(FunctionLibrary.version)")
+                }
+            } catch {
+                problems.append("redis: \(error)")
+            }
+            if !server.relay.isReady { problems.append("relay not subscribed to Redis") }
+            return try Response.json(
+                ["status": problems.isEmpty ? "ready" : "not ready", "problems": problems.joined(separator: "; ")],
+                status: problems.isEmpty ? .ok : .serviceUnavailable)
+        }
+    }
+}

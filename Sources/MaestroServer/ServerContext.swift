@@ -1,0 +1,38 @@
+import MaestroStore
+import RedisClient
+
+/// What every route needs: the store's pool, the relay, who may do what, and how clients reach this server.
+public struct ServerContext: Sendable {
+    public let pool: RedisConnectionPool
+    public let relay: EventRelay
+    let authenticator: Authenticator
+    /// How many events a streaming client may fall behind before it is disconnected.
+    public let relayQueueLimit: Int
+    /// The event stream cap passed to every write.
+    public let streamMaxLength: Int
+    /// What a spawned session's environment says to reach Maestro: this server, and Redis when agents may use it.
+    public let publicURL: String
+    public let agentRedisURL: String?
+    /// Origins allowed to open WebSockets besides the server's own (empty: only the server's own).
+    public let allowedOrigins: Set<String>
+
+    public init(
+        pool: RedisConnectionPool, relay: EventRelay, userToken: String, relayQueueLimit: Int = 1000,
+        streamMaxLength: Int = ProjectScope.defaultStreamMaxLength, publicURL: String, agentRedisURL: String?,
+        allowedOrigins: Set<String> = []
+    ) {
+        self.pool = pool
+        self.relay = relay
+        self.authenticator = Authenticator(userToken: userToken)
+        self.relayQueueLimit = relayQueueLimit
+        self.streamMaxLength = streamMaxLength
+        self.publicURL = publicURL
+        self.agentRedisURL = agentRedisURL
+        self.allowedOrigins = allowedOrigins
+    }
+
+    /// The project a request names (`projectId` query parameter, `default` when absent).
+    func scope(_ projectId: String?) throws -> ProjectScope {
+        try ProjectScope(projectId: projectId ?? ProjectScope.defaultProjectId, streamMaxLength: streamMaxLength)
+    }
+}

@@ -1,0 +1,89 @@
+import Hummingbird
+import HummingbirdWebSocket
+import MaestroDomain
+import MaestroStore
+
+/// `/api/sessions…`: spawn, list, read, stop and restart sessions (spec §6.2, §4.3).
+struct SessionRoutes {
+    let server: ServerContext
+
+    /// What spawning returns: the session, its token (shown only here), and the environment a process needs.
+    struct Spawned: Encodable {
+        var session: SessionRecord
+        var token: String
+        var env: [String: String]
+    }
+
+    func register(on router: Router<BasicWebSocketRequestContext>) {
+        let auth = server.authenticator
+        router.post("/api/sessions") { request, _ in
+            try auth.requireUser(request)
+            struct Body: Decodable {
+                var projectId: String?
+                var id: String?
+                var name: String?
+                var taskIds: [String]?
+            }
+            let body = try await RequestBody.decode(Body.self, from: request, fields: ["projectId", "id", "name", "taskIds"])
+            let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
+            let credentials = SessionCredentials(
+                sessionId: body.id ?? RandomIdentifier.make(prefix: "sess"), token: RandomIdentifier.token())
+            let change = try await server.pool.run(
+                SpawnSession(
+                    scope: scope, credentials: credentials, name: body.name, spawnSource: .ui,
+                    taskIds: body.taskIds ?? [], idempotencyKey: request.headers[.idempotencyKey]))
+            var env = [
+                "MAESTRO_SESSION_ID": credentials.sessionId, "MAESTRO_SESSION_TOKEN": credentials.token,
+                "MAESTRO_PROJECT_ID": scope.projectId, "MAESTRO_URL": server.publicURL,
+            ]
+            env["MAESTRO_REDIS_URL"] = server.agentRedisURL
+            return try Response.json(Spawned(session: change.session, token: credentials.token, env: env), status: .created)
+        }
+        router.get("/api/sessions") { request, _ in
+            try auth.requireUser(request)
+            let query = request.uri.queryParameters
+            let page = try await server.pool.run(
+                ListSessions(
+                    scope: try server.scope(query.get("projectId")),
+                    offset: try TaskRoutes.integer(query.get("offset"), "offset", default: 0, in: 0...Int(Int32.max)),
+                    limit: try TaskRoutes.integer(query.get("limit"), "limit", default: 100, in: 1...1000)))
+            return try Response.json(page)
+        }
+        router.get("/api/sessions/:sessionId") { request, context in
+            try auth.requireUser(request)
+            let session = try await server.pool.run(
+                GetSession(scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                           sessionId: try context.parameters.require("sessionId")))
+            return try Response.json(session)
+        }
+        router.post("/api/sessions/:sessionId/stop") { request, context in
+            try await change(request, context, to: .stopped)
+        }
+        router.post("/api/sessions/:sessionId/restart") { request, context in
+            try await change(request, context, to: .spawning)
+        }
+    }
+
+    /// A user's lifecycle change, checked against who may do what (spec §3) before the state machine.
+    private func change(
+        _ request: Request, _ context: BasicWebSocketRequestContext, to target: SessionLifecycle
+    ) async throws -> Response {
+        try server.authenticator.requireUser(request)
+        let scope = try server.scope(request.uri.queryParameters.get("projectId"))
+        let sessionId = try context.parameters.require("sessionId")
+        let current = try await server.pool.run(GetSession(scope: scope, sessionId: sessionId))
+        guard AccessPolicy.permits(.user, .lifecycle(from: current.status, to: target)) else {
+            var error = APIError(
+                .conflict, MaestroError.Code.invalidTransition.name,
+                "a user cannot move session \(sessionId) from \(current.status.rawValue) to \(target.rawValue)")
+            error.current = current.status.rawValue
+            error.allowed = LifecycleTransition.allowedTargets(from: current.status)
+                .filter { AccessPolicy.permits(.user, .lifecycle(from: current.status, to: $0)) }.map(\.rawValue)
+            throw error
+        }
+        let change = try await server.pool.run(
+            ChangeLifecycle(scope: scope, sessionId: sessionId, target: target,
+                            idempotencyKey: request.headers[.idempotencyKey]))
+        return try Response.json(change.session)
+    }
+}

@@ -1,0 +1,97 @@
+import Hummingbird
+import HummingbirdWebSocket
+import MaestroStore
+import NIOWebSocket
+
+/// The live streams: `/events` (Server-Sent Events) and `/ws` (WebSocket), per project, resumable by event id.
+struct StreamRoutes {
+    let server: ServerContext
+
+    func register(http router: Router<BasicWebSocketRequestContext>, webSocket wsRouter: Router<BasicWebSocketRequestContext>) {
+        router.get("/events") { request, _ in
+            try server.authenticator.requireUser(request)
+            let feed = try feed(for: request)
+            let since = try resumePoint(request.headers[.lastEventID] ?? request.uri.queryParameters.get("since"))
+            let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                do {
+                    try await feed.run(since: since) { message in
+                        try await writer.write(ByteBuffer(string: Self.serverSentEvent(message)))
+                    }
+                    try await writer.write(ByteBuffer(string: "event: close\ndata: {\"reason\":\"server shutting down\"}\n\n"))
+                } catch RelayFeed.Ending.clientTooSlow(let limit) {
+                    try await writer.write(ByteBuffer(
+                        string: "event: close\ndata: {\"reason\":\"client too slow: more than \(limit) events queued\"}\n\n"))
+                }
+                try await writer.finish(nil)
+            })
+        }
+
+        wsRouter.ws("/ws") { request, context in
+            try server.authenticator.requireUser(request)
+            if let origin = request.headers[.origin], !originAllowed(origin, host: request.head.authority) {
+                throw APIError.forbidden("WebSocket connections from origin \(origin) are not allowed")
+            }
+            _ = try resumePoint(request.uri.queryParameters.get("since"))
+            _ = try server.scope(request.uri.queryParameters.get("projectId"))
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            let request = context.request
+            let feed = try feed(for: request)
+            let since = try resumePoint(request.uri.queryParameters.get("since"))
+            let ending: (WebSocketErrorCode, String) = await withTaskGroup(of: (WebSocketErrorCode, String)?.self) { group in
+                group.addTask {
+                    do {
+                        try await feed.run(since: since) { message in
+                            if case .keepAlive = message { return }
+                            try await outbound.write(.text(message.text))
+                        }
+                        return (.goingAway, "server shutting down")
+                    } catch RelayFeed.Ending.clientTooSlow(let limit) {
+                        return (.policyViolation, "client too slow: more than \(limit) events queued")
+                    } catch {
+                        return (.unexpectedServerError, "relay failed: \(error)")
+                    }
+                }
+                group.addTask {
+                    do { for try await _ in inbound {} } catch {}
+                    return nil  // the client closed: stop feeding it
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first ?? (.normalClosure, "")
+            }
+            try? await outbound.close(ending.0, reason: ending.1)
+        }
+    }
+
+    private func feed(for request: Request) throws -> RelayFeed {
+        let scope = try server.scope(request.uri.queryParameters.get("projectId"))
+        return RelayFeed(relay: server.relay, replay: EventReplay(pool: server.pool, scope: scope),
+                         queueLimit: server.relayQueueLimit)
+    }
+
+    private func resumePoint(_ text: String?) throws -> StreamID? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let id = StreamID(text) else {
+            throw APIError.badRequest("'\(text)' is not an event id (<milliseconds>-<sequence>)")
+        }
+        return id
+    }
+
+    /// The server's own origin (same host) or one configured with --allowed-origin.
+    private func originAllowed(_ origin: String, host: String?) -> Bool {
+        if server.allowedOrigins.contains(origin) { return true }
+        guard let host else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+
+    static func serverSentEvent(_ message: RelayMessage) -> String {
+        switch message {
+        case .event(let id, let json): "id: \(id)\ndata: \(json)\n\n"
+        case .resync: "event: resync\ndata: \(message.text)\n\n"
+        case .keepAlive: ": keep-alive\n\n"
+        }
+    }
+}

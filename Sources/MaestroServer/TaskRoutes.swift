@@ -1,0 +1,126 @@
+import Hummingbird
+import HummingbirdWebSocket
+import MaestroDomain
+import MaestroStore
+
+/// `/api/tasks…`: the original paths of spec §6.2, plus create, list, delete and unlinking a session.
+struct TaskRoutes {
+    let server: ServerContext
+
+    func register(on router: Router<BasicWebSocketRequestContext>) {
+        let auth = server.authenticator
+        router.get("/api/tasks") { request, _ in
+            try auth.requireUser(request)
+            let query = request.uri.queryParameters
+            let statuses = try query.getAll("status").flatMap { $0.split(separator: ",") }.map { name in
+                guard let status = TaskStatus(rawValue: String(name)) else {
+                    throw APIError.badRequest("unknown status '\(name)'; use todo, inprogress, completed, cancelled")
+                }
+                return status
+            }
+            let page = try await server.pool.run(
+                ListTasks(
+                    scope: try server.scope(query.get("projectId")), statuses: statuses,
+                    offset: try Self.integer(query.get("offset"), "offset", default: 0, in: 0...Int(Int32.max)),
+                    limit: try Self.integer(query.get("limit"), "limit", default: 100, in: 1...1000)))
+            return try Response.json(page)
+        }
+        router.post("/api/tasks") { request, context in
+            try auth.requireUser(request)
+            struct Body: Decodable {
+                var projectId: String?
+                var id: String?
+                var title: String
+                var description: String?
+                var priority: TaskPriority?
+                var parentId: String?
+            }
+            let body = try await RequestBody.decode(
+                Body.self, from: request, fields: ["projectId", "id", "title", "description", "priority", "parentId"])
+            let change = try await server.pool.run(
+                CreateTask(
+                    scope: try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId")),
+                    taskId: body.id ?? RandomIdentifier.make(prefix: "task"), title: body.title,
+                    description: body.description, priority: body.priority ?? .medium, parentId: body.parentId,
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(change.task, status: .created)
+        }
+        router.get("/api/tasks/:taskId") { request, context in
+            try auth.requireUser(request)
+            let task = try await server.pool.run(
+                GetTask(scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                        taskId: try context.parameters.require("taskId")))
+            return try Response.json(task)
+        }
+        router.put("/api/tasks/:taskId") { request, context in
+            try auth.requireUser(request)
+            struct Body: Decodable {
+                var status: TaskStatus?
+                var title: String?
+                var description: String?
+                var priority: TaskPriority?
+            }
+            let body = try await RequestBody.decode(
+                Body.self, from: request, fields: ["status", "title", "description", "priority"])
+            let change = try await server.pool.run(
+                UpdateTask(
+                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    taskId: try context.parameters.require("taskId"), title: body.title,
+                    description: body.description, priority: body.priority, status: body.status,
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(change.task)
+        }
+        router.delete("/api/tasks/:taskId") { request, context in
+            try auth.requireUser(request)
+            let deletion = try await server.pool.run(
+                DeleteTask(
+                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    taskId: try context.parameters.require("taskId"),
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(deletion)
+        }
+        router.post("/api/tasks/:taskId/queue") { request, context in
+            struct Body: Decodable { var sessionId: String }
+            let body = try await RequestBody.decode(Body.self, from: request, fields: ["sessionId"])
+            let result = try await server.pool.run(
+                QueueTasks(
+                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    session: try auth.session(body.sessionId, of: request),
+                    taskIds: [try context.parameters.require("taskId")],
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(result)
+        }
+        router.put("/api/tasks/:taskId/sessions/:sessionId/status") { request, context in
+            struct Body: Decodable {
+                var status: SessionStatus
+                var notes: String?
+            }
+            let body = try await RequestBody.decode(Body.self, from: request, fields: ["status", "notes"])
+            let change = try await server.pool.run(
+                UpdateProgress(
+                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    session: try auth.session(try context.parameters.require("sessionId"), of: request),
+                    taskId: try context.parameters.require("taskId"), status: body.status, notes: body.notes,
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(change)
+        }
+        router.delete("/api/tasks/:taskId/sessions/:sessionId") { request, context in
+            try auth.requireUser(request)
+            let change = try await server.pool.run(
+                RemoveSessionFromTask(
+                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    taskId: try context.parameters.require("taskId"),
+                    sessionId: try context.parameters.require("sessionId"),
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(change.task)
+        }
+    }
+
+    static func integer(_ text: String?, _ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.badRequest("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}
