@@ -25,8 +25,13 @@ struct EventReplay: Sendable {
             if let name = fields[index].string { info[name] = fields[index + 1] }
         }
         let lastGenerated = info["last-generated-id"]?.string.flatMap(StreamID.init) ?? .zero
-        let maxDeleted = info["max-deleted-entry-id"]?.string.flatMap(StreamID.init) ?? .zero
-        return id >= maxDeleted && id <= lastGenerated
+        guard id <= lastGenerated else { return false }
+        // Entries only ever leave from the head (MAXLEN trimming; the library never XDELs). If some left, every
+        // id before the first kept entry may be gone; at or after it, nothing is missing.
+        let trimmed = (info["entries-added"]?.integer ?? 0) > (info["length"]?.integer ?? 0)
+        guard trimmed else { return true }
+        let first = info["first-entry"]?.array?.first?.string.flatMap(StreamID.init) ?? lastGenerated
+        return id >= first
     }
 
     /// Up to `pageSize` events after `id`, in order, as relay messages.

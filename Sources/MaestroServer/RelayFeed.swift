@@ -1,5 +1,6 @@
 import MaestroStore
 import RedisClient
+import ServiceLifecycle
 
 /// Serves one client: the events it missed since its last id (from the stream), then the live ones, with no gap
 /// and none twice — also for events committed while it was replaying — or `resync` when its id was trimmed away.
@@ -16,10 +17,21 @@ struct RelayFeed: Sendable {
     let replay: EventReplay
     let queueLimit: Int
 
-    /// Sends events through `send` until the client or the server goes away.
+    /// Sends events through `send` until the client or the server goes away (graceful shutdown ends the feed,
+    /// so the client gets its close message before the server stops).
     func run(since requested: StreamID?, send: (RelayMessage) async throws -> Void) async throws {
         let subscription = relay.subscribe(projectId: replay.scope.projectId)
         defer { relay.unsubscribe(subscription) }
+        try await withGracefulShutdownHandler {
+            try await feed(subscription, since: requested, send: send)
+        } onGracefulShutdown: {
+            subscription.finish()
+        }
+    }
+
+    private func feed(
+        _ subscription: RelaySubscription, since requested: StreamID?, send: (RelayMessage) async throws -> Void
+    ) async throws {
         var last = try await replay.end()
         if let requested, requested != last { last = try await catchUp(from: requested, send: send) }
         for await item in subscription.items {

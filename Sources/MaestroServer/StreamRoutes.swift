@@ -28,19 +28,20 @@ struct StreamRoutes {
             })
         }
 
+        // A refused upgrade falls through to this plain route, which says why in the API's error shape.
+        router.get("/ws") { request, _ -> Response in
+            try checkWebSocket(request)
+            throw APIError.badRequest("/ws needs a WebSocket upgrade request")
+        }
         wsRouter.ws("/ws") { request, context in
-            try server.authenticator.requireUser(request)
-            if let origin = request.headers[.origin], !originAllowed(origin, host: request.head.authority) {
-                throw APIError.forbidden("WebSocket connections from origin \(origin) are not allowed")
-            }
-            _ = try resumePoint(request.uri.queryParameters.get("since"))
-            _ = try server.scope(request.uri.queryParameters.get("projectId"))
-            return .upgrade([:])
+            (try? checkWebSocket(request)) == nil ? .dontUpgrade : .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let request = context.request
             let feed = try feed(for: request)
             let since = try resumePoint(request.uri.queryParameters.get("since"))
-            let ending: (WebSocketErrorCode, String) = await withTaskGroup(of: (WebSocketErrorCode, String)?.self) { group in
+            // Whichever ends first decides: the feed (server shutdown, slow client, failure: send a close frame,
+            // then let the client answer it) or the client leaving (stop the feed; the close is already done).
+            await withTaskGroup(of: (WebSocketErrorCode, String)?.self) { group in
                 group.addTask {
                     do {
                         try await feed.run(since: since) { message in
@@ -56,14 +57,26 @@ struct StreamRoutes {
                 }
                 group.addTask {
                     do { for try await _ in inbound {} } catch {}
-                    return nil  // the client closed: stop feeding it
+                    return nil
                 }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first ?? (.normalClosure, "")
+                if let ending = await group.next() ?? nil {
+                    try? await outbound.close(ending.0, reason: ending.1)
+                    await group.next()
+                } else {
+                    group.cancelAll()
+                }
             }
-            try? await outbound.close(ending.0, reason: ending.1)
         }
+    }
+
+    /// The user token, an allowed origin, a valid project and resume point.
+    private func checkWebSocket(_ request: Request) throws {
+        try server.authenticator.requireUser(request)
+        if let origin = request.headers[.origin], !originAllowed(origin, host: request.head.authority) {
+            throw APIError.forbidden("WebSocket connections from origin \(origin) are not allowed")
+        }
+        _ = try resumePoint(request.uri.queryParameters.get("since"))
+        _ = try server.scope(request.uri.queryParameters.get("projectId"))
     }
 
     private func feed(for request: Request) throws -> RelayFeed {
@@ -80,9 +93,12 @@ struct StreamRoutes {
         return id
     }
 
-    /// The server's own origin (same host) or one configured with --allowed-origin.
+    /// The server's own origin (same host), one configured with --allowed-origin, or a non-browser client's
+    /// ws:// or wss:// origin (browsers always send the page's http(s) origin, so this opens nothing to them).
     private func originAllowed(_ origin: String, host: String?) -> Bool {
-        if server.allowedOrigins.contains(origin) { return true }
+        if server.allowedOrigins.contains(origin) || origin.hasPrefix("ws://") || origin.hasPrefix("wss://") {
+            return true
+        }
         guard let host else { return false }
         return origin == "http://\(host)" || origin == "https://\(host)"
     }

@@ -1,0 +1,142 @@
+import Foundation
+import MaestroStore
+import WSClient
+import RedisClient
+import Testing
+
+@Suite("Live streams: WebSocket and SSE, exact resume, resync, slow clients, several relays")
+struct StreamTests {
+    static let auth = "token=\(LiveServer.userToken)"
+
+    @Test("a progress update arrives as task:session_status on a WebSocket and on SSE")
+    func updateArrives() async throws {
+        try await LiveServer.run { server in
+            let task = try await server.createTask()
+            let session = try await server.spawnSession(taskIds: [task])
+            let since = try server.lastEventID()
+            let update: @Sendable () async throws -> Void = {
+                _ = try await server.call(
+                    .put, "/api/tasks/\(task)/sessions/\(session.id)/status?projectId=p", token: session.token,
+                    json: #"{"status":"working"}"#)
+            }
+            let ws = try await webSocketMessages(port: server.port, query: "projectId=p&\(Self.auth)", count: 2) {
+                try await update()
+            }
+            let first = decodeEvent(ws.messages[0])
+            #expect(first["type"] as? String == "task:session_status")
+            #expect((first["payload"] as? [String: Any])?["status"] as? String == "working")
+            #expect(decodeEvent(ws.messages[1])["type"] as? String == "task:updated")
+
+            let sse = try serverSentEvents(
+                port: server.port, path: "/events?projectId=p", headers: ["Authorization": "Bearer \(LiveServer.userToken)", "Last-Event-ID": since],
+                count: 2)
+            #expect(sse.map { decodeEvent($0)["type"] as? String } == ["task:session_status", "task:updated"])
+        }
+    }
+
+    @Test("resume: events committed while away are delivered once, in order, then the live ones")
+    func resume() async throws {
+        try await LiveServer.run { server in
+            let task = try await server.createTask()
+            let session = try await server.spawnSession(taskIds: [task])
+            let since = try server.lastEventID()
+            let path = "/api/tasks/\(task)/sessions/\(session.id)/status?projectId=p"
+            for status in ["working", "blocked", "working"] {  // committed while the client is away: 4 events
+                _ = try await server.call(.put, path, token: session.token, json: #"{"status":"\#(status)"}"#)
+            }
+            let ws = try await webSocketMessages(port: server.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 6) {
+                for status in ["needs_input", "working"] {  // live, possibly while the replay is still running
+                    _ = try await server.call(.put, path, token: session.token, json: #"{"status":"\#(status)"}"#)
+                }
+            }
+            let events = ws.messages.map(decodeEvent)
+            let ids = events.compactMap { $0["id"] as? String }
+            #expect(ids.count == 6 && Set(ids).count == 6, "no duplicates")
+            #expect(ids == ids.sorted { StreamIDOrder.less($0, $1) }, "in order")
+            let statuses = events.compactMap { ($0["payload"] as? [String: Any])?["status"] as? String }
+            #expect(statuses == ["working", "blocked", "working", "needs_input", "working"])
+            let versions = events.compactMap { event -> Int? in
+                let payload = event["payload"] as? [String: Any]
+                return payload?["version"] as? Int ?? (payload?["task"] as? [String: Any])?["version"] as? Int
+            }
+            #expect(versions == Array(versions.first!...(versions.first! + 5)), "contiguous task versions")
+        }
+    }
+
+    @Test("a client whose position was trimmed away gets an explicit resync")
+    func resync() async throws {
+        try await LiveServer.run { server in
+            let old = try server.lastEventID()
+            for _ in 0..<5 { _ = try await server.createTask() }
+            _ = try server.redis.connect().send(RedisCommand("XTRIM", "mae:{p}:events", "MAXLEN", "2"))
+            let ws = try await webSocketMessages(port: server.port, query: "projectId=p&since=\(old == "0-0" ? "1-0" : old)&\(Self.auth)", count: 1)
+            #expect(decodeEvent(ws.messages[0])["type"] as? String == "resync")
+        }
+    }
+
+    @Test("a slow client is disconnected with a clear close reason instead of buffering without bound")
+    func slowClient() async throws {
+        try await LiveServer.run(queueLimit: 5) { server in
+            let description = String(repeating: "d", count: 60_000)
+            // The client reads nothing until 120 events of ~60 KB (7 MB) are published: the socket fills, the
+            // server's writes wait, its queue of 5 overflows, and it closes the connection.
+            let result = try await webSocketMessages(port: server.port, query: "projectId=p&\(Self.auth)", count: 1000) {
+                for index in 0..<120 {
+                    _ = try await server.call(
+                        .post, "/api/tasks", json: #"{"projectId":"p","title":"t\#(index)","description":"\#(description)"}"#)
+                }
+            }
+            #expect(result.messages.count < 120)
+            #expect(result.close?.closeCode == .policyViolation)
+            #expect(result.close?.reason?.contains("client too slow") == true)
+        }
+    }
+
+    @Test("two relays on the same Redis both deliver every event")
+    func twoRelays() async throws {
+        try await LiveServer.run { first in
+            try await LiveServer.run(sharing: first.redis) { second in
+                let since = try first.lastEventID()
+                _ = try await first.createTask()
+                _ = try await second.createTask()
+                let a = try await webSocketMessages(port: first.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 2)
+                let b = try await webSocketMessages(port: second.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 2)
+                #expect(a.messages == b.messages && a.messages.count == 2)
+            }
+        }
+    }
+}
+
+@Suite("Graceful shutdown")
+struct ShutdownTests {
+    @Test("connected WebSocket clients get a close frame when the server shuts down")
+    func closeFrameOnShutdown() async throws {
+        let box = TaskBox()
+        try await LiveServer.run { server in
+            box.task = Task {
+                try await webSocketMessages(port: server.port, query: "projectId=p&\(StreamTests.auth)", count: 1000).close
+            }
+            while server.relay.clientCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        }  // returning shuts the server down gracefully
+        let close = try await box.task?.value ?? nil
+        // hummingbird-websocket closes every WebSocket with 1000 on graceful shutdown (our feed would say 1001
+        // "server shutting down"; whichever comes first): either way the client gets a close frame, not a reset.
+        let code = close?.closeCode
+        #expect(code == .normalClosure || code == .goingAway, "\(String(describing: close))")
+    }
+}
+
+/// Hands the client task out of the server's scope.
+final class TaskBox: @unchecked Sendable {
+    // @unchecked: written once inside the server's scope, read after it ended.
+    var task: Task<WebSocketCloseFrame?, any Error>?
+}
+
+/// Orders stream ids as Redis does.
+enum StreamIDOrder {
+    static func less(_ a: String, _ b: String) -> Bool {
+        let x = a.split(separator: "-").compactMap { UInt64($0) }
+        let y = b.split(separator: "-").compactMap { UInt64($0) }
+        return (x[0], x[1]) < (y[0], y[1])
+    }
+}
