@@ -18,18 +18,20 @@ public final class EventRelay: Service, Sendable {
     private let configuration: RedisConfiguration
     private let queueLimit: Int
     private let logger: Logger
+    private let metrics: ServerMetrics
     private let subscriptions = Mutex<[String: [ObjectIdentifier: RelaySubscription]]>([:])
     private let subscriber = Mutex<SubscriberHandle?>(nil)
     private let isStopping = Atomic<Bool>(false)
     private let ready = Atomic<Bool>(false)
 
     /// Creates a relay; `queueLimit` is how many events a client may fall behind before it is disconnected.
-    public init(configuration: RedisConfiguration, queueLimit: Int = 1000, logger: Logger) {
+    public init(configuration: RedisConfiguration, queueLimit: Int = 1000, metrics: ServerMetrics, logger: Logger) {
         var subscriberConfiguration = configuration
         subscriberConfiguration.commandTimeout = .zero  // a subscriber waits for messages for ever
         self.configuration = subscriberConfiguration
         self.queueLimit = queueLimit
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Whether the subscriber connection is established (for /readyz).
@@ -42,6 +44,7 @@ public final class EventRelay: Service, Sendable {
     public func subscribe(projectId: String) -> RelaySubscription {
         let subscription = RelaySubscription(projectId: projectId, queueLimit: queueLimit)
         subscriptions.withLock { $0[projectId, default: [:]][ObjectIdentifier(subscription)] = subscription }
+        metrics.clients(clientCount)
         return subscription
     }
 
@@ -52,6 +55,7 @@ public final class EventRelay: Service, Sendable {
             all[subscription.projectId]?[ObjectIdentifier(subscription)] = nil
             if all[subscription.projectId]?.isEmpty == true { all[subscription.projectId] = nil }
         }
+        metrics.clients(clientCount)
     }
 
     /// How often idle feeds get a keep-alive tick.
@@ -114,6 +118,7 @@ public final class EventRelay: Service, Sendable {
         let projectId = String(channel[channel.index(after: open)..<close])
         let targets = subscriptions.withLock { $0[projectId].map { Array($0.values) } ?? [] }
         for subscription in targets { subscription.deliver(.event(id, json)) }
+        metrics.relayed(id, clients: targets.count)
     }
 
     private func broadcast(_ item: RelaySubscription.Item) {

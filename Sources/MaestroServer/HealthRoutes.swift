@@ -3,12 +3,18 @@ import HummingbirdWebSocket
 import MaestroStore
 import RedisClient
 
-/// `/healthz` (the process is up) and `/readyz` (Redis answers, the function library matches, the relay listens).
+/// `/healthz` (the process is up), `/readyz` (Redis answers, the function library matches, the relay listens)
+/// and `/metrics` (Prometheus text format).
 struct HealthRoutes {
     let server: ServerContext
 
     func register(on router: Router<BasicWebSocketRequestContext>) {
         router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: server.metrics.exposition())))
+        }
         router.get("/readyz") { _, _ in
             var problems: [String] = []
             do {

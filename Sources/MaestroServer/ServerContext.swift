@@ -1,3 +1,4 @@
+import MaestroDomain
 import MaestroStore
 import RedisClient
 
@@ -5,6 +6,7 @@ import RedisClient
 public struct ServerContext: Sendable {
     public let pool: RedisConnectionPool
     public let relay: EventRelay
+    public let metrics: ServerMetrics
     let authenticator: Authenticator
     /// How many events a streaming client may fall behind before it is disconnected.
     public let relayQueueLimit: Int
@@ -17,18 +19,35 @@ public struct ServerContext: Sendable {
     public let allowedOrigins: Set<String>
 
     public init(
-        pool: RedisConnectionPool, relay: EventRelay, userToken: String, relayQueueLimit: Int = 1000,
+        pool: RedisConnectionPool, relay: EventRelay, metrics: ServerMetrics, userToken: String, relayQueueLimit: Int = 1000,
         streamMaxLength: Int = ProjectScope.defaultStreamMaxLength, publicURL: String, agentRedisURL: String?,
         allowedOrigins: Set<String> = []
     ) {
         self.pool = pool
         self.relay = relay
+        self.metrics = metrics
         self.authenticator = Authenticator(userToken: userToken)
         self.relayQueueLimit = relayQueueLimit
         self.streamMaxLength = streamMaxLength
         self.publicURL = publicURL
         self.agentRedisURL = agentRedisURL
         self.allowedOrigins = allowedOrigins
+    }
+
+    /// Runs one function-library call, counting writes by kind and result.
+    func run<Operation: StoreOperation>(_ operation: Operation) async throws -> Operation.Response {
+        guard !operation.isReadOnly else { return try await pool.run(operation) }
+        do {
+            let response = try await pool.run(operation)
+            metrics.transition(kind: operation.function, result: "ok")
+            return response
+        } catch let error as MaestroError {
+            metrics.transition(kind: operation.function, result: error.code.name)
+            throw error
+        } catch {
+            metrics.transition(kind: operation.function, result: "ERROR")
+            throw error
+        }
     }
 
     /// The project a request names (`projectId` query parameter, `default` when absent).

@@ -28,7 +28,7 @@ struct SessionRoutes {
             let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
             let credentials = SessionCredentials(
                 sessionId: body.id ?? RandomIdentifier.make(prefix: "sess"), token: RandomIdentifier.token())
-            let change = try await server.pool.run(
+            let change = try await server.run(
                 SpawnSession(
                     scope: scope, credentials: credentials, name: body.name, spawnSource: .ui,
                     taskIds: body.taskIds ?? [], idempotencyKey: request.headers[.idempotencyKey]))
@@ -42,7 +42,7 @@ struct SessionRoutes {
         router.get("/api/sessions") { request, _ in
             try auth.requireUser(request)
             let query = request.uri.queryParameters
-            let page = try await server.pool.run(
+            let page = try await server.run(
                 ListSessions(
                     scope: try server.scope(query.get("projectId")),
                     offset: try TaskRoutes.integer(query.get("offset"), "offset", default: 0, in: 0...Int(Int32.max)),
@@ -51,7 +51,7 @@ struct SessionRoutes {
         }
         router.get("/api/sessions/:sessionId") { request, context in
             try auth.requireUser(request)
-            let session = try await server.pool.run(
+            let session = try await server.run(
                 GetSession(scope: try server.scope(request.uri.queryParameters.get("projectId")),
                            sessionId: try context.parameters.require("sessionId")))
             return try Response.json(session)
@@ -71,7 +71,7 @@ struct SessionRoutes {
         try server.authenticator.requireUser(request)
         let scope = try server.scope(request.uri.queryParameters.get("projectId"))
         let sessionId = try context.parameters.require("sessionId")
-        let current = try await server.pool.run(GetSession(scope: scope, sessionId: sessionId))
+        let current = try await server.run(GetSession(scope: scope, sessionId: sessionId))
         guard AccessPolicy.permits(.user, .lifecycle(from: current.status, to: target)) else {
             var error = APIError(
                 .conflict, MaestroError.Code.invalidTransition.name,
@@ -81,7 +81,7 @@ struct SessionRoutes {
                 .filter { AccessPolicy.permits(.user, .lifecycle(from: current.status, to: $0)) }.map(\.rawValue)
             throw error
         }
-        let change = try await server.pool.run(
+        let change = try await server.run(
             ChangeLifecycle(scope: scope, sessionId: sessionId, target: target,
                             idempotencyKey: request.headers[.idempotencyKey]))
         return try Response.json(change.session)

@@ -18,7 +18,7 @@ struct TaskRoutes {
                 }
                 return status
             }
-            let page = try await server.pool.run(
+            let page = try await server.run(
                 ListTasks(
                     scope: try server.scope(query.get("projectId")), statuses: statuses,
                     offset: try Self.integer(query.get("offset"), "offset", default: 0, in: 0...Int(Int32.max)),
@@ -37,7 +37,7 @@ struct TaskRoutes {
             }
             let body = try await RequestBody.decode(
                 Body.self, from: request, fields: ["projectId", "id", "title", "description", "priority", "parentId"])
-            let change = try await server.pool.run(
+            let change = try await server.run(
                 CreateTask(
                     scope: try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId")),
                     taskId: body.id ?? RandomIdentifier.make(prefix: "task"), title: body.title,
@@ -47,7 +47,7 @@ struct TaskRoutes {
         }
         router.get("/api/tasks/:taskId") { request, context in
             try auth.requireUser(request)
-            let task = try await server.pool.run(
+            let task = try await server.run(
                 GetTask(scope: try server.scope(request.uri.queryParameters.get("projectId")),
                         taskId: try context.parameters.require("taskId")))
             return try Response.json(task)
@@ -62,7 +62,7 @@ struct TaskRoutes {
             }
             let body = try await RequestBody.decode(
                 Body.self, from: request, fields: ["status", "title", "description", "priority"])
-            let change = try await server.pool.run(
+            let change = try await server.run(
                 UpdateTask(
                     scope: try server.scope(request.uri.queryParameters.get("projectId")),
                     taskId: try context.parameters.require("taskId"), title: body.title,
@@ -72,7 +72,7 @@ struct TaskRoutes {
         }
         router.delete("/api/tasks/:taskId") { request, context in
             try auth.requireUser(request)
-            let deletion = try await server.pool.run(
+            let deletion = try await server.run(
                 DeleteTask(
                     scope: try server.scope(request.uri.queryParameters.get("projectId")),
                     taskId: try context.parameters.require("taskId"),
@@ -82,7 +82,7 @@ struct TaskRoutes {
         router.post("/api/tasks/:taskId/queue") { request, context in
             struct Body: Decodable { var sessionId: String }
             let body = try await RequestBody.decode(Body.self, from: request, fields: ["sessionId"])
-            let result = try await server.pool.run(
+            let result = try await server.run(
                 QueueTasks(
                     scope: try server.scope(request.uri.queryParameters.get("projectId")),
                     session: try auth.session(body.sessionId, of: request),
@@ -96,7 +96,7 @@ struct TaskRoutes {
                 var notes: String?
             }
             let body = try await RequestBody.decode(Body.self, from: request, fields: ["status", "notes"])
-            let change = try await server.pool.run(
+            let change = try await server.run(
                 UpdateProgress(
                     scope: try server.scope(request.uri.queryParameters.get("projectId")),
                     session: try auth.session(try context.parameters.require("sessionId"), of: request),
@@ -106,7 +106,7 @@ struct TaskRoutes {
         }
         router.delete("/api/tasks/:taskId/sessions/:sessionId") { request, context in
             try auth.requireUser(request)
-            let change = try await server.pool.run(
+            let change = try await server.run(
                 RemoveSessionFromTask(
                     scope: try server.scope(request.uri.queryParameters.get("projectId")),
                     taskId: try context.parameters.require("taskId"),

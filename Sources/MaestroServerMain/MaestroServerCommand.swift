@@ -68,9 +68,10 @@ struct MaestroServerCommand: AsyncParsableCommand {
 
         let pool = RedisConnectionPool(configuration: redis, size: 4)
         defer { pool.shutdown() }
-        let relay = EventRelay(configuration: redis, queueLimit: relayQueueLimit, logger: logger)
+        let metrics = ServerMetrics()
+        let relay = EventRelay(configuration: redis, queueLimit: relayQueueLimit, metrics: metrics, logger: logger)
         let context = ServerContext(
-            pool: pool, relay: relay, userToken: userToken, relayQueueLimit: relayQueueLimit,
+            pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: relayQueueLimit,
             streamMaxLength: Int(environment["MAESTRO_STREAM_MAXLEN"] ?? "") ?? ProjectScope.defaultStreamMaxLength,
             publicURL: environment["MAESTRO_PUBLIC_URL"] ?? "http://\(host):\(port)",
             agentRedisURL: redisURL, allowedOrigins: Set(allowedOrigins))

@@ -119,3 +119,21 @@ struct APITests {
         }
     }
 }
+
+@Suite("Operations")
+struct OperationsTests {
+    @Test("/metrics counts transitions by kind and result, and relayed events")
+    func metrics() async throws {
+        try await LiveServer.run { server in
+            let task = try await server.createTask()
+            _ = try await server.call(.put, "/api/tasks/\(task)?projectId=p", json: #"{"status":"cancelled"}"#)
+            _ = try await server.call(.put, "/api/tasks/\(task)?projectId=p", json: #"{"status":"completed"}"#)
+            let response = try await server.client.execute(uri: "/metrics", method: .get)
+            let text = String(buffer: response.body)
+            #expect(response.status == .ok)
+            #expect(text.contains(#"maestro_transitions_total{kind="create_task",result="ok"} 1"#))
+            #expect(text.contains(#"maestro_transitions_total{kind="update_task",result="INVALID_TRANSITION"} 1"#))
+            #expect(text.contains("maestro_stream_clients"))
+        }
+    }
+}

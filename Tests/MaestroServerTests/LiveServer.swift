@@ -30,9 +30,10 @@ struct LiveServer: Sendable {
         defer { pool.shutdown() }
         var logger = Logger(label: "maestro-test")
         logger.logLevel = .warning
-        let relay = EventRelay(configuration: redis.configuration, queueLimit: queueLimit, logger: logger)
+        let metrics = ServerMetrics()
+        let relay = EventRelay(configuration: redis.configuration, queueLimit: queueLimit, metrics: metrics, logger: logger)
         let context = ServerContext(
-            pool: pool, relay: relay, userToken: userToken, relayQueueLimit: queueLimit,
+            pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: queueLimit,
             streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url)
         let app = buildApplication(context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { client in
