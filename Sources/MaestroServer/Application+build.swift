@@ -2,10 +2,10 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 
-/// Builds the HTTP server: the API, the live streams and the health checks, with the relay as a service.
-public func buildApplication(
-    _ server: ServerContext, configuration: ApplicationConfiguration, logger: Logger
-) -> some ApplicationProtocol {
+/// The routers of the server: every HTTP route (documented in docs/openapi.json), and the WebSocket upgrades.
+public func buildRouters(_ server: ServerContext) -> (
+    http: Router<BasicWebSocketRequestContext>, webSocket: Router<BasicWebSocketRequestContext>
+) {
     let router = Router(context: BasicWebSocketRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     TaskRoutes(server: server).register(on: router)
@@ -14,6 +14,14 @@ public func buildApplication(
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
     webSocketRouter.add(middleware: ErrorMiddleware())
     StreamRoutes(server: server).register(http: router, webSocket: webSocketRouter)
+    return (router, webSocketRouter)
+}
+
+/// Builds the HTTP server: the API, the live streams and the health checks, with the relay as a service.
+public func buildApplication(
+    _ server: ServerContext, configuration: ApplicationConfiguration, logger: Logger
+) -> some ApplicationProtocol {
+    let (router, webSocketRouter) = buildRouters(server)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(
