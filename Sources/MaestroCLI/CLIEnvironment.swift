@@ -19,11 +19,15 @@ struct CLIEnvironment {
     var sessionToken: String?
     var projectId: String
     var redisURL: String
+    /// Set when MAESTRO_REDIS_URL was given; without it, MAESTRO_URL (if set) selects the HTTP API.
+    var redisURLGiven: Bool
+    var maestroURL: String?
+    var userToken: String?
     var streamMaxLength: Int
     var connectTimeout: Duration
 
-    /// Reads MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_REDIS_URL,
-    /// MAESTRO_STREAM_MAXLEN and MAESTRO_CONNECT_TIMEOUT (seconds).
+    /// Reads MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_REDIS_URL, MAESTRO_URL,
+    /// MAESTRO_USER_TOKEN, MAESTRO_STREAM_MAXLEN and MAESTRO_CONNECT_TIMEOUT (seconds).
     static func current() throws -> CLIEnvironment {
         func value(_ name: String) -> String? {
             guard let raw = getenv(name) else { return nil }
@@ -49,6 +53,9 @@ struct CLIEnvironment {
             sessionToken: value("MAESTRO_SESSION_TOKEN"),
             projectId: value("MAESTRO_PROJECT_ID") ?? ProjectScope.defaultProjectId,
             redisURL: value("MAESTRO_REDIS_URL") ?? defaultRedisURL,
+            redisURLGiven: value("MAESTRO_REDIS_URL") != nil,
+            maestroURL: value("MAESTRO_URL"),
+            userToken: value("MAESTRO_USER_TOKEN"),
             streamMaxLength: maxLength,
             connectTimeout: timeout)
     }
@@ -63,6 +70,21 @@ struct CLIEnvironment {
         var configuration = try RedisConfiguration(url: redisURL)
         configuration.connectTimeout = connectTimeout
         return RedisConnection(configuration)
+    }
+
+    /// Redis directly, or the HTTP API when only MAESTRO_URL is set.
+    func backend() throws -> any MaestroBackend {
+        guard !redisURLGiven, let maestroURL else {
+            return RedisBackend(connection: try connection(), scope: try scope())
+        }
+        let connection: HTTPConnection
+        do {
+            connection = try HTTPConnection(url: maestroURL, connectTimeout: connectTimeout)
+        } catch let failure as HTTPConnection.Failure {
+            throw MaestroError(.invalidInput, failure.message)
+        }
+        let session = sessionId.flatMap { id in sessionToken.map { SessionCredentials(sessionId: id, token: $0) } }
+        return HTTPBackend(connection: connection, scope: try scope(), session: session, userToken: userToken)
     }
 
     /// The session this process acts as; refuses with the spec's message when there is none.

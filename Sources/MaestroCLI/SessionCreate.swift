@@ -38,18 +38,20 @@ enum SessionCreate {
             scope: try environment.scope(), credentials: credentials, name: arguments.value("name"),
             spawnSource: environment.sessionId == nil ? .ui : .session, taskIds: arguments.values("task"),
             idempotencyKey: try CommonOptions.idempotencyKey(in: arguments))
-        let change = try environment.connection().run(operation)
-        let variables = [
-            ("MAESTRO_SESSION_ID", change.session.id),
-            ("MAESTRO_SESSION_TOKEN", credentials.token),
-            ("MAESTRO_PROJECT_ID", change.session.projectId),
-            ("MAESTRO_REDIS_URL", environment.redisURL),
+        let (session, token) = try environment.backend().spawnSession(operation)
+        var variables = [
+            ("MAESTRO_SESSION_ID", session.id),
+            ("MAESTRO_SESSION_TOKEN", token),
+            ("MAESTRO_PROJECT_ID", session.projectId),
         ]
+        if let url = environment.maestroURL, !environment.redisURLGiven {
+            variables.append(("MAESTRO_URL", url))
+        } else {
+            variables.append(("MAESTRO_REDIS_URL", environment.redisURL))
+        }
         if arguments.flag("json") {
             return try Output.json(
-                Created(
-                    session: change.session, token: credentials.token,
-                    env: Dictionary(uniqueKeysWithValues: variables)))
+                Created(session: session, token: token, env: Dictionary(uniqueKeysWithValues: variables)))
         }
         for (key, value) in variables { print("\(key)=\(value)") }
     }

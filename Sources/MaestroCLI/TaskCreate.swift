@@ -33,8 +33,8 @@ enum TaskCreate {
             scope: try environment.scope(), taskId: taskId, title: title, description: description,
             priority: arguments.value("priority", as: TaskPriority.self) ?? .medium, parentId: parent,
             idempotencyKey: try CommonOptions.idempotencyKey(in: arguments))
-        let change = try environment.connection().run(operation)
-        if arguments.flag("json") { return try Output.json(change.task) }
-        print(change.task.id)
+        let task = try environment.backend().createTask(operation)
+        if arguments.flag("json") { return try Output.json(task) }
+        print(task.id)
     }
 }

@@ -23,8 +23,7 @@ enum TaskList {
         let offset = try arguments.integer("offset", default: 0, in: 0...Int(Int32.max))
         let limit = try arguments.integer("limit", default: 100, in: 1...1000)
         let environment = try CLIEnvironment.current()
-        let operation = ListTasks(scope: try environment.scope(), statuses: statuses, offset: offset, limit: limit)
-        let page = try environment.connection().run(operation)
+        let page = try environment.backend().tasks(statuses: statuses, offset: offset, limit: limit)
         if arguments.flag("json") { return try Output.json(page.tasks) }
         print(Output.table(page.tasks))
         if page.total > offset + page.tasks.count {

@@ -20,10 +20,8 @@ enum TaskQueue {
         let session = try environment.session()
         let taskIds = arguments.values("task-id")
         for taskId in taskIds { try Validation.identifier(taskId, "task id") }
-        let operation = QueueTasks(
-            scope: try environment.scope(), session: session, taskIds: taskIds,
-            idempotencyKey: try CommonOptions.idempotencyKey(in: arguments))
-        let result = try environment.connection().run(operation)
+        let result = try environment.backend().queue(
+            taskIds, as: session, idempotencyKey: try CommonOptions.idempotencyKey(in: arguments))
         if arguments.flag("json") { return try Output.json(result.tasks) }
         for task in result.tasks {
             print(task.queued ? "\(task.taskId): queued" : "\(task.taskId): already linked (\(task.status.rawValue))")

@@ -15,7 +15,7 @@ enum TaskShow {
         let environment = try CLIEnvironment.current()
         let taskId = arguments.value("task-id") ?? ""
         try Validation.identifier(taskId, "task id")
-        let task = try environment.connection().run(GetTask(scope: try environment.scope(), taskId: taskId))
+        let task = try environment.backend().task(taskId)
         if arguments.flag("json") { return try Output.json(task) }
         print(Output.detail(task))
     }

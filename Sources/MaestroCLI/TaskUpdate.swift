@@ -36,10 +36,9 @@ enum TaskUpdate {
         if status.expectsNotes && (notes ?? "").isEmpty {
             printError("warning: --status \(status.rawValue) should explain why with --notes \"...\"")
         }
-        let operation = UpdateProgress(
-            scope: try environment.scope(), session: session, taskId: taskId, status: status, notes: notes,
+        let change = try environment.backend().update(
+            taskId, to: status, notes: notes, as: session,
             idempotencyKey: try CommonOptions.idempotencyKey(in: arguments))
-        let change = try environment.connection().run(operation)
         if arguments.flag("json") { return try Output.json(change) }
         var line = "\(change.taskId): \(change.status.rawValue)"
         if change.previousStatus != change.status { line += " (was \(change.previousStatus.rawValue))" }

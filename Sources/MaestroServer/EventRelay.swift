@@ -105,7 +105,9 @@ public final class EventRelay: Service, Sendable {
                 backoff = min(backoff * 2, .seconds(2))
             }
         }
-        subscriber.withLock { $0?.connection.close(); $0 = nil }
+        subscriber.withLock {
+            $0?.connection.close(); $0 = nil
+        }
     }
 
     /// `pmessage <pattern> mae:{<project>}:live <json>`

@@ -5,7 +5,8 @@ import RedisClient
 public enum RedisPreflight {
     public static func check(_ connection: RedisConnection) throws {
         let info = try connection.send(RedisCommand("INFO", "server")).string ?? ""
-        let version = info.split(whereSeparator: \.isNewline)
+        let version =
+            info.split(whereSeparator: \.isNewline)
             .first { $0.hasPrefix("redis_version:") }.map { String($0.dropFirst("redis_version:".count)) } ?? "unknown"
         guard let major = Int(version.prefix { $0 != "." }), major >= 7 else {
             throw RedisError(.server, "Redis \(version) is too old: Maestro needs Redis 7 or newer (functions)")

@@ -19,7 +19,8 @@ public struct ServerContext: Sendable {
     public let allowedOrigins: Set<String>
 
     public init(
-        pool: RedisConnectionPool, relay: EventRelay, metrics: ServerMetrics, userToken: String, relayQueueLimit: Int = 1000,
+        pool: RedisConnectionPool, relay: EventRelay, metrics: ServerMetrics, userToken: String,
+        relayQueueLimit: Int = 1000,
         streamMaxLength: Int = ProjectScope.defaultStreamMaxLength, publicURL: String, agentRedisURL: String?,
         allowedOrigins: Set<String> = []
     ) {

@@ -23,8 +23,10 @@ public struct ServerMetrics: Sendable {
 
     /// Counts one write through the function library: `kind` is the function, `result` `ok` or the refusal code.
     func transition(kind: String, result: String) {
-        Metrics.Counter(label: "maestro_transitions_total", dimensions: [("kind", kind), ("result", result)], factory: factory)
-            .increment()
+        Metrics.Counter(
+            label: "maestro_transitions_total", dimensions: [("kind", kind), ("result", result)], factory: factory
+        )
+        .increment()
     }
 
     func clients(_ count: Int) { connectedClients.record(count) }

@@ -24,7 +24,8 @@ struct SessionRoutes {
                 var name: String?
                 var taskIds: [String]?
             }
-            let body = try await RequestBody.decode(Body.self, from: request, fields: ["projectId", "id", "name", "taskIds"])
+            let body = try await RequestBody.decode(
+                Body.self, from: request, fields: ["projectId", "id", "name", "taskIds"])
             let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
             let credentials = SessionCredentials(
                 sessionId: body.id ?? RandomIdentifier.make(prefix: "sess"), token: RandomIdentifier.token())
@@ -37,7 +38,8 @@ struct SessionRoutes {
                 "MAESTRO_PROJECT_ID": scope.projectId, "MAESTRO_URL": server.publicURL,
             ]
             env["MAESTRO_REDIS_URL"] = server.agentRedisURL
-            return try Response.json(Spawned(session: change.session, token: credentials.token, env: env), status: .created)
+            return try Response.json(
+                Spawned(session: change.session, token: credentials.token, env: env), status: .created)
         }
         router.get("/api/sessions") { request, _ in
             try auth.requireUser(request)
@@ -52,8 +54,9 @@ struct SessionRoutes {
         router.get("/api/sessions/:sessionId") { request, context in
             try auth.requireUser(request)
             let session = try await server.run(
-                GetSession(scope: try server.scope(request.uri.queryParameters.get("projectId")),
-                           sessionId: try context.parameters.require("sessionId")))
+                GetSession(
+                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    sessionId: try context.parameters.require("sessionId")))
             return try Response.json(session)
         }
         router.post("/api/sessions/:sessionId/stop") { request, context in
@@ -82,8 +85,9 @@ struct SessionRoutes {
             throw error
         }
         let change = try await server.run(
-            ChangeLifecycle(scope: scope, sessionId: sessionId, target: target,
-                            idempotencyKey: request.headers[.idempotencyKey]))
+            ChangeLifecycle(
+                scope: scope, sessionId: sessionId, target: target,
+                idempotencyKey: request.headers[.idempotencyKey]))
         return try Response.json(change.session)
     }
 }

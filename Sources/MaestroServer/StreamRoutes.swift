@@ -7,25 +7,33 @@ import NIOWebSocket
 struct StreamRoutes {
     let server: ServerContext
 
-    func register(http router: Router<BasicWebSocketRequestContext>, webSocket wsRouter: Router<BasicWebSocketRequestContext>) {
+    func register(
+        http router: Router<BasicWebSocketRequestContext>, webSocket wsRouter: Router<BasicWebSocketRequestContext>
+    ) {
         router.get("/events") { request, _ in
             try server.authenticator.requireUser(request)
             let feed = try feed(for: request)
             let since = try resumePoint(request.headers[.lastEventID] ?? request.uri.queryParameters.get("since"))
             let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: ": connected\n\n"))
-                do {
-                    try await feed.run(since: since) { message in
-                        try await writer.write(ByteBuffer(string: Self.serverSentEvent(message)))
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                    do {
+                        try await feed.run(since: since) { message in
+                            try await writer.write(ByteBuffer(string: Self.serverSentEvent(message)))
+                        }
+                        try await writer.write(
+                            ByteBuffer(string: "event: close\ndata: {\"reason\":\"server shutting down\"}\n\n"))
+                    } catch RelayFeed.Ending.clientTooSlow(let limit) {
+                        try await writer.write(
+                            ByteBuffer(
+                                string:
+                                    "event: close\ndata: {\"reason\":\"client too slow: more than \(limit) events queued\"}\n\n"
+                            ))
                     }
-                    try await writer.write(ByteBuffer(string: "event: close\ndata: {\"reason\":\"server shutting down\"}\n\n"))
-                } catch RelayFeed.Ending.clientTooSlow(let limit) {
-                    try await writer.write(ByteBuffer(
-                        string: "event: close\ndata: {\"reason\":\"client too slow: more than \(limit) events queued\"}\n\n"))
-                }
-                try await writer.finish(nil)
-            })
+                    try await writer.finish(nil)
+                })
         }
 
         // A refused upgrade falls through to this plain route, which says why in the API's error shape.
@@ -81,8 +89,9 @@ struct StreamRoutes {
 
     private func feed(for request: Request) throws -> RelayFeed {
         let scope = try server.scope(request.uri.queryParameters.get("projectId"))
-        return RelayFeed(relay: server.relay, replay: EventReplay(pool: server.pool, scope: scope),
-                         queueLimit: server.relayQueueLimit)
+        return RelayFeed(
+            relay: server.relay, replay: EventReplay(pool: server.pool, scope: scope),
+            queueLimit: server.relayQueueLimit)
     }
 
     private func resumePoint(_ text: String?) throws -> StreamID? {

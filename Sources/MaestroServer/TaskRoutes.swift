@@ -10,8 +10,9 @@ struct TaskRoutes {
     func register(on router: Router<BasicWebSocketRequestContext>) {
         let auth = server.authenticator
         router.get("/api/tasks") { request, _ in
-            try auth.requireUser(request)
             let query = request.uri.queryParameters
+            try await auth.requireUserOrSession(
+                request, scope: try server.scope(query.get("projectId")), pool: server.pool)
             let statuses = try query.getAll("status").flatMap { $0.split(separator: ",") }.map { name in
                 guard let status = TaskStatus(rawValue: String(name)) else {
                     throw APIError.badRequest("unknown status '\(name)'; use todo, inprogress, completed, cancelled")
@@ -26,7 +27,6 @@ struct TaskRoutes {
             return try Response.json(page)
         }
         router.post("/api/tasks") { request, context in
-            try auth.requireUser(request)
             struct Body: Decodable {
                 var projectId: String?
                 var id: String?
@@ -37,19 +37,20 @@ struct TaskRoutes {
             }
             let body = try await RequestBody.decode(
                 Body.self, from: request, fields: ["projectId", "id", "title", "description", "priority", "parentId"])
+            let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
+            try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
             let change = try await server.run(
                 CreateTask(
-                    scope: try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId")),
+                    scope: scope,
                     taskId: body.id ?? RandomIdentifier.make(prefix: "task"), title: body.title,
                     description: body.description, priority: body.priority ?? .medium, parentId: body.parentId,
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change.task, status: .created)
         }
         router.get("/api/tasks/:taskId") { request, context in
-            try auth.requireUser(request)
-            let task = try await server.run(
-                GetTask(scope: try server.scope(request.uri.queryParameters.get("projectId")),
-                        taskId: try context.parameters.require("taskId")))
+            let scope = try server.scope(request.uri.queryParameters.get("projectId"))
+            try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
+            let task = try await server.run(GetTask(scope: scope, taskId: try context.parameters.require("taskId")))
             return try Response.json(task)
         }
         router.put("/api/tasks/:taskId") { request, context in

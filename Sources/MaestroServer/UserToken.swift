@@ -15,8 +15,11 @@ public enum UserToken {
         }
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let token = "mut_" + RandomIdentifier.token().dropFirst(4)
-        guard FileManager.default.createFile(atPath: file.path, contents: Data((token + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: file.path, contents: Data((token + "\n").utf8),
+                attributes: [.posixPermissions: 0o600])
+        else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
         }
         return (token, true)

@@ -26,10 +26,14 @@ struct MaestroServerCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: any free port, printed at start).")
     var port = 8080
 
-    @Option(help: "Where the embedded Redis and the user token live (default: $MAESTRO_DATA_DIR or ~/.local/share/maestro).")
+    @Option(
+        help: "Where the embedded Redis and the user token live (default: $MAESTRO_DATA_DIR or ~/.local/share/maestro)."
+    )
     var dataDir: String?
 
-    @Option(name: .customLong("allowed-origin"), help: "A browser origin, besides the server's own, allowed to open WebSockets (repeatable).")
+    @Option(
+        name: .customLong("allowed-origin"),
+        help: "A browser origin, besides the server's own, allowed to open WebSockets (repeatable).")
     var allowedOrigins: [String] = []
 
     @Option(help: "How many events a streaming client may fall behind before it is disconnected.")
@@ -39,8 +43,9 @@ struct MaestroServerCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "maestro-server")
         logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let dataDirectory = URL(fileURLWithPath: dataDir ?? environment["MAESTRO_DATA_DIR"]
-            ?? (NSHomeDirectory() + "/.local/share/maestro"))
+        let dataDirectory = URL(
+            fileURLWithPath: dataDir ?? environment["MAESTRO_DATA_DIR"]
+                ?? (NSHomeDirectory() + "/.local/share/maestro"))
 
         var embedded: EmbeddedRedis?
         let redisURL: String
@@ -62,8 +67,10 @@ struct MaestroServerCommand: AsyncParsableCommand {
         let (userToken, isNew) = try UserToken.resolve(
             environment: environment["MAESTRO_USER_TOKEN"], dataDirectory: dataDirectory)
         if isNew {
-            FileHandle.standardError.write(Data(
-                "maestro-server: generated the user token (kept in \(dataDirectory.path)/user-token):\n\(userToken)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "maestro-server: generated the user token (kept in \(dataDirectory.path)/user-token):\n\(userToken)\n"
+                        .utf8))
         }
 
         let pool = RedisConnectionPool(configuration: redis, size: 4)

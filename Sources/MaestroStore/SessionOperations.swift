@@ -88,6 +88,24 @@ public struct GetSession: StoreOperation {
     }
 }
 
+/// Checks that a token is a session's own (for interfaces that authenticate sessions, such as the HTTP API).
+public struct CheckSession: StoreOperation {
+    public var scope: ProjectScope
+    public var credentials: SessionCredentials
+
+    public init(scope: ProjectScope, credentials: SessionCredentials) {
+        self.scope = scope
+        self.credentials = credentials
+    }
+
+    public var function: String { "check_session" }
+    public var isReadOnly: Bool { true }
+    public var arguments: [String] { [credentials.sessionId, credentials.token] }
+    public func decode(_ reply: RedisReply) throws {
+        guard reply.string == "OK" else { throw StoreError(.unexpectedReply, "unexpected reply \(reply)") }
+    }
+}
+
 /// Reads a page of sessions in creation order.
 public struct ListSessions: StoreOperation {
     public var scope: ProjectScope

@@ -52,6 +52,11 @@ public struct QueueResult: Codable, Sendable, Equatable {
 
     public var tasks: [QueuedTask]
     public var eventIds: [String]
+
+    public init(tasks: [QueuedTask], eventIds: [String]) {
+        self.tasks = tasks
+        self.eventIds = eventIds
+    }
 }
 
 /// A change to a session: the session as it is now and the events emitted.

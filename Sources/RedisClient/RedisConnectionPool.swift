@@ -37,7 +37,8 @@ public final class RedisConnectionPool: Sendable {
     ) async throws -> Value {
         let thread = threads[next.add(1, ordering: .relaxed).newValue % threads.count]
         return try await withCheckedThrowingContinuation { continuation in
-            let accepted = thread.submit(.exclusive { connection in continuation.resume(with: Result { try body(connection) }) })
+            let accepted = thread.submit(
+                .exclusive { connection in continuation.resume(with: Result { try body(connection) }) })
             if !accepted { continuation.resume(throwing: Self.shutDownError) }
         }
     }

@@ -7,7 +7,8 @@ struct APITests {
     @Test("tasks: create 201, get, list with cursor, update status, delete; errors in one shape")
     func tasks() async throws {
         try await LiveServer.run { server in
-            let created = try await server.call(.post, "/api/tasks", json: #"{"projectId":"p","title":"Write docs","priority":"high"}"#)
+            let created = try await server.call(
+                .post, "/api/tasks", json: #"{"projectId":"p","title":"Write docs","priority":"high"}"#)
             #expect(created.status == .created && created.body["status"] as? String == "todo")
             let id = try #require(created.body["id"] as? String)
             let got = try await server.call(.get, "/api/tasks/\(id)?projectId=p")
@@ -18,11 +19,13 @@ struct APITests {
 
             let started = try await server.call(.put, "/api/tasks/\(id)?projectId=p", json: #"{"status":"inprogress"}"#)
             #expect(started.status == .ok && started.body["status"] as? String == "inprogress")
-            let refused = try await server.call(.put, "/api/tasks/\(id)?projectId=p", json: #"{"status":"inprogress","title":""}"#)
+            let refused = try await server.call(
+                .put, "/api/tasks/\(id)?projectId=p", json: #"{"status":"inprogress","title":""}"#)
             #expect(refused.status == .badRequest)
             let invalid = try await server.call(.put, "/api/tasks/\(id)?projectId=p", json: #"{"status":"cancelled"}"#)
             #expect(invalid.status == .ok)
-            let notAllowed = try await server.call(.put, "/api/tasks/\(id)?projectId=p", json: #"{"status":"completed"}"#)
+            let notAllowed = try await server.call(
+                .put, "/api/tasks/\(id)?projectId=p", json: #"{"status":"completed"}"#)
             #expect(notAllowed.status == .conflict)
             let error = notAllowed.body["error"] as? [String: Any]
             #expect(error?["code"] as? String == "INVALID_TRANSITION" && error?["current"] as? String == "cancelled")
@@ -68,9 +71,14 @@ struct APITests {
             let alice = try await server.spawnSession(taskIds: [task])
             let bob = try await server.spawnSession(taskIds: [task])
             let path = "/api/tasks/\(task)/sessions/\(alice.id)/status?projectId=p"
-            #expect(try await server.call(.put, path, token: nil, json: #"{"status":"working"}"#).status == .unauthorized)
-            #expect(try await server.call(.put, path, token: bob.token, json: #"{"status":"working"}"#).status == .forbidden)
-            #expect(try await server.call(.put, path, token: LiveServer.userToken, json: #"{"status":"working"}"#).status == .forbidden)
+            #expect(
+                try await server.call(.put, path, token: nil, json: #"{"status":"working"}"#).status == .unauthorized)
+            #expect(
+                try await server.call(.put, path, token: bob.token, json: #"{"status":"working"}"#).status == .forbidden
+            )
+            #expect(
+                try await server.call(.put, path, token: LiveServer.userToken, json: #"{"status":"working"}"#).status
+                    == .forbidden)
             let ok = try await server.call(.put, path, token: alice.token, json: #"{"status":"working"}"#)
             #expect(ok.status == .ok && ok.body["taskStatus"] as? String == "inprogress")
         }
@@ -81,14 +89,18 @@ struct APITests {
         try await LiveServer.run { server in
             let task = try await server.createTask()
             let other = try await server.createTask()
-            let spawned = try await server.call(.post, "/api/sessions", json: #"{"projectId":"p","name":"builder","taskIds":["\#(task)"]}"#)
+            let spawned = try await server.call(
+                .post, "/api/sessions", json: #"{"projectId":"p","name":"builder","taskIds":["\#(task)"]}"#)
             #expect(spawned.status == .created)
             let env = try #require(spawned.body["env"] as? [String: String])
             let session = try #require(env["MAESTRO_SESSION_ID"])
             let token = try #require(env["MAESTRO_SESSION_TOKEN"])
-            #expect(env["MAESTRO_PROJECT_ID"] == "p" && env["MAESTRO_URL"] != nil && spawned.body["token"] as? String == token)
+            #expect(
+                env["MAESTRO_PROJECT_ID"] == "p" && env["MAESTRO_URL"] != nil
+                    && spawned.body["token"] as? String == token)
 
-            let queued = try await server.call(.post, "/api/tasks/\(other)/queue?projectId=p", token: token, json: #"{"sessionId":"\#(session)"}"#)
+            let queued = try await server.call(
+                .post, "/api/tasks/\(other)/queue?projectId=p", token: token, json: #"{"sessionId":"\#(session)"}"#)
             #expect(queued.status == .ok)
             let listed = try await server.call(.get, "/api/sessions?projectId=p")
             let first = (listed.body["sessions"] as? [[String: Any]])?.first

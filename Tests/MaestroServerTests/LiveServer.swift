@@ -31,11 +31,13 @@ struct LiveServer: Sendable {
         var logger = Logger(label: "maestro-test")
         logger.logLevel = .warning
         let metrics = ServerMetrics()
-        let relay = EventRelay(configuration: redis.configuration, queueLimit: queueLimit, metrics: metrics, logger: logger)
+        let relay = EventRelay(
+            configuration: redis.configuration, queueLimit: queueLimit, metrics: metrics, logger: logger)
         let context = ServerContext(
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: queueLimit,
             streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url)
-        let app = buildApplication(context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        let app = buildApplication(
+            context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { client in
             while !relay.isReady { try await Task.sleep(for: .milliseconds(10)) }
             try await body(LiveServer(client: client, port: client.port!, redis: redis, relay: relay))
@@ -64,13 +66,15 @@ struct LiveServer: Sendable {
     /// Spawns a session queued on `taskIds` and returns its id and token.
     func spawnSession(project: String = "p", taskIds: [String]) async throws -> (id: String, token: String) {
         let ids = taskIds.map { "\"\($0)\"" }.joined(separator: ",")
-        let (_, body) = try await call(.post, "/api/sessions", json: #"{"projectId":"\#(project)","taskIds":[\#(ids)]}"#)
+        let (_, body) = try await call(
+            .post, "/api/sessions", json: #"{"projectId":"\#(project)","taskIds":[\#(ids)]}"#)
         return ((body["session"] as! [String: Any])["id"] as! String, body["token"] as! String)
     }
 
     /// The id of the newest event of a project.
     func lastEventID(project: String = "p") throws -> String {
-        let reply = try redis.connect().send(RedisCommand("XREVRANGE", "mae:{\(project)}:events", "+", "-", "COUNT", "1"))
+        let reply = try redis.connect().send(
+            RedisCommand("XREVRANGE", "mae:{\(project)}:events", "+", "-", "COUNT", "1"))
         return reply.array?.first?.array?.first?.string ?? "0-0"
     }
 }

@@ -31,7 +31,11 @@ struct OpenAPITests {
             return "\(route.method.rawValue) /\(path)"
         }
         let served = Set(routes)
-        #expect(served.subtracting(documented).isEmpty, "routes missing from docs/openapi.json: \(served.subtracting(documented).sorted())")
-        #expect(documented.subtracting(served).isEmpty, "documented routes the server lacks: \(documented.subtracting(served).sorted())")
+        #expect(
+            served.subtracting(documented).isEmpty,
+            "routes missing from docs/openapi.json: \(served.subtracting(documented).sorted())")
+        #expect(
+            documented.subtracting(served).isEmpty,
+            "documented routes the server lacks: \(documented.subtracting(served).sorted())")
     }
 }

@@ -21,8 +21,22 @@ func webSocketMessages(
     return (collected.all, close)
 }
 
-/// The `data:` lines of a Server-Sent Events response, read over a plain socket until `count` or a timeout.
+/// The `data:` lines of a Server-Sent Events response, read over a plain socket until `count` or a timeout, on a
+/// thread of its own (a blocking read on the cooperative pool could starve the server under test).
 func serverSentEvents(port: Int, path: String, headers: [String: String], count: Int, timeout: TimeInterval = 10)
+    async throws -> [String]
+{
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(
+                with: Result {
+                    try readServerSentEvents(port: port, path: path, headers: headers, count: count, timeout: timeout)
+                })
+        }
+    }
+}
+
+private func readServerSentEvents(port: Int, path: String, headers: [String: String], count: Int, timeout: TimeInterval)
     throws -> [String]
 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -32,12 +46,15 @@ func serverSentEvents(port: Int, path: String, headers: [String: String], count:
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     var wait = timeval(tv_sec: 0, tv_usec: 200_000)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    let request =
+        "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var received = ""

@@ -1,8 +1,8 @@
 import Foundation
 import MaestroStore
-import WSClient
 import RedisClient
 import Testing
+import WSClient
 
 @Suite("Live streams: WebSocket and SSE, exact resume, resync, slow clients, several relays")
 struct StreamTests {
@@ -27,8 +27,9 @@ struct StreamTests {
             #expect((first["payload"] as? [String: Any])?["status"] as? String == "working")
             #expect(decodeEvent(ws.messages[1])["type"] as? String == "task:updated")
 
-            let sse = try serverSentEvents(
-                port: server.port, path: "/events?projectId=p", headers: ["Authorization": "Bearer \(LiveServer.userToken)", "Last-Event-ID": since],
+            let sse = try await serverSentEvents(
+                port: server.port, path: "/events?projectId=p",
+                headers: ["Authorization": "Bearer \(LiveServer.userToken)", "Last-Event-ID": since],
                 count: 2)
             #expect(sse.map { decodeEvent($0)["type"] as? String } == ["task:session_status", "task:updated"])
         }
@@ -44,7 +45,9 @@ struct StreamTests {
             for status in ["working", "blocked", "working"] {  // committed while the client is away: 4 events
                 _ = try await server.call(.put, path, token: session.token, json: #"{"status":"\#(status)"}"#)
             }
-            let ws = try await webSocketMessages(port: server.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 6) {
+            let ws = try await webSocketMessages(
+                port: server.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 6
+            ) {
                 for status in ["needs_input", "working"] {  // live, possibly while the replay is still running
                     _ = try await server.call(.put, path, token: session.token, json: #"{"status":"\#(status)"}"#)
                 }
@@ -69,7 +72,8 @@ struct StreamTests {
             let old = try server.lastEventID()
             for _ in 0..<5 { _ = try await server.createTask() }
             _ = try server.redis.connect().send(RedisCommand("XTRIM", "mae:{p}:events", "MAXLEN", "2"))
-            let ws = try await webSocketMessages(port: server.port, query: "projectId=p&since=\(old == "0-0" ? "1-0" : old)&\(Self.auth)", count: 1)
+            let ws = try await webSocketMessages(
+                port: server.port, query: "projectId=p&since=\(old == "0-0" ? "1-0" : old)&\(Self.auth)", count: 1)
             #expect(decodeEvent(ws.messages[0])["type"] as? String == "resync")
         }
     }
@@ -80,10 +84,12 @@ struct StreamTests {
             let description = String(repeating: "d", count: 60_000)
             // The client reads nothing until 120 events of ~60 KB (7 MB) are published: the socket fills, the
             // server's writes wait, its queue of 5 overflows, and it closes the connection.
-            let result = try await webSocketMessages(port: server.port, query: "projectId=p&\(Self.auth)", count: 1000) {
+            let result = try await webSocketMessages(port: server.port, query: "projectId=p&\(Self.auth)", count: 1000)
+            {
                 for index in 0..<120 {
                     _ = try await server.call(
-                        .post, "/api/tasks", json: #"{"projectId":"p","title":"t\#(index)","description":"\#(description)"}"#)
+                        .post, "/api/tasks",
+                        json: #"{"projectId":"p","title":"t\#(index)","description":"\#(description)"}"#)
                 }
             }
             #expect(result.messages.count < 120)
@@ -99,8 +105,10 @@ struct StreamTests {
                 let since = try first.lastEventID()
                 _ = try await first.createTask()
                 _ = try await second.createTask()
-                let a = try await webSocketMessages(port: first.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 2)
-                let b = try await webSocketMessages(port: second.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 2)
+                let a = try await webSocketMessages(
+                    port: first.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 2)
+                let b = try await webSocketMessages(
+                    port: second.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 2)
                 #expect(a.messages == b.messages && a.messages.count == 2)
             }
         }
@@ -114,7 +122,8 @@ struct ShutdownTests {
         let box = TaskBox()
         try await LiveServer.run { server in
             box.task = Task {
-                try await webSocketMessages(port: server.port, query: "projectId=p&\(StreamTests.auth)", count: 1000).close
+                try await webSocketMessages(port: server.port, query: "projectId=p&\(StreamTests.auth)", count: 1000)
+                    .close
             }
             while server.relay.clientCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
         }  // returning shuts the server down gracefully

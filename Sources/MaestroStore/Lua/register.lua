@@ -15,3 +15,4 @@ redis.register_function { function_name = 'maestro_get_task', callback = get_tas
 redis.register_function { function_name = 'maestro_list_tasks', callback = list_tasks, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_get_session', callback = get_session, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_list_sessions', callback = list_sessions, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_check_session', callback = check_session, flags = { 'no-writes' } }

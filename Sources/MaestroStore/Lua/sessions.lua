@@ -101,6 +101,15 @@ local function get_session(keys, args)
     return session_json(prefix, require_session(prefix, args[2]))
 end
 
+-- ARGV: version, sessionId, token. Read-only: 'OK' when the token is that session's, refused otherwise.
+local function check_session(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    check_id(args[2], 'session id')
+    require_session_token(prefix, args[2], args[3])
+    return 'OK'
+end
+
 -- ARGV: version, offset, limit. Read-only; creation order; consistent with `cursor`.
 local function list_sessions(keys, args)
     check_version(keys, args)

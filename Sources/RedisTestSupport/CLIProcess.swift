@@ -2,27 +2,39 @@ import Foundation
 
 /// Runs the built `maestro` binary as a child process with raw-byte arguments (so tests can pass invalid UTF-8)
 /// and an explicit environment, and collects its exit code and output.
-struct CLIProcess {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public struct CLIProcess: Sendable {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// The binary under test: $MAESTRO_CLI_PATH, or `maestro` next to the test bundle.
-    static let binary: String = {
+    public static let binary: String = {
         if let path = ProcessInfo.processInfo.environment["MAESTRO_CLI_PATH"] { return path }
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         return bundle.appendingPathComponent("maestro").path
     }()
 
-    var environment: [String: String]
+    public var environment: [String: String]
 
-    func run(_ arguments: String...) throws -> Result {
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    public func run(_ arguments: String...) throws -> Result {
         try run(bytes: arguments.map { Array($0.utf8) })
     }
 
-    func run(bytes arguments: [[UInt8]]) throws -> Result {
+    /// `run` on a thread of its own, for async tests whose server shares the cooperative pool.
+    public func runDetached(_ arguments: String...) async throws -> Result {
+        let bytes = arguments.map { Array($0.utf8) }
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Swift.Result { try run(bytes: bytes) }) }
+        }
+    }
+
+    public func run(bytes arguments: [[UInt8]]) throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("maestro-cli-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
