@@ -107,7 +107,8 @@ struct BenchRun {
             }
             let (last, lastReference) = (comparison.ours.last!, comparison.reference.last!)
             progress(
-                "  round \(round + 1): pool \(Int(comparison.pooled.last!.rate)) /s; blocking \(Int(last.rate)) /s (client \(Int(last.clientMicroseconds)) µs, "
+                "  round \(round + 1): pool \(Int(comparison.pooled.last!.rate)) /s; blocking \(Int(last.rate)) /s "
+                    + "(client \(Int(last.clientMicroseconds)) µs, "
                     + "server \(Int(last.serverMicroseconds)) µs CPU per call), redis-benchmark "
                     + "\(Int(lastReference.rate)) /s (client \(Int(lastReference.clientMicroseconds)) µs, "
                     + "server \(Int(lastReference.serverMicroseconds)) µs)")

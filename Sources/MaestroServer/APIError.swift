@@ -49,6 +49,9 @@ public struct APIError: HTTPResponseError, Sendable {
             return APIError(.serviceUnavailable, "STORE_UNAVAILABLE", error.message)
         case let error as RedisError where error.code == .connectionFailed || error.code == .connectionLost:
             return APIError(.serviceUnavailable, "REDIS_UNAVAILABLE", error.message)
+        case let error as HTTPError:
+            let code = error.status.code == 413 ? "INVALID_INPUT" : "HTTP_\(error.status.code)"
+            return APIError(error.status, code, error.body ?? error.status.reasonPhrase)
         case let error as DecodingError:
             return .badRequest("the request body is not valid JSON of the expected shape: \(describe(error))")
         default:

@@ -15,15 +15,15 @@ public final class EmbeddedRedis: Sendable {
         guard let executable = Self.find("redis-server") else {
             throw RedisError(
                 .connectionFailed,
-                "redis-server is not installed: install it (Debian: apt-get install redis-server) or set MAESTRO_REDIS_URL"
+                "redis-server is not installed: install it (Debian: apt-get install redis-server) "
+                    + "or set MAESTRO_REDIS_URL"
             )
         }
         socketPath = directory.appendingPathComponent("redis.sock").path
         // A socket left by a crash would make a stale path; redis-server replaces it, but an old one still answering
         // means another server uses this data directory.
-        if (try? RedisConnection(Self.configuration(socketPath, timeout: .milliseconds(200))).send(RedisCommand("PING")))
-            != nil
-        {
+        let existing = RedisConnection(Self.configuration(socketPath, timeout: .milliseconds(200)))
+        if (try? existing.send(RedisCommand("PING"))) != nil {
             throw RedisError(
                 .connectionFailed,
                 "another Redis is already running on \(socketPath); is another maestro-server using \(directory.path)?")

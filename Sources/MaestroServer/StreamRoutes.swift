@@ -26,11 +26,8 @@ struct StreamRoutes {
                         try await writer.write(
                             ByteBuffer(string: "event: close\ndata: {\"reason\":\"server shutting down\"}\n\n"))
                     } catch RelayFeed.Ending.clientTooSlow(let limit) {
-                        try await writer.write(
-                            ByteBuffer(
-                                string:
-                                    "event: close\ndata: {\"reason\":\"client too slow: more than \(limit) events queued\"}\n\n"
-                            ))
+                        let reason = "client too slow: more than \(limit) events queued"
+                        try await writer.write(ByteBuffer(string: "event: close\ndata: {\"reason\":\"\(reason)\"}\n\n"))
                     }
                     try await writer.finish(nil)
                 })
