@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import MaestroStore
 import Testing
 
@@ -81,6 +82,25 @@ struct APITests {
                     == .forbidden)
             let ok = try await server.call(.put, path, token: alice.token, json: #"{"status":"working"}"#)
             #expect(ok.status == .ok && ok.body["taskStatus"] as? String == "inprogress")
+        }
+    }
+
+    @Test("WebSocket upgrades check the token and the browser origin")
+    func webSocketChecks() async throws {
+        try await LiveServer.run { server in
+            let token = "Bearer \(LiveServer.userToken)"
+            let own = "http://localhost"  // the test client sends Host: localhost
+            var statuses: [HTTPResponse.Status] = []
+            for headers: HTTPFields in [
+                [:], [.authorization: token, .origin: "http://evil.example"], [.authorization: token, .origin: own],
+                [.authorization: token],
+            ] {
+                statuses.append(try await server.client.execute(uri: "/ws?projectId=p", method: .get, headers: headers).status)
+            }
+            #expect(statuses[0] == .unauthorized)
+            #expect(statuses[1] == .forbidden, "a foreign browser origin is refused")
+            #expect(statuses[2] != .forbidden, "the server's own origin is allowed")
+            #expect(statuses[3] == .badRequest, "a plain GET is told to upgrade")
         }
     }
 
