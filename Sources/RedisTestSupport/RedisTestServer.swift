@@ -86,7 +86,7 @@ public final class RedisTestServer: @unchecked Sendable {
     }
 
     /// A port the kernel just handed out for 127.0.0.1 (bound, read, released).
-    private static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw RedisError(.connectionFailed, "cannot open a socket") }
         defer { close(socketFD) }

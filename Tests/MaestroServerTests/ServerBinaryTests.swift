@@ -1,0 +1,91 @@
+import Foundation
+import RedisClient
+import RedisTestSupport
+import Testing
+
+/// The `maestro-server` executable itself: its embedded Redis, its refusals at start, its shutdown.
+@Suite("maestro-server binary")
+struct ServerBinaryTests {
+    static let path = "/usr/bin:/bin:/usr/sbin:/sbin"
+
+    @Test("embedded default: starts its own Redis, prints the token once, serves, and stops both on SIGINT")
+    func embeddedDefault() throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("maestro-data-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let port = try RedisTestServer.freePort()
+        let server = try CLIProcess(environment: ["PATH": Self.path], executable: "maestro-server")
+            .start("--port", String(port), "--data-dir", dataDirectory.path)
+        defer { server.signal(SIGKILL) }
+        let ready = try Self.waitForReady(port: port)
+        #expect(ready, "readyz: \(server.stderr)")
+
+        let token = try String(contentsOf: dataDirectory.appendingPathComponent("user-token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(server.stderr.contains(token), "the generated token is printed at first start")
+        let attributes = try FileManager.default.attributesOfItem(atPath: dataDirectory.appendingPathComponent("user-token").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let redis = RedisConnection(
+            RedisConfiguration(endpoint: .unix(path: dataDirectory.appendingPathComponent("redis/redis.sock").path)))
+        let config = try redis.send(RedisCommand("CONFIG", "GET", "appendonly")).array?.last?.string
+        #expect(config == "yes", "AOF is on")
+
+        server.signal(SIGINT)
+        let result = server.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect((try? RedisConnection(
+            RedisConfiguration(endpoint: .unix(path: dataDirectory.appendingPathComponent("redis/redis.sock").path),
+                               connectTimeout: .milliseconds(200))).send(RedisCommand("PING"))) == nil,
+            "the embedded redis-server is stopped with the server")
+    }
+
+    @Test("a clear message when redis-server is not on PATH")
+    func missingRedisServer() throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("maestro-data-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let result = try CLIProcess(environment: ["PATH": "/nonexistent"], executable: "maestro-server")
+            .run("--port", "0", "--data-dir", dataDirectory.path)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("redis-server is not installed"), "\(result.stderr)")
+    }
+
+    @Test("an external Redis that may evict keys is refused, saying why")
+    func refusesEviction() throws {
+        let redis = try RedisTestServer(arguments: ["--maxmemory-policy", "allkeys-lru"])
+        defer { redis.stop() }
+        let result = try CLIProcess(
+            environment: ["PATH": Self.path, "MAESTRO_REDIS_URL": redis.url, "MAESTRO_USER_TOKEN": "mut_x"],
+            executable: "maestro-server"
+        ).run("--port", "0")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("noeviction"), "\(result.stderr)")
+    }
+
+    static func waitForReady(port: Int) throws -> Bool {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let status = try? httpStatus(port: port, path: "/readyz"), status == 200 { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    /// The status code of a plain GET.
+    static func httpStatus(port: Int, path: String) throws -> Int? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        guard count > 12 else { return nil }
+        return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+    }
+}
