@@ -3,13 +3,14 @@ import PackageDescription
 
 /// Layers, dependencies pointing one way:
 /// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → maestro (CLI), MaestroServer → maestro-server,
-/// maestro-bench.
+/// maestro-bench, maestro-relay-bench.
 let package = Package(
     name: "maestro",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "maestro", targets: ["MaestroCLI"]),
         .executable(name: "maestro-bench", targets: ["MaestroBench"]),
+        .executable(name: "maestro-relay-bench", targets: ["MaestroRelayBench"]),
         .executable(name: "maestro-server", targets: ["MaestroServerMain"]),
         .library(name: "MaestroStore", targets: ["MaestroStore"]),
     ],
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
     ],
     targets: [
         .systemLibrary(
@@ -62,6 +64,14 @@ let package = Package(
             dependencies: ["MaestroServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "MaestroBench", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        .executableTarget(
+            name: "MaestroRelayBench",
+            dependencies: [
+                "MaestroStore", "RedisTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ]
+        ),
         .target(name: "RedisTestSupport", dependencies: ["RedisClient"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),
         .testTarget(name: "MaestroDomainTests", dependencies: ["MaestroDomain"]),

@@ -1,0 +1,63 @@
+/// One measured round of one side: every receiver's latencies merged, and whether each receiver saw every event.
+struct LatencyRound {
+    /// Who received the events.
+    enum Side: String {
+        case raw = "raw SUBSCRIBE"
+        case webSocket = "maestro-server /ws"
+    }
+
+    /// CPU used during the measured window, in cores (CPU seconds per wall second), by each process.
+    struct CPUShare {
+        var bench: Double
+        var server: Double
+        var redis: Double
+    }
+
+    var side: Side
+    var receivers: Int
+    var eventsSent: Int
+    /// Measured events received, by all receivers together (the target is receivers × eventsSent).
+    var framesReceived: Int
+    /// Events some receiver should have seen and did not (each receiver counted on its own).
+    var lost: Int
+    /// Events a receiver saw more than once.
+    var duplicates: Int
+    /// Milliseconds, nearest-rank percentiles over every frame of the round.
+    var p50: Double
+    var p99: Double
+    var max: Double
+    /// Receivers whose connection ended before the round did, by reason.
+    var endedEarly: [String: Int]
+    var cpu: CPUShare
+
+    init(side: Side, results: [ReceiverResult], eventsSent: Int, cpu: CPUShare) {
+        self.side = side
+        self.receivers = results.count
+        self.eventsSent = eventsSent
+        self.cpu = cpu
+        var all: [Int64] = []
+        all.reserveCapacity(results.reduce(0) { $0 + $1.latencies.count })
+        var lost = 0
+        var duplicates = 0
+        var endedEarly: [String: Int] = [:]
+        for result in results {
+            all.append(contentsOf: result.latencies)
+            lost += Swift.max(0, eventsSent - result.latencies.count)
+            duplicates += Swift.max(0, result.latencies.count - eventsSent)
+            if let reason = result.endedEarly { endedEarly[reason, default: 0] += 1 }
+        }
+        all.sort()
+        framesReceived = all.count
+        self.lost = lost
+        self.duplicates = duplicates
+        self.endedEarly = endedEarly
+        func percentile(_ fraction: Double) -> Double {
+            guard !all.isEmpty else { return .nan }
+            let rank = Swift.max(1, Int((fraction * Double(all.count)).rounded(.up)))
+            return Double(all[rank - 1]) / 1e6
+        }
+        p50 = percentile(0.50)
+        p99 = percentile(0.99)
+        max = percentile(1.0)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// What a process on this machine uses, read from /proc: resident memory and CPU time.
+enum ProcessStats {
+    /// VmRSS of `pid` in KiB: what the kernel holds in RAM for it right now (touched pages, not reservations).
+    static func residentKiB(of pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kib = Int(line.dropFirst("VmRSS:".count).trimmingCharacters(in: .whitespaces).split(separator: " ")[0])
+        else {
+            throw RelayBenchError("no VmRSS in /proc/\(pid)/status: has the process exited?")
+        }
+        return kib
+    }
+
+    /// User plus system CPU seconds `pid` has used so far (all threads), from /proc/PID/stat.
+    static func cpuSeconds(of pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        // After "pid (comm) ": state is field 3, utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
