@@ -1,3 +1,4 @@
+import RedisTestSupport
 import Foundation
 
 /// The command line of `maestro-bench`.

@@ -1,3 +1,4 @@
+import RedisTestSupport
 import Foundation
 
 /// Everything one run measured, printed as a table for people and as one JSON line for machines.

@@ -1,3 +1,4 @@
+import RedisTestSupport
 import Foundation
 
 // `maestro-bench`: the store and the CLI measured against Redis' own tools in the same run (docs/benchmarks.md).

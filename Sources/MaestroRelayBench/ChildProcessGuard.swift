@@ -1,4 +1,5 @@
 import Foundation
+import RedisTestSupport
 import Synchronization
 
 /// Makes sure redis-server and maestro-server never outlive the benchmark, however it ends.
@@ -78,7 +79,7 @@ enum ChildProcessGuard {
     private static func cleanUpAfterInterrupt() {
         var byte: UInt8 = 0
         while read(wakeUp[0], &byte, 1) != 1 {}
-        StandardError.progress("interrupted; killed redis-server and maestro-server")
+        StandardError.line("maestro-relay-bench: interrupted; killed redis-server and maestro-server")
         for directory in directories.withLock({ $0 }) { try? FileManager.default.removeItem(at: directory) }
         exit(128 + Int32(byte))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RedisTestSupport
 
 /// Everything one run measured, printed as a table for people and as one JSON line for machines.
 struct RelayBenchReport {

@@ -43,8 +43,9 @@ struct RelayBenchRun {
             executable: URL(fileURLWithPath: options.serverPath), redisURL: redis.url, userToken: userToken,
             dataDirectory: dataDirectory, queueLimit: Self.queueLimit)
         defer { server.stop() }
-        StandardError.progress(
-            "redis-server \(redisVersion) (pid \(redisPid)) on port \(redis.port); maestro-server (pid \(server.pid)) "
+        StandardError.line(
+            "maestro-relay-bench: "
+                + "redis-server \(redisVersion) (pid \(redisPid)) on port \(redis.port); maestro-server (pid \(server.pid)) "
                 + "on port \(server.port); project \(scope.projectId)")
 
         let processes = Processes(server: server, redisPid: redisPid)
@@ -59,15 +60,17 @@ struct RelayBenchRun {
                     : WebSocketReceivers(
                         port: server.port, projectId: scope.projectId, token: userToken, count: options.clients)
                 let measured = try measureRound(side, group, publisher: publisher, processes: processes)
-                StandardError.progress(
-                    "round \(round + 1) \(side.rawValue): p50 \(Self.decimal(measured.p50)) ms, "
+                StandardError.line(
+                    "maestro-relay-bench: "
+                        + "round \(round + 1) \(side.rawValue): p50 \(Self.decimal(measured.p50)) ms, "
                         + "p99 \(Self.decimal(measured.p99)) ms, max \(Self.decimal(measured.max)) ms, "
                         + "\(measured.framesReceived) frames, lost \(measured.lost), CPU cores "
                         + "bench \(Self.decimal(measured.cpu.bench)) server \(Self.decimal(measured.cpu.server)) "
                         + "redis \(Self.decimal(measured.cpu.redis))")
                 if side == .webSocket && (measured.lost > 0 || measured.duplicates > 0) {
-                    StandardError.progress(
-                        "!!! WebSocket clients LOST \(measured.lost) and got \(measured.duplicates) duplicate events "
+                    StandardError.line(
+                        "maestro-relay-bench: "
+                            + "!!! WebSocket clients LOST \(measured.lost) and got \(measured.duplicates) duplicate events "
                             + "in round \(round + 1); ended early: \(measured.endedEarly)")
                 }
                 rounds.append(measured)
@@ -111,8 +114,9 @@ struct RelayBenchRun {
         let after = processes.cpu()
         let expected = sent * group.count
         if !MonotonicClock.wait(timeout: 10, until: { group.framesReceived >= expected }) {
-            StandardError.progress(
-                "\(side.rawValue): \(expected - group.framesReceived) frames still missing after 10 s")
+            StandardError.line(
+                "maestro-relay-bench: "
+                    + "\(side.rawValue): \(expected - group.framesReceived) frames still missing after 10 s")
         }
         let results = try group.close()
         if side == .webSocket { try waitForStreamClients(0, port: port) }
@@ -139,7 +143,7 @@ struct RelayBenchRun {
 
     /// maestro-server's RSS before and after `options.idle` idle WebSocket connections (no events flowing).
     private func measureIdleWebSockets(server: ServerProcess, token: String, projectId: String) throws -> IdleMemory {
-        StandardError.progress("idle memory: \(options.idle) WebSocket connections to maestro-server")
+        StandardError.line("maestro-relay-bench: idle memory: \(options.idle) WebSocket connections to maestro-server")
         try waitForStreamClients(0, port: server.port)
         Thread.sleep(forTimeInterval: 1)
         let before = try ProcessStats.residentKiB(of: server.pid)
@@ -150,8 +154,8 @@ struct RelayBenchRun {
         Thread.sleep(forTimeInterval: 2)
         let after = try ProcessStats.residentKiB(of: server.pid)
         let ownAfter = try ProcessStats.residentKiB(of: getpid())
-        StandardError.progress(
-            "  maestro-server RSS \(before) → \(after) KiB; this process (the clients) "
+        StandardError.line(
+            "maestro-relay-bench: " + "  maestro-server RSS \(before) → \(after) KiB; this process (the clients) "
                 + "\(ownBefore) → \(ownAfter) KiB")
         _ = try clients.close(timeout: 120)
         return IdleMemory(connections: options.idle, beforeKiB: before, afterKiB: after)
@@ -159,13 +163,13 @@ struct RelayBenchRun {
 
     /// redis-server's RSS before and after `options.idle` idle SUBSCRIBE connections, as the reference point.
     private func measureIdleSubscribers(redisPid: Int32, port: Int, channel: String) throws -> IdleMemory {
-        StandardError.progress("idle memory: \(options.idle) SUBSCRIBE connections to redis-server")
+        StandardError.line("maestro-relay-bench: idle memory: \(options.idle) SUBSCRIBE connections to redis-server")
         let before = try ProcessStats.residentKiB(of: redisPid)
         let subscribers = RawSubscribers(port: port, channel: channel, count: options.idle)
         try subscribers.open(timeout: 120)
         Thread.sleep(forTimeInterval: 2)
         let after = try ProcessStats.residentKiB(of: redisPid)
-        StandardError.progress("  redis-server RSS \(before) → \(after) KiB")
+        StandardError.line("maestro-relay-bench:   redis-server RSS \(before) → \(after) KiB")
         _ = subscribers.close()
         return IdleMemory(connections: options.idle, beforeKiB: before, afterKiB: after)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RedisTestSupport
 
 /// The real `maestro-server` release binary as a child process on a free port, using the benchmark's Redis.
 ///
@@ -84,7 +85,7 @@ final class ServerProcess {
         kill(process.processIdentifier, SIGTERM)
         let stopped = MonotonicClock.wait(timeout: 15, interval: 0.02) { !process.isRunning }
         if !stopped {
-            StandardError.progress("maestro-server did not stop within 15 s of SIGTERM; killing it")
+            StandardError.line("maestro-relay-bench: maestro-server did not stop within 15 s of SIGTERM; killing it")
             kill(process.processIdentifier, SIGKILL)
         }
         process.waitUntilExit()

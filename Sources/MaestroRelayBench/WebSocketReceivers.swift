@@ -1,4 +1,5 @@
 import Logging
+import RedisTestSupport
 import Synchronization
 import WSClient
 

@@ -1,4 +1,5 @@
 import Foundation
+import RedisTestSupport
 
 // `maestro-relay-bench`: maestro-server's relay measured against raw Redis pub/sub in the same run
 // (docs/benchmarks.md, section C). Synchronous on the main thread on purpose: see `ServerProcess`.

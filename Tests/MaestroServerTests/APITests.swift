@@ -95,7 +95,8 @@ struct APITests {
                 [:], [.authorization: token, .origin: "http://evil.example"], [.authorization: token, .origin: own],
                 [.authorization: token],
             ] {
-                statuses.append(try await server.client.execute(uri: "/ws?projectId=p", method: .get, headers: headers).status)
+                statuses.append(
+                    try await server.client.execute(uri: "/ws?projectId=p", method: .get, headers: headers).status)
             }
             #expect(statuses[0] == .unauthorized)
             #expect(statuses[1] == .forbidden, "a foreign browser origin is refused")

@@ -22,7 +22,8 @@ struct ServerBinaryTests {
         let token = try String(contentsOf: dataDirectory.appendingPathComponent("user-token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(server.stderr.contains(token), "the generated token is printed at first start")
-        let attributes = try FileManager.default.attributesOfItem(atPath: dataDirectory.appendingPathComponent("user-token").path)
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: dataDirectory.appendingPathComponent("user-token").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let redis = RedisConnection(
             RedisConfiguration(endpoint: .unix(path: dataDirectory.appendingPathComponent("redis/redis.sock").path)))
@@ -32,9 +33,12 @@ struct ServerBinaryTests {
         server.signal(SIGINT)
         let result = server.wait()
         #expect(result.status == 0, "\(result.stderr)")
-        #expect((try? RedisConnection(
-            RedisConfiguration(endpoint: .unix(path: dataDirectory.appendingPathComponent("redis/redis.sock").path),
-                               connectTimeout: .milliseconds(200))).send(RedisCommand("PING"))) == nil,
+        #expect(
+            (try? RedisConnection(
+                RedisConfiguration(
+                    endpoint: .unix(path: dataDirectory.appendingPathComponent("redis/redis.sock").path),
+                    connectTimeout: .milliseconds(200))
+            ).send(RedisCommand("PING"))) == nil,
             "the embedded redis-server is stopped with the server")
     }
 
@@ -71,16 +75,8 @@ struct ServerBinaryTests {
 
     /// The status code of a plain GET.
     static func httpStatus(port: Int, path: String) throws -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let fd = try? loopbackSocket(port: port) else { return nil }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         var buffer = [UInt8](repeating: 0, count: 1024)
