@@ -1,3 +1,5 @@
+import RedisTestSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import RedisTestSupport
 import Synchronization
 
 /// The reference: `count` plain Redis connections SUBSCRIBEd to the project's live channel, all read by one

@@ -1,3 +1,4 @@
+import Hummingbird
 import MaestroDomain
 import MaestroStore
 import RedisClient
@@ -49,6 +50,26 @@ public struct ServerContext: Sendable {
             metrics.transition(kind: operation.function, result: "ERROR")
             throw error
         }
+    }
+
+    /// The project named by a request's `projectId` query parameter.
+    func scope(of request: Request) throws -> ProjectScope {
+        try scope(request.uri.queryParameters.get("projectId"))
+    }
+
+    /// The page a list request asks for: `offset` (default 0) and `limit` (1-1000, default 100).
+    func page(of request: Request) throws -> (offset: Int, limit: Int) {
+        func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+            guard let text = request.uri.queryParameters.get(name) else { return value }
+            guard let number = Int(text), range.contains(number) else {
+                throw APIError.badRequest(
+                    "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        return (
+            try integer("offset", default: 0, in: 0...Int(Int32.max)), try integer("limit", default: 100, in: 1...1000)
+        )
     }
 
     /// The project a request names (`projectId` query parameter, `default` when absent).

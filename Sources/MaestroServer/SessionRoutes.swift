@@ -43,19 +43,16 @@ struct SessionRoutes {
         }
         router.get("/api/sessions") { request, _ in
             try auth.requireUser(request)
-            let query = request.uri.queryParameters
+            let (offset, limit) = try server.page(of: request)
             let page = try await server.run(
-                ListSessions(
-                    scope: try server.scope(query.get("projectId")),
-                    offset: try TaskRoutes.integer(query.get("offset"), "offset", default: 0, in: 0...Int(Int32.max)),
-                    limit: try TaskRoutes.integer(query.get("limit"), "limit", default: 100, in: 1...1000)))
+                ListSessions(scope: try server.scope(of: request), offset: offset, limit: limit))
             return try Response.json(page)
         }
         router.get("/api/sessions/:sessionId") { request, context in
             try auth.requireUser(request)
             let session = try await server.run(
                 GetSession(
-                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    scope: try server.scope(of: request),
                     sessionId: try context.parameters.require("sessionId")))
             return try Response.json(session)
         }
@@ -72,7 +69,7 @@ struct SessionRoutes {
         _ request: Request, _ context: BasicWebSocketRequestContext, to target: SessionLifecycle
     ) async throws -> Response {
         try server.authenticator.requireUser(request)
-        let scope = try server.scope(request.uri.queryParameters.get("projectId"))
+        let scope = try server.scope(of: request)
         let sessionId = try context.parameters.require("sessionId")
         let current = try await server.run(GetSession(scope: scope, sessionId: sessionId))
         guard AccessPolicy.permits(.user, .lifecycle(from: current.status, to: target)) else {

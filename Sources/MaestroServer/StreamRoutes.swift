@@ -81,11 +81,11 @@ struct StreamRoutes {
             throw APIError.forbidden("WebSocket connections from origin \(origin) are not allowed")
         }
         _ = try resumePoint(request.uri.queryParameters.get("since"))
-        _ = try server.scope(request.uri.queryParameters.get("projectId"))
+        _ = try server.scope(of: request)
     }
 
     private func feed(for request: Request) throws -> RelayFeed {
-        let scope = try server.scope(request.uri.queryParameters.get("projectId"))
+        let scope = try server.scope(of: request)
         return RelayFeed(
             relay: server.relay, replay: EventReplay(pool: server.pool, scope: scope),
             queueLimit: server.relayQueueLimit)

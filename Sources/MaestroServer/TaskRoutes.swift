@@ -10,20 +10,18 @@ struct TaskRoutes {
     func register(on router: Router<BasicWebSocketRequestContext>) {
         let auth = server.authenticator
         router.get("/api/tasks") { request, _ in
-            let query = request.uri.queryParameters
-            try await auth.requireUserOrSession(
-                request, scope: try server.scope(query.get("projectId")), pool: server.pool)
-            let statuses = try query.getAll("status").flatMap { $0.split(separator: ",") }.map { name in
+            let scope = try server.scope(of: request)
+            try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
+            let statuses = try request.uri.queryParameters.getAll("status").flatMap { $0.split(separator: ",") }.map {
+                name in
                 guard let status = TaskStatus(rawValue: String(name)) else {
                     throw APIError.badRequest("unknown status '\(name)'; use todo, inprogress, completed, cancelled")
                 }
                 return status
             }
+            let (offset, limit) = try server.page(of: request)
             let page = try await server.run(
-                ListTasks(
-                    scope: try server.scope(query.get("projectId")), statuses: statuses,
-                    offset: try Self.integer(query.get("offset"), "offset", default: 0, in: 0...Int(Int32.max)),
-                    limit: try Self.integer(query.get("limit"), "limit", default: 100, in: 1...1000)))
+                ListTasks(scope: scope, statuses: statuses, offset: offset, limit: limit))
             return try Response.json(page)
         }
         router.post("/api/tasks") { request, context in
@@ -48,7 +46,7 @@ struct TaskRoutes {
             return try Response.json(change.task, status: .created)
         }
         router.get("/api/tasks/:taskId") { request, context in
-            let scope = try server.scope(request.uri.queryParameters.get("projectId"))
+            let scope = try server.scope(of: request)
             try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
             let task = try await server.run(GetTask(scope: scope, taskId: try context.parameters.require("taskId")))
             return try Response.json(task)
@@ -65,7 +63,7 @@ struct TaskRoutes {
                 Body.self, from: request, fields: ["status", "title", "description", "priority"])
             let change = try await server.run(
                 UpdateTask(
-                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    scope: try server.scope(of: request),
                     taskId: try context.parameters.require("taskId"), title: body.title,
                     description: body.description, priority: body.priority, status: body.status,
                     idempotencyKey: request.headers[.idempotencyKey]))
@@ -75,7 +73,7 @@ struct TaskRoutes {
             try auth.requireUser(request)
             let deletion = try await server.run(
                 DeleteTask(
-                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    scope: try server.scope(of: request),
                     taskId: try context.parameters.require("taskId"),
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(deletion)
@@ -85,7 +83,7 @@ struct TaskRoutes {
             let body = try await RequestBody.decode(Body.self, from: request, fields: ["sessionId"])
             let result = try await server.run(
                 QueueTasks(
-                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    scope: try server.scope(of: request),
                     session: try auth.session(body.sessionId, of: request),
                     taskIds: [try context.parameters.require("taskId")],
                     idempotencyKey: request.headers[.idempotencyKey]))
@@ -99,7 +97,7 @@ struct TaskRoutes {
             let body = try await RequestBody.decode(Body.self, from: request, fields: ["status", "notes"])
             let change = try await server.run(
                 UpdateProgress(
-                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    scope: try server.scope(of: request),
                     session: try auth.session(try context.parameters.require("sessionId"), of: request),
                     taskId: try context.parameters.require("taskId"), status: body.status, notes: body.notes,
                     idempotencyKey: request.headers[.idempotencyKey]))
@@ -109,19 +107,11 @@ struct TaskRoutes {
             try auth.requireUser(request)
             let change = try await server.run(
                 RemoveSessionFromTask(
-                    scope: try server.scope(request.uri.queryParameters.get("projectId")),
+                    scope: try server.scope(of: request),
                     taskId: try context.parameters.require("taskId"),
                     sessionId: try context.parameters.require("sessionId"),
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change.task)
         }
-    }
-
-    static func integer(_ text: String?, _ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
-        guard let text else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw APIError.badRequest("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
     }
 }

@@ -85,24 +85,8 @@ public final class RedisTestServer: @unchecked Sendable {
         throw RedisError(.connectionFailed, "redis-server is not installed (apt-get install redis-server)")
     }
 
-    /// A port the kernel just handed out for 127.0.0.1 (bound, read, released).
-    public static func freePort() throws -> Int {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw RedisError(.connectionFailed, "cannot open a socket") }
-        defer { close(socketFD) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(socketFD, socketAddress, length) == 0 && getsockname(socketFD, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw RedisError(.connectionFailed, "cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A port the kernel just handed out for 127.0.0.1.
+    public static func freePort() throws -> Int { try Loopback.freePort() }
 
     private static func waitUntilReady(port: Int, process: Process) -> Bool {
         let connection = RedisConnection(

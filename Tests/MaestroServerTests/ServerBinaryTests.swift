@@ -75,7 +75,7 @@ struct ServerBinaryTests {
 
     /// The status code of a plain GET.
     static func httpStatus(port: Int, path: String) throws -> Int? {
-        guard let fd = try? loopbackSocket(port: port) else { return nil }
+        guard let fd = try? Loopback.socket(port: port) else { return nil }
         defer { close(fd) }
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }

@@ -1,10 +1,13 @@
 import Foundation
 import Logging
+import RedisTestSupport
 import WSClient
 
-/// Collects the text frames of a WebSocket until `count` arrived (then closes) or the server closes.
+/// Collects the text frames of a WebSocket until `count` arrived (then closes), the server closes, or `timeout`
+/// passes (then it closes too, so a missing event fails the test instead of hanging it).
 func webSocketMessages(
-    port: Int, query: String, count: Int, onOpen: @escaping @Sendable () async throws -> Void = {}
+    port: Int, query: String, count: Int, timeout: Duration = .seconds(30),
+    onOpen: @escaping @Sendable () async throws -> Void = {}
 ) async throws -> (messages: [String], close: WebSocketCloseFrame?) {
     let collected = Collected()
     let close = try await WebSocketClient.connect(
@@ -12,9 +15,16 @@ func webSocketMessages(
         logger: Logger(label: "ws-test")
     ) { inbound, outbound, _ in
         try await onOpen()
-        for try await message in inbound.messages(maxSize: 1 << 20) {
-            if case .text(let text) = message { collected.append(text) }
-            if collected.count >= count { break }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                try? await outbound.close(.goingAway, reason: "test timeout")
+            }
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                if case .text(let text) = message { collected.append(text) }
+                if collected.count >= count { break }
+            }
+            group.cancelAll()
         }
         try? await outbound.close(.normalClosure, reason: nil)
     }
@@ -39,7 +49,7 @@ func serverSentEvents(port: Int, path: String, headers: [String: String], count:
 private func readServerSentEvents(port: Int, path: String, headers: [String: String], count: Int, timeout: TimeInterval)
     throws -> [String]
 {
-    let fd = try loopbackSocket(port: port)
+    let fd = try Loopback.socket(port: port)
     defer { close(fd) }
     var wait = timeval(tv_sec: 0, tv_usec: 200_000)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
@@ -75,23 +85,4 @@ final class Collected: @unchecked Sendable {
 /// An event's fields from its JSON text.
 func decodeEvent(_ text: String) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-}
-
-/// A TCP socket connected to 127.0.0.1:`port`; the caller closes it.
-func loopbackSocket(port: Int) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-    }
-    guard connected == 0 else {
-        close(fd)
-        throw POSIXError(.ECONNREFUSED)
-    }
-    return fd
 }

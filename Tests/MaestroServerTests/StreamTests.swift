@@ -19,9 +19,12 @@ struct StreamTests {
                     .put, "/api/tasks/\(task)/sessions/\(session.id)/status?projectId=p", token: session.token,
                     json: #"{"status":"working"}"#)
             }
-            let ws = try await webSocketMessages(port: server.port, query: "projectId=p&\(Self.auth)", count: 2) {
-                try await update()
-            }
+            // A client names where it starts (the snapshot's cursor): without `since` it starts wherever the
+            // server's feed begins, which may be just after an update made the moment the socket opened.
+            let ws = try await webSocketMessages(
+                port: server.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 2
+            ) { try await update() }
+            try #require(ws.messages.count == 2)
             let first = decodeEvent(ws.messages[0])
             #expect(first["type"] as? String == "task:session_status")
             #expect((first["payload"] as? [String: Any])?["status"] as? String == "working")
@@ -52,6 +55,7 @@ struct StreamTests {
                     _ = try await server.call(.put, path, token: session.token, json: #"{"status":"\#(status)"}"#)
                 }
             }
+            try #require(ws.messages.count == 6, "\(ws.messages.count) of 6 events arrived")
             let events = ws.messages.map(decodeEvent)
             let ids = events.compactMap { $0["id"] as? String }
             #expect(ids.count == 6 && Set(ids).count == 6, "no duplicates")
@@ -74,7 +78,8 @@ struct StreamTests {
             _ = try server.redis.connect().send(RedisCommand("XTRIM", "mae:{p}:events", "MAXLEN", "2"))
             let ws = try await webSocketMessages(
                 port: server.port, query: "projectId=p&since=\(old == "0-0" ? "1-0" : old)&\(Self.auth)", count: 1)
-            #expect(decodeEvent(ws.messages[0])["type"] as? String == "resync")
+            let message = try #require(ws.messages.first)
+            #expect(decodeEvent(message)["type"] as? String == "resync")
         }
     }
 
