@@ -27,7 +27,7 @@ enum CommandLineParser {
         }
         let command = path.last!
         let rest = Array(words[index...])
-        if rest.contains(where: { $0 == "--help" || $0 == "-h" }) || command.run == nil {
+        if rest.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) || command.run == nil {
             if command.run == nil, let first = rest.first, !first.hasPrefix("-") {
                 throw failure("unknown command '\(first)' for '\(path.map(\.name).joined(separator: " "))'", path)
             }

@@ -27,6 +27,7 @@ enum Maestro {
                 name: "session",
                 abstract: "Create sessions for scripts and tests.",
                 subcommands: [SessionCreate.spec]),
+            Run.spec,
             Setup.spec,
         ]
     )

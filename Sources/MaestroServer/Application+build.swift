@@ -17,7 +17,8 @@ public func buildRouters(_ server: ServerContext) -> (
     return (router, webSocketRouter)
 }
 
-/// Builds the HTTP server: the API, the live streams and the health checks, with the relay as a service.
+/// Builds the HTTP server: the API, the live streams and the health checks, with the relay and the lease sweeper
+/// as services.
 public func buildApplication(
     _ server: ServerContext, configuration: ApplicationConfiguration, logger: Logger
 ) -> some ApplicationProtocol {
@@ -28,7 +29,7 @@ public func buildApplication(
             webSocketRouter: webSocketRouter,
             configuration: .init(ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(20))))),
         configuration: configuration,
-        services: [server.relay],
+        services: [server.relay, LeaseSweeper(server: server, interval: server.leaseSweepInterval, logger: logger)],
         logger: logger
     )
 }

@@ -18,12 +18,14 @@ public struct ServerContext: Sendable {
     public let agentRedisURL: String?
     /// Origins allowed to open WebSockets besides the server's own (empty: only the server's own).
     public let allowedOrigins: Set<String>
+    /// How often the lease sweeper looks for sessions whose heartbeat was lost.
+    public let leaseSweepInterval: Duration
 
     public init(
         pool: RedisConnectionPool, relay: EventRelay, metrics: ServerMetrics, userToken: String,
         relayQueueLimit: Int = 1000,
         streamMaxLength: Int = ProjectScope.defaultStreamMaxLength, publicURL: String, agentRedisURL: String?,
-        allowedOrigins: Set<String> = []
+        allowedOrigins: Set<String> = [], leaseSweepInterval: Duration = .seconds(1)
     ) {
         self.pool = pool
         self.relay = relay
@@ -34,6 +36,7 @@ public struct ServerContext: Sendable {
         self.publicURL = publicURL
         self.agentRedisURL = agentRedisURL
         self.allowedOrigins = allowedOrigins
+        self.leaseSweepInterval = leaseSweepInterval
     }
 
     /// Runs one function-library call, counting writes by kind and result.

@@ -4,7 +4,8 @@ import Metrics
 import Prometheus
 
 /// The server's metrics (swift-metrics, exported by swift-prometheus at /metrics): transitions by kind and result,
-/// connected stream clients, events relayed, and relay lag (commit to hand-off to the client's queue).
+/// connected stream clients, events relayed, relay lag (commit to hand-off to the client's queue), and sessions
+/// failed for a lost heartbeat.
 ///
 /// Each server has its own registry (no global bootstrap), so several servers can run in one process (tests).
 public struct ServerMetrics: Sendable {
@@ -13,12 +14,14 @@ public struct ServerMetrics: Sendable {
     private let connectedClients: Metrics.Gauge
     private let eventsRelayed: Metrics.Counter
     private let relayLag: Metrics.Timer
+    private let sessionsLost: Metrics.Counter
 
     public init() {
         factory = PrometheusMetricsFactory(registry: registry)
         connectedClients = Metrics.Gauge(label: "maestro_stream_clients", factory: factory)
         eventsRelayed = Metrics.Counter(label: "maestro_events_relayed_total", factory: factory)
         relayLag = Metrics.Timer(label: "maestro_relay_lag_seconds", factory: factory)
+        sessionsLost = Metrics.Counter(label: "maestro_sessions_heartbeat_lost_total", factory: factory)
     }
 
     /// Counts one write through the function library: `kind` is the function, `result` `ok` or the refusal code.
@@ -27,6 +30,11 @@ public struct ServerMetrics: Sendable {
             label: "maestro_transitions_total", dimensions: [("kind", kind), ("result", result)], factory: factory
         )
         .increment()
+    }
+
+    /// Sessions a lease sweep of this server failed because their heartbeat was lost.
+    func heartbeatsLost(_ count: Int) {
+        if count > 0 { sessionsLost.increment(by: count) }
     }
 
     func clients(_ count: Int) { connectedClients.record(count) }

@@ -40,7 +40,7 @@ final class ConnectionThread: Sendable {
     init(configuration: RedisConfiguration) {
         let connection = UncheckedConnection(RedisConnection(configuration))
         let work: @Sendable () -> Void = { [inbox] in Self.serve(connection.value, inbox: inbox) }
-        let started = Self.start(work)
+        let started = PosixThread.start(work)
         thread.withLock { $0 = started }
     }
 
@@ -111,23 +111,6 @@ final class ConnectionThread: Sendable {
             }
         }
         flush()
-    }
-
-    private static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-        final class Box: Sendable {
-            let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-        }
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let status = pthread_create(
-            &thread, nil,
-            { raw in
-                Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-                return nil
-            }, box)
-        precondition(status == 0, "cannot start a Redis connection thread (error \(status))")
-        return thread
     }
 
     /// Hands the connection to the one thread that uses it.

@@ -31,9 +31,17 @@ public struct CLIProcess: Sendable {
         public func signal(_ signal: Int32) { kill(pid, signal) }
 
         /// Waits for the exit and collects the output (the exit code, or 128 + the signal that ended it).
-        public func wait() -> Result {
+        /// A child still running after `timeout` is killed (SIGKILL, so the result says 137): a test fails
+        /// instead of hanging.
+        public func wait(timeout: Duration = .seconds(60)) -> Result {
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid || (result == -1 && errno != EINTR) { break }
+                if ContinuousClock.now >= deadline { kill(pid, SIGKILL) }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
             defer { try? FileManager.default.removeItem(at: directory) }
             let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
             return Result(
@@ -80,7 +88,8 @@ public struct CLIProcess: Sendable {
         try start(bytes: arguments.map { Array($0.utf8) })
     }
 
-    private func start(bytes arguments: [[UInt8]]) throws -> Running {
+    /// Starts the executable with raw-byte arguments and returns at once.
+    public func start(bytes arguments: [[UInt8]]) throws -> Running {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("maestro-child-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var actions = posix_spawn_file_actions_t()

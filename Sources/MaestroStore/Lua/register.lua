@@ -11,6 +11,11 @@ redis.register_function('maestro_queue_tasks', queue_tasks)
 redis.register_function('maestro_update_progress', update_progress)
 redis.register_function('maestro_spawn_session', spawn_session)
 redis.register_function('maestro_set_lifecycle', set_lifecycle)
+redis.register_function('maestro_claim_session', claim_session)
+redis.register_function('maestro_heartbeat', heartbeat)
+redis.register_function('maestro_report_lifecycle', report_lifecycle)
+redis.register_function('maestro_release_session', release_session)
+redis.register_function('maestro_sweep_leases', sweep_leases)
 redis.register_function { function_name = 'maestro_get_task', callback = get_task, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_list_tasks', callback = list_tasks, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_get_session', callback = get_session, flags = { 'no-writes' } }

@@ -49,10 +49,9 @@ local function spawn_session(keys, args)
     end)
 end
 
-local LIFECYCLE_EVENTS = { active = 'session:active', stopped = 'session:stopped', failed = 'session:failed' }
-
 -- ARGV: version, idempotency key, max stream length, sessionId, target lifecycle, error ('' none).
--- `spawning` is a restart: it clears the error and emits session:spawn again.
+-- `spawning` is a restart: it clears the error and emits session:spawn again. Stops and restarts wake the
+-- session's supervisor, if one runs (it stops or starts the agent process).
 local function set_lifecycle(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
@@ -74,6 +73,9 @@ local function set_lifecycle(keys, args)
         elseif target == 'spawning' then
             session.error = nil
             redis.call('HDEL', key, 'error')
+        end
+        if target == 'stopped' or target == 'spawning' then
+            wake_supervisor(prefix, session_id, target == 'stopped' and 'stop' or 'restart')
         end
         local body = session_json(prefix, session)
         local event_id

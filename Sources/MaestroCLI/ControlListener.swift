@@ -1,0 +1,40 @@
+import RedisClient
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Listens on a session's control channel, on a thread of its own, and wakes the supervisor's loop when a user
+/// stops or restarts the session. Messages carry no orders: the session's status in Redis is the instruction,
+/// which the loop reads with its next heartbeat. After a broken connection it resubscribes and wakes the loop
+/// once more, so a message missed meanwhile costs at most that delay.
+enum ControlListener {
+    static func start(configuration: RedisConfiguration, channel: String, wakeup: WakeupPipe) {
+        var configuration = configuration
+        configuration.commandTimeout = .zero
+        let subscriber = UncheckedConnection(RedisConnection(configuration))
+        PosixThread.detach {
+            let connection = subscriber.value
+            while true {
+                do {
+                    _ = try connection.send(RedisCommand("SUBSCRIBE", channel))
+                    wakeup.wake()
+                    while true {
+                        _ = try connection.receive()
+                        wakeup.wake()
+                    }
+                } catch {
+                    connection.close()
+                    usleep(500_000)
+                }
+            }
+        }
+    }
+
+    /// Hands the connection to the one thread that uses it.
+    private struct UncheckedConnection: @unchecked Sendable {
+        // @unchecked: created here, then used only by the listener thread.
+        let value: RedisConnection
+        init(_ value: RedisConnection) { self.value = value }
+    }
+}

@@ -1,0 +1,52 @@
+import Logging
+import MaestroStore
+import RedisClient
+import ServiceLifecycle
+
+/// Fails sessions whose supervisor stopped renewing its lease (host gone, supervisor killed): every `interval`
+/// it sweeps each project that has supervised sessions. The sweep is one atomic function per project, so any
+/// number of servers may run it at once and each loss is reported exactly once (`session:failed`,
+/// error "heartbeat lost"). A session is failed within its lease TTL plus `interval` of its last heartbeat.
+public struct LeaseSweeper: Service {
+    let server: ServerContext
+    let interval: Duration
+    let logger: Logger
+
+    public init(server: ServerContext, interval: Duration = .seconds(1), logger: Logger) {
+        self.server = server
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                do {
+                    try await sweep()
+                } catch {
+                    logger.warning("lease sweep failed; retrying", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One sweep over every project with supervised sessions; returns the sessions it failed.
+    @discardableResult
+    public func sweep() async throws -> [String] {
+        let reply = try await server.pool.send([RedisCommand("SMEMBERS", ProjectScope.supervisedProjectsKey)])[0]
+        var failed: [String] = []
+        for case .bulk(let bytes) in reply.array ?? [] {
+            let projectId = String(decoding: bytes, as: UTF8.self)
+            guard let scope = try? server.scope(projectId) else { continue }
+            let lost = try await server.pool.run(SweepLeases(scope: scope))
+            server.metrics.heartbeatsLost(lost.count)
+            for sessionId in lost {
+                logger.warning(
+                    "session failed: heartbeat lost", metadata: ["project": "\(projectId)", "session": "\(sessionId)"])
+            }
+            failed += lost
+        }
+        return failed
+    }
+}

@@ -1,0 +1,176 @@
+-- Supervision: the `maestro run` supervisor claims a session, proves it alive with a lease, reports the agent
+-- process's lifecycle, and is told of stops and restarts; a sweep fails sessions whose lease ran out.
+--
+--   <prefix>leases                      zset  supervised session ids, scored by lease expiry (ms, Redis clock)
+--   <prefix>session:<id>/control        channel  wake-ups for the session's supervisor (stop, restart)
+--   session hash fields: supervisor (the claiming process's random id), host, pid, lastHeartbeat
+
+local HEARTBEAT_LOST = 'heartbeat lost'
+local MAX_LEASE_SECONDS = 3600
+
+local function now_millis()
+    local t = redis.call('TIME')
+    return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function control_channel(prefix, session_id) return session_key(prefix, session_id) .. '/control' end
+
+-- Tells a session's supervisor, if any, to look at the session again (its status is the instruction).
+local function wake_supervisor(prefix, session_id, command)
+    redis.call('PUBLISH', control_channel(prefix, session_id), command)
+end
+
+local function check_lease_seconds(value)
+    local seconds = tonumber(value)
+    if seconds == nil or seconds ~= math.floor(seconds) or seconds < 1 or seconds > MAX_LEASE_SECONDS then
+        refuse('INVALID_INPUT', 'a heartbeat TTL must be a whole number of seconds from 1 to ' .. MAX_LEASE_SECONDS)
+    end
+    return seconds
+end
+
+local function check_supervisor_id(value)
+    if value == nil or string.find(value, '^[%w_%-]+$') == nil or #value < 8 or #value > 64 then
+        refuse('INVALID_INPUT', 'a supervisor id must be 8-64 letters, digits, _ or -')
+    end
+end
+
+-- The session, if `supervisor` holds it; refuses with why not otherwise (lost lease, taken over).
+local function require_supervisor(prefix, session_id, token, supervisor)
+    local session = require_session_token(prefix, session_id, token)
+    check_supervisor_id(supervisor)
+    if session.supervisor == supervisor then return session end
+    if session.error == HEARTBEAT_LOST and session.status == 'failed' then
+        refuse('CONFLICT', 'session ' .. session_id .. ' was declared failed because its heartbeat was lost (at ' ..
+            session.updatedAt .. '); this supervisor may not continue it. Restart the session and run ' ..
+            "'maestro run --session " .. session_id .. "' to take it over", session.status)
+    end
+    refuse('CONFLICT', 'session ' .. session_id .. ' is not supervised by this process (another supervisor took ' ..
+        'it over, or its lease ran out); this supervisor may not continue it', session.status)
+end
+
+local function renew_lease(prefix, session_id, seconds, now)
+    redis.call('ZADD', prefix .. 'leases', now + seconds * 1000, session_id)
+end
+
+-- ARGV: version, idempotency key (unused), max stream length, sessionId, token, supervisorId, ttl seconds,
+-- host ('' none).
+-- Takes a spawning session over (fresh, or restarted). Refused while another supervisor holds a live lease.
+local function claim_session(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    local session_id, token, supervisor, ttl, host = args[4], args[5], args[6], args[7], args[8] or ''
+    check_id(session_id, 'session id')
+    local session = require_session_token(prefix, session_id, token)
+    check_supervisor_id(supervisor)
+    local seconds = check_lease_seconds(ttl)
+    if host ~= '' then check_name(host) end
+    if session.status ~= 'spawning' then
+        refuse('INVALID_TRANSITION', 'session ' .. session_id .. ' is ' .. session.status ..
+            '; only a spawning session can be taken over (restart it first)', session.status, { 'spawning' })
+    end
+    local now = now_millis()
+    local expiry = redis.call('ZSCORE', prefix .. 'leases', session_id)
+    if session.supervisor and session.supervisor ~= supervisor and expiry and tonumber(expiry) > now then
+        refuse('CONFLICT', 'session ' .. session_id .. ' is already supervised' ..
+            (session.host and (' on ' .. session.host) or '') .. '; its lease is live', session.status)
+    end
+    local key = session_key(prefix, session_id)
+    local stamp = now_iso()
+    redis.call('HSET', key, 'supervisor', supervisor, 'lastHeartbeat', stamp)
+    if host ~= '' then redis.call('HSET', key, 'host', host) end
+    renew_lease(prefix, session_id, seconds, now)
+    return session_json(prefix, load_session(prefix, session_id))
+end
+
+-- ARGV: version, idempotency key (unused), max stream length, sessionId, token, supervisorId, ttl seconds.
+-- Renews the lease and returns the session, whose status tells the supervisor what to do (stopped: stop the
+-- agent; spawning: start it again).
+local function heartbeat(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    check_id(args[4], 'session id')
+    local seconds = check_lease_seconds(args[7])
+    local session = require_supervisor(prefix, args[4], args[5], args[6])
+    local now = now_millis()
+    session.lastHeartbeat = now_iso()
+    redis.call('HSET', session_key(prefix, session.id), 'lastHeartbeat', session.lastHeartbeat)
+    renew_lease(prefix, session.id, seconds, now)
+    return session_json(prefix, session)
+end
+
+-- ARGV: version, idempotency key, max stream length, sessionId, token, supervisorId, target, error ('' none),
+-- pid ('' none). The supervisor's report of the agent process: active (started, with its pid), stopped (exited
+-- normally), failed (could not start, non-zero exit, signal).
+local function report_lifecycle(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    return once(prefix, 'report_lifecycle', args[2], function()
+        local session_id, target, reason, pid = args[4], args[7], args[8] or '', args[9] or ''
+        check_id(session_id, 'session id')
+        check_one_of(target, { 'active', 'stopped', 'failed' }, 'reported lifecycle status')
+        check_text(reason, 'an error', MAX_NOTES_BYTES)
+        if pid ~= '' and string.find(pid, '^%d+$') == nil then refuse('INVALID_INPUT', 'a pid must be a number') end
+        local session = require_supervisor(prefix, session_id, args[5], args[6])
+        check_transition(LIFECYCLE_TARGETS, 'the lifecycle of session ' .. session_id, session.status, target)
+        local key = session_key(prefix, session_id)
+        local now = now_iso()
+        session.status = target
+        session.updatedAt = now
+        redis.call('HSET', key, 'status', target, 'updatedAt', now)
+        if target == 'active' then
+            session.error = nil
+            redis.call('HDEL', key, 'error')
+            if pid ~= '' then
+                session.pid = pid
+                redis.call('HSET', key, 'pid', pid)
+            end
+        elseif target == 'failed' then
+            session.error = reason ~= '' and reason or 'unknown error'
+            redis.call('HSET', key, 'error', session.error)
+        end
+        local event_id = emit(keys, args, LIFECYCLE_EVENTS[target], json_object({
+            { 'sessionId', json_string(session_id) },
+            { 'error', target == 'failed' and json_string(session.error) or nil },
+        }))
+        return json_object({ { 'session', session_json(prefix, session) }, { 'eventIds', json_strings({ event_id }) } })
+    end)
+end
+
+-- ARGV: version, idempotency key (unused), max stream length, sessionId, token, supervisorId.
+-- The supervisor lets go as it exits: no lease any more.
+local function release_session(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    check_id(args[4], 'session id')
+    local session = require_supervisor(prefix, args[4], args[5], args[6])
+    redis.call('HDEL', session_key(prefix, session.id), 'supervisor')
+    redis.call('ZREM', prefix .. 'leases', session.id)
+    return 'OK'
+end
+
+-- ARGV: version, idempotency key (unused), max stream length. Fails every running session whose lease has run out
+-- (error "heartbeat lost", one session:failed each) and forgets expired leases. Atomic, so several servers may
+-- sweep at once and each loss is reported exactly once. Returns the ids of the sessions it failed.
+local function sweep_leases(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    local expired = redis.call('ZRANGEBYSCORE', prefix .. 'leases', '-inf', now_millis())
+    local failed = {}
+    for _, session_id in ipairs(expired) do
+        redis.call('ZREM', prefix .. 'leases', session_id)
+        local session = load_session(prefix, session_id)
+        if session ~= nil then
+            local key = session_key(prefix, session_id)
+            redis.call('HDEL', key, 'supervisor')
+            if session.status == 'active' or session.status == 'spawning' then
+                local now = now_iso()
+                redis.call('HSET', key, 'status', 'failed', 'error', HEARTBEAT_LOST, 'updatedAt', now)
+                emit(keys, args, 'session:failed', json_object({
+                    { 'sessionId', json_string(session_id) }, { 'error', json_string(HEARTBEAT_LOST) },
+                }))
+                failed[#failed + 1] = session_id
+            end
+        end
+    end
+    return json_strings(failed)
+end

@@ -1,0 +1,209 @@
+import Foundation
+import MaestroDomain
+import MaestroStore
+import RedisClient
+import RedisTestSupport
+import Testing
+
+/// `maestro run` as an agent container's entrypoint: real supervisor and agent processes, real Redis.
+@Suite("maestro run")
+final class RunCommandTests {
+    let server: RedisTestServer
+    let redis: RedisConnection
+    let agent: SupervisedAgent
+    let base: [String: String]
+    let scope = try! ProjectScope(projectId: "run")
+
+    init() throws {
+        server = try RedisTestServer()
+        redis = server.connect()
+        try FunctionLibrary.install(on: redis)
+        agent = try SupervisedAgent()
+        base = [
+            "MAESTRO_REDIS_URL": server.url, "MAESTRO_PROJECT_ID": "run", "PATH": "/usr/bin:/bin",
+            "MAESTRO_USER_TOKEN": "mut_not_for_agents_0123456789",
+        ]
+    }
+
+    deinit {
+        agent.remove()
+        server.stop()
+    }
+
+    func events() throws -> [String] {
+        try SupervisedAgent.events(project: "run", on: redis).map(\.type)
+    }
+
+    func session(_ id: String) throws -> [String: String] {
+        try SupervisedAgent.session(id, project: "run", on: redis)
+    }
+
+    /// The session id a supervisor announced on stderr.
+    func announcedSession(_ stderr: String) -> String? {
+        guard let range = stderr.range(of: #"session (sess_[a-z0-9]+)"#, options: .regularExpression) else {
+            return nil
+        }
+        return String(stderr[range].dropFirst("session ".count))
+    }
+
+    func start(_ options: [String] = [], environment: [String: String]? = nil) throws -> CLIProcess.Running {
+        let words = ["run", "--heartbeat-ttl", "3", "--stop-grace", "2"] + options + ["--"] + agent.command
+        return try CLIProcess(environment: environment ?? base).start(bytes: words.map { Array($0.utf8) })
+    }
+
+    @Test("exit 0 → stopped; the agent gets the session context (not the user token) and the tasks are queued")
+    func normalExit() throws {
+        let taskId = try CLIProcess(environment: base).run("task", "create", "Run me").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let running = try start(["--task", taskId, "--name", "agent-1"])
+        #expect(pollUntil { agent.pids.count == 1 && !agent.environment.isEmpty })
+        let environment = agent.environment
+        let sessionId = try #require(environment["MAESTRO_SESSION_ID"])
+        #expect(environment["MAESTRO_SESSION_TOKEN"]?.hasPrefix("mst_") == true)
+        #expect(environment["MAESTRO_PROJECT_ID"] == "run")
+        #expect(environment["MAESTRO_REDIS_URL"] == server.url)
+        #expect(environment["MAESTRO_USER_TOKEN"] == nil)
+        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        let active = try session(sessionId)
+        #expect(active["pid"] == String(agent.pids[0]))
+        #expect(active["host"] != nil && active["lastHeartbeat"] != nil && active["name"] == "agent-1")
+
+        try agent.exit(with: 0)
+        let result = running.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try session(sessionId)["status"] == "stopped")
+        #expect(try session(sessionId)["supervisor"] == nil)
+        #expect(try redis.send(RedisCommand("ZSCORE", "mae:{run}:leases", sessionId)) == .null)
+        #expect(try events() == ["task:created", "session:spawn", "task:session_status", "session:active", "session:stopped"])
+        let task = try redis.run(GetTask(scope: scope, taskId: taskId))
+        #expect(task.sessionProgress.first?.sessionId == sessionId && task.sessionProgress.first?.status == .queued)
+    }
+
+    @Test("exit 3 → failed with the code recorded, and the supervisor exits 3")
+    func failingExit() throws {
+        let running = try start()
+        #expect(pollUntil { agent.pids.count == 1 })
+        try agent.exit(with: 3)
+        let result = running.wait()
+        #expect(result.status == 3)
+        let sessionId = try #require(announcedSession(result.stderr))
+        #expect(try session(sessionId)["status"] == "failed")
+        #expect(try session(sessionId)["error"] == "exited with code 3")
+        #expect(try events() == ["session:spawn", "session:active", "session:failed"])
+    }
+
+    @Test("a command that cannot start → failed with the reason, exit 127")
+    func missingBinary() throws {
+        let result = try CLIProcess(environment: base).run("run", "--", "/nonexistent/agent", "--flag")
+        #expect(result.status == 127)
+        #expect(result.stderr.contains("cannot start '/nonexistent/agent': No such file or directory"))
+        let created = try #require(SupervisedAgent.events(project: "run", on: redis).last)
+        #expect(created.type == "session:failed")
+        #expect(created.payload.contains("cannot start"))
+        #expect(try events() == ["session:spawn", "session:failed"])
+    }
+
+    @Test("SIGTERM to the supervisor is forwarded; the agent leaving on it is a normal stop")
+    func forwardsSIGTERM() throws {
+        let running = try start()
+        #expect(pollUntil { agent.pids.count == 1 })
+        let sessionId = try #require(announcedSession(running.stderr))
+        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        running.signal(SIGTERM)
+        let result = running.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(agent.terminations == 1)
+        #expect(!SupervisedAgent.isAlive(agent.pids[0]))
+        #expect(try session(sessionId)["status"] == "stopped")
+    }
+
+    @Test("a user's stop ends the agent (SIGTERM); a restart starts a new one; events in order")
+    func stopAndRestart() throws {
+        let running = try start()
+        #expect(pollUntil { agent.pids.count == 1 })
+        let sessionId = try #require(announcedSession(running.stderr))
+        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+
+        _ = try redis.run(ChangeLifecycle(scope: scope, sessionId: sessionId, target: .stopped))
+        #expect(pollUntil { !SupervisedAgent.isAlive(agent.pids[0]) })
+        #expect(agent.terminations == 1)
+        #expect(try session(sessionId)["status"] == "stopped")
+
+        _ = try redis.run(ChangeLifecycle(scope: scope, sessionId: sessionId, target: .spawning))
+        #expect(pollUntil { agent.pids.count == 2 && (try? session(sessionId)["status"]) == "active" })
+        #expect(agent.pids[0] != agent.pids[1] && SupervisedAgent.isAlive(agent.pids[1]))
+        #expect(try session(sessionId)["pid"] == String(agent.pids[1]))
+
+        running.signal(SIGTERM)
+        #expect(running.wait().status == 0)
+        #expect(try events() == [
+            "session:spawn", "session:active", "session:stopped", "session:spawn", "session:active",
+            "session:stopped",
+        ])
+    }
+
+    @Test("an agent that ignores SIGTERM is killed after the grace period when a user stops it")
+    func killsAfterGrace() throws {
+        let stubborn = ["sh", "-c", "trap '' TERM; echo $$ > '\(agent.directory.path)/pids'; while :; do sleep 0.05; done"]
+        let words = ["run", "--heartbeat-ttl", "3", "--stop-grace", "1", "--"] + stubborn
+        let running = try CLIProcess(environment: base).start(bytes: words.map { Array($0.utf8) })
+        #expect(pollUntil { agent.pids.count == 1 })
+        let sessionId = try #require(announcedSession(running.stderr))
+        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        _ = try redis.run(ChangeLifecycle(scope: scope, sessionId: sessionId, target: .stopped))
+        #expect(pollUntil { !SupervisedAgent.isAlive(agent.pids[0]) })
+        #expect(running.stderr.contains("signal 9"))
+        running.signal(SIGTERM)
+        #expect(running.wait().status == 0)
+    }
+
+    @Test("--session takes over a session spawned elsewhere, with its token; a wrong token or a live one is refused")
+    func takeOver() throws {
+        let spawned = try CLIProcess(environment: base).run("session", "create", "--name", "from-dashboard")
+        var environment = base
+        for line in spawned.stdout.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            environment[parts[0]] = parts[1]
+        }
+        let sessionId = try #require(environment["MAESTRO_SESSION_ID"])
+
+        var wrong = environment
+        wrong["MAESTRO_SESSION_TOKEN"] = "mst_wrong_token_0123456789abcdef"
+        let refused = try CLIProcess(environment: wrong).run("run", "--session", sessionId, "--", "true")
+        #expect(refused.status == 5)
+        #expect(try session(sessionId)["status"] == "spawning")
+
+        let running = try start(["--session", sessionId], environment: environment)
+        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        #expect(agent.environment["MAESTRO_SESSION_ID"] == sessionId)
+
+        let second = try CLIProcess(environment: environment).run("run", "--session", sessionId, "--", "true")
+        #expect(second.status == 3)
+        #expect(second.stderr.contains("only a spawning session can be taken over"))
+
+        running.signal(SIGTERM)
+        #expect(running.wait().status == 0)
+    }
+
+    @Test("bad usage is refused before anything is spawned")
+    func badUsage() throws {
+        for arguments in [
+            ["run"], ["run", "--heartbeat-ttl", "0", "--", "true"], ["run", "--stop-grace", "x", "--", "true"],
+            ["run", "--session", "bad id", "--", "true"], ["run", "--project", "{p}", "--", "true"],
+        ] {
+            let result = try CLIProcess(environment: base).run(bytes: arguments.map { Array($0.utf8) })
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        }
+        var environment = base
+        environment["MAESTRO_HEARTBEAT_TTL"] = "soon"
+        #expect(try CLIProcess(environment: environment).run("run", "--", "true").status == 64)
+        #expect(try redis.send(RedisCommand("EXISTS", "mae:{run}:sessions")).integer == 0)
+    }
+
+    @Test("help explains the command and its exit codes")
+    func help() throws {
+        let result = try CLIProcess(environment: base).run("run", "--help")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("--heartbeat-ttl") && result.stdout.contains("127"))
+    }
+}
