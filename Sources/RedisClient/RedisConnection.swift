@@ -35,7 +35,10 @@ public final class RedisConnection {
         while true {
             let remaining = deadline - ContinuousClock.now
             do {
-                context = try openContext(timeout: max(remaining, .milliseconds(1)))
+                let opened = try openContext(timeout: max(remaining, .milliseconds(1)))
+                context = opened
+                // Processes this one starts (agents under `maestro run`) must not inherit the connection.
+                _ = fcntl(opened.pointee.fd, F_SETFD, FD_CLOEXEC)
                 try handshake()
                 return
             } catch let error as RedisError where error.code == .connectionFailed {

@@ -30,6 +30,13 @@ public struct CLIProcess: Sendable {
 
         public func signal(_ signal: Int32) { kill(pid, signal) }
 
+        /// `wait` on a thread of its own, for async tests.
+        public func finished(timeout: Duration = .seconds(60)) async -> Result {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(returning: self.wait(timeout: timeout)) }
+            }
+        }
+
         /// Waits for the exit and collects the output (the exit code, or 128 + the signal that ended it).
         /// A child still running after `timeout` is killed (SIGKILL, so the result says 137): a test fails
         /// instead of hanging.
@@ -73,8 +80,12 @@ public struct CLIProcess: Sendable {
 
     /// `run` on a thread of its own, for async tests whose server shares the cooperative pool.
     public func runDetached(_ arguments: String...) async throws -> Result {
-        let bytes = arguments.map { Array($0.utf8) }
-        return try await withCheckedThrowingContinuation { continuation in
+        try await runDetached(bytes: arguments.map { Array($0.utf8) })
+    }
+
+    /// `run(bytes:)` on a thread of its own.
+    public func runDetached(bytes: [[UInt8]]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Swift.Result { try run(bytes: bytes) }) }
         }
     }

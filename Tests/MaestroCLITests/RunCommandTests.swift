@@ -52,24 +52,24 @@ final class RunCommandTests {
     }
 
     @Test("exit 0 → stopped; the agent gets the session context (not the user token) and the tasks are queued")
-    func normalExit() throws {
-        let taskId = try CLIProcess(environment: base).run("task", "create", "Run me").stdout
+    func normalExit() async throws {
+        let taskId = try await CLIProcess(environment: base).runDetached("task", "create", "Run me").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let running = try start(["--task", taskId, "--name", "agent-1"])
-        #expect(pollUntil { agent.pids.count == 1 && !agent.environment.isEmpty })
+        #expect(await pollUntil { agent.pids.count == 1 && !agent.environment.isEmpty })
         let environment = agent.environment
         let sessionId = try #require(environment["MAESTRO_SESSION_ID"])
         #expect(environment["MAESTRO_SESSION_TOKEN"]?.hasPrefix("mst_") == true)
         #expect(environment["MAESTRO_PROJECT_ID"] == "run")
         #expect(environment["MAESTRO_REDIS_URL"] == server.url)
         #expect(environment["MAESTRO_USER_TOKEN"] == nil)
-        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
         let active = try session(sessionId)
         #expect(active["pid"] == String(agent.pids[0]))
         #expect(active["host"] != nil && active["lastHeartbeat"] != nil && active["name"] == "agent-1")
 
         try agent.exit(with: 0)
-        let result = running.wait()
+        let result = await running.finished()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try session(sessionId)["status"] == "stopped")
         #expect(try session(sessionId)["supervisor"] == nil)
@@ -80,11 +80,11 @@ final class RunCommandTests {
     }
 
     @Test("exit 3 → failed with the code recorded, and the supervisor exits 3")
-    func failingExit() throws {
+    func failingExit() async throws {
         let running = try start()
-        #expect(pollUntil { agent.pids.count == 1 })
+        #expect(await pollUntil { agent.pids.count == 1 })
         try agent.exit(with: 3)
-        let result = running.wait()
+        let result = await running.finished()
         #expect(result.status == 3)
         let sessionId = try #require(announcedSession(result.stderr))
         #expect(try session(sessionId)["status"] == "failed")
@@ -93,8 +93,8 @@ final class RunCommandTests {
     }
 
     @Test("a command that cannot start → failed with the reason, exit 127")
-    func missingBinary() throws {
-        let result = try CLIProcess(environment: base).run("run", "--", "/nonexistent/agent", "--flag")
+    func missingBinary() async throws {
+        let result = try await CLIProcess(environment: base).runDetached("run", "--", "/nonexistent/agent", "--flag")
         #expect(result.status == 127)
         #expect(result.stderr.contains("cannot start '/nonexistent/agent': No such file or directory"))
         let created = try #require(SupervisedAgent.events(project: "run", on: redis).last)
@@ -104,13 +104,13 @@ final class RunCommandTests {
     }
 
     @Test("SIGTERM to the supervisor is forwarded; the agent leaving on it is a normal stop")
-    func forwardsSIGTERM() throws {
+    func forwardsSIGTERM() async throws {
         let running = try start()
-        #expect(pollUntil { agent.pids.count == 1 })
+        #expect(await pollUntil { agent.pids.count == 1 })
         let sessionId = try #require(announcedSession(running.stderr))
-        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
         running.signal(SIGTERM)
-        let result = running.wait()
+        let result = await running.finished()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(agent.terminations == 1)
         #expect(!SupervisedAgent.isAlive(agent.pids[0]))
@@ -118,24 +118,24 @@ final class RunCommandTests {
     }
 
     @Test("a user's stop ends the agent (SIGTERM); a restart starts a new one; events in order")
-    func stopAndRestart() throws {
+    func stopAndRestart() async throws {
         let running = try start()
-        #expect(pollUntil { agent.pids.count == 1 })
+        #expect(await pollUntil { agent.pids.count == 1 })
         let sessionId = try #require(announcedSession(running.stderr))
-        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
 
         _ = try redis.run(ChangeLifecycle(scope: scope, sessionId: sessionId, target: .stopped))
-        #expect(pollUntil { !SupervisedAgent.isAlive(agent.pids[0]) })
+        #expect(await pollUntil { !SupervisedAgent.isAlive(agent.pids[0]) })
         #expect(agent.terminations == 1)
         #expect(try session(sessionId)["status"] == "stopped")
 
         _ = try redis.run(ChangeLifecycle(scope: scope, sessionId: sessionId, target: .spawning))
-        #expect(pollUntil { agent.pids.count == 2 && (try? session(sessionId)["status"]) == "active" })
+        #expect(await pollUntil { agent.pids.count == 2 && (try? session(sessionId)["status"]) == "active" })
         #expect(agent.pids[0] != agent.pids[1] && SupervisedAgent.isAlive(agent.pids[1]))
         #expect(try session(sessionId)["pid"] == String(agent.pids[1]))
 
         running.signal(SIGTERM)
-        #expect(running.wait().status == 0)
+        #expect(await running.finished().status == 0)
         #expect(try events() == [
             "session:spawn", "session:active", "session:stopped", "session:spawn", "session:active",
             "session:stopped",
@@ -143,23 +143,23 @@ final class RunCommandTests {
     }
 
     @Test("an agent that ignores SIGTERM is killed after the grace period when a user stops it")
-    func killsAfterGrace() throws {
+    func killsAfterGrace() async throws {
         let stubborn = ["sh", "-c", "trap '' TERM; echo $$ > '\(agent.directory.path)/pids'; while :; do sleep 0.05; done"]
         let words = ["run", "--heartbeat-ttl", "3", "--stop-grace", "1", "--"] + stubborn
         let running = try CLIProcess(environment: base).start(bytes: words.map { Array($0.utf8) })
-        #expect(pollUntil { agent.pids.count == 1 })
+        #expect(await pollUntil { agent.pids.count == 1 })
         let sessionId = try #require(announcedSession(running.stderr))
-        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
         _ = try redis.run(ChangeLifecycle(scope: scope, sessionId: sessionId, target: .stopped))
-        #expect(pollUntil { !SupervisedAgent.isAlive(agent.pids[0]) })
+        #expect(await pollUntil { !SupervisedAgent.isAlive(agent.pids[0]) })
         #expect(running.stderr.contains("signal 9"))
         running.signal(SIGTERM)
-        #expect(running.wait().status == 0)
+        #expect(await running.finished().status == 0)
     }
 
     @Test("--session takes over a session spawned elsewhere, with its token; a wrong token or a live one is refused")
-    func takeOver() throws {
-        let spawned = try CLIProcess(environment: base).run("session", "create", "--name", "from-dashboard")
+    func takeOver() async throws {
+        let spawned = try await CLIProcess(environment: base).runDetached("session", "create", "--name", "from-dashboard")
         var environment = base
         for line in spawned.stdout.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
@@ -169,40 +169,40 @@ final class RunCommandTests {
 
         var wrong = environment
         wrong["MAESTRO_SESSION_TOKEN"] = "mst_wrong_token_0123456789abcdef"
-        let refused = try CLIProcess(environment: wrong).run("run", "--session", sessionId, "--", "true")
+        let refused = try await CLIProcess(environment: wrong).runDetached("run", "--session", sessionId, "--", "true")
         #expect(refused.status == 5)
         #expect(try session(sessionId)["status"] == "spawning")
 
         let running = try start(["--session", sessionId], environment: environment)
-        #expect(pollUntil { (try? session(sessionId)["status"]) == "active" })
+        #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
         #expect(agent.environment["MAESTRO_SESSION_ID"] == sessionId)
 
-        let second = try CLIProcess(environment: environment).run("run", "--session", sessionId, "--", "true")
+        let second = try await CLIProcess(environment: environment).runDetached("run", "--session", sessionId, "--", "true")
         #expect(second.status == 3)
         #expect(second.stderr.contains("only a spawning session can be taken over"))
 
         running.signal(SIGTERM)
-        #expect(running.wait().status == 0)
+        #expect(await running.finished().status == 0)
     }
 
     @Test("bad usage is refused before anything is spawned")
-    func badUsage() throws {
+    func badUsage() async throws {
         for arguments in [
             ["run"], ["run", "--heartbeat-ttl", "0", "--", "true"], ["run", "--stop-grace", "x", "--", "true"],
             ["run", "--session", "bad id", "--", "true"], ["run", "--project", "{p}", "--", "true"],
         ] {
-            let result = try CLIProcess(environment: base).run(bytes: arguments.map { Array($0.utf8) })
+            let result = try await CLIProcess(environment: base).runDetached(bytes: arguments.map { Array($0.utf8) })
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
         }
         var environment = base
         environment["MAESTRO_HEARTBEAT_TTL"] = "soon"
-        #expect(try CLIProcess(environment: environment).run("run", "--", "true").status == 64)
+        #expect(try await CLIProcess(environment: environment).runDetached("run", "--", "true").status == 64)
         #expect(try redis.send(RedisCommand("EXISTS", "mae:{run}:sessions")).integer == 0)
     }
 
     @Test("help explains the command and its exit codes")
-    func help() throws {
-        let result = try CLIProcess(environment: base).run("run", "--help")
+    func help() async throws {
+        let result = try await CLIProcess(environment: base).runDetached("run", "--help")
         #expect(result.status == 0)
         #expect(result.stdout.contains("--heartbeat-ttl") && result.stdout.contains("127"))
     }
