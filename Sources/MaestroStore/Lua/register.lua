@@ -11,8 +11,16 @@ redis.register_function('maestro_queue_tasks', queue_tasks)
 redis.register_function('maestro_update_progress', update_progress)
 redis.register_function('maestro_spawn_session', spawn_session)
 redis.register_function('maestro_set_lifecycle', set_lifecycle)
+redis.register_function('maestro_import_task', import_task)
+redis.register_function('maestro_import_session', import_session)
+redis.register_function('maestro_import_project', import_project)
 redis.register_function { function_name = 'maestro_get_task', callback = get_task, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_list_tasks', callback = list_tasks, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_get_session', callback = get_session, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_list_sessions', callback = list_sessions, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_check_session', callback = check_session, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_get_project', callback = get_project, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_export_tasks', callback = export_tasks, flags = { 'no-writes' } }
+redis.register_function {
+    function_name = 'maestro_export_sessions', callback = export_sessions, flags = { 'no-writes' },
+}
