@@ -28,6 +28,9 @@ enum Maestro {
                 abstract: "Create sessions for scripts and tests.",
                 subcommands: [SessionCreate.spec]),
             Setup.spec,
+            Migrate.spec,
+            Export.spec,
+            Import.spec,
         ]
     )
 
