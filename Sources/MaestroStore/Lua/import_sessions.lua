@@ -83,7 +83,7 @@ end
 local function import_session(keys, args)
     check_version(keys, args)
     local prefix, project = project_of(keys)
-    return once(prefix, 'import_session', args[2], function()
+    return once_if_written(prefix, 'import_session', args[2], function()
         local policy, dry = import_mode(args)
         local session, given = session_from_args(project, args)
         local existing = load_session(prefix, session.id)
@@ -105,7 +105,7 @@ local function import_session(keys, args)
             { 'taskIds', json_strings(links) },
             { 'spawnSource', json_string(session.spawnSource) },
         }))
-        return import_reply(outcome, session.id, nil, nil, nil, { event_id })
+        return import_reply(outcome, session.id, nil, nil, nil, { event_id }), true
     end)
 end
 
@@ -116,7 +116,7 @@ local PROJECT_FIELDS = { 'id', 'name', 'description', 'createdAt', 'updatedAt', 
 local function import_project(keys, args)
     check_version(keys, args)
     local prefix, project_id = project_of(keys)
-    return once(prefix, 'import_project', args[2], function()
+    return once_if_written(prefix, 'import_project', args[2], function()
         local policy, dry = import_mode(args)
         for i = 6, 10 do
             if args[i] == nil then refuse('INVALID_INPUT', 'an imported project needs 10 arguments') end
@@ -137,7 +137,8 @@ local function import_project(keys, args)
         local outcome, reason = import_outcome(existing, project, policy, function()
             return same_fields(existing, project, PROJECT_FIELDS)
         end)
-        if not dry and (outcome == 'created' or outcome == 'updated') then write_hash(key, PROJECT_FIELDS, project) end
-        return import_reply(outcome, project_id, reason, reason and existing.updatedAt)
+        local writes = not dry and (outcome == 'created' or outcome == 'updated')
+        if writes then write_hash(key, PROJECT_FIELDS, project) end
+        return import_reply(outcome, project_id, reason, reason and existing.updatedAt), writes
     end)
 end

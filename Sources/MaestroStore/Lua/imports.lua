@@ -36,6 +36,20 @@ local function check_extra(value)
     end
 end
 
+-- Like `once`, but remembers only replies of calls that wrote: an unchanged, skipped or dry-run import leaves
+-- no trace at all (a second migration writes nothing), and its retry simply works the answer out again.
+-- `apply` returns the reply and whether it wrote.
+local function once_if_written(prefix, name, key, apply)
+    local idem = key ~= '' and (prefix .. 'idem/' .. name .. '/' .. key) or nil
+    if idem then
+        local previous = redis.call('GET', idem)
+        if previous then return previous end
+    end
+    local reply, wrote = apply()
+    if idem and wrote then redis.call('SET', idem, reply, 'EX', IDEMPOTENCY_TTL_SECONDS) end
+    return reply
+end
+
 local function import_mode(args)
     check_one_of(args[4], { 'newer', 'force' }, 'import policy')
     check_one_of(args[5], { '0', '1' }, 'dry-run flag')
@@ -203,7 +217,7 @@ end
 local function import_task(keys, args)
     check_version(keys, args)
     local prefix, project = project_of(keys)
-    return once(prefix, 'import_task', args[2], function()
+    return once_if_written(prefix, 'import_task', args[2], function()
         local policy, dry = import_mode(args)
         local task, entries = task_from_args(project, args)
         local existing = load_task(prefix, task.id)
@@ -234,6 +248,6 @@ local function import_task(keys, args)
         write_progress(prefix, task.id, entries)
         local event_type = existing and 'task:updated' or 'task:created'
         local event_id = emit(keys, args, event_type, json_object({ { 'task', task_json(prefix, task) } }))
-        return import_reply(outcome, task.id, nil, nil, task.version, { event_id })
+        return import_reply(outcome, task.id, nil, nil, task.version, { event_id }), true
     end)
 end
