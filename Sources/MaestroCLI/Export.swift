@@ -39,12 +39,14 @@ enum Export {
         let (export, isConsistent) = try ProjectExporter.export(
             scope, from: connection, exportedAt: LegacyTimestamp.iso(milliseconds: now) ?? "")
         if !isConsistent {
-            printError("warning: project \(scope.projectId) kept changing while it was exported; this copy mixes moments")
+            printError(
+                "warning: project \(scope.projectId) kept changing while it was exported; this copy mixes moments")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let bytes = Array(try encoder.encode(export)) + [0x0A]
-        let counts = "\(export.tasks.count) task(s) and \(export.sessions.count) session(s) of project \(scope.projectId)"
+        let counts =
+            "\(export.tasks.count) task(s) and \(export.sessions.count) session(s) of project \(scope.projectId)"
         guard let output = arguments.value("output") else {
             guard FileBytes.write(bytes, descriptor: STDOUT_FILENO) else {
                 throw MaestroError(.invalidInput, "cannot write to standard output")

@@ -58,7 +58,8 @@ enum Import {
         let progress = ProgressBar(label: dryRun ? "checking" : "importing")
         defer { progress.finish() }
         let runner = ImportRunner(
-            connection: try environment.directConnection(for: "import"), policy: arguments.flag("force") ? .force : .newer,
+            connection: try environment.directConnection(for: "import"),
+            policy: arguments.flag("force") ? .force : .newer,
             dryRun: dryRun, streamMaxLength: environment.streamMaxLength, progress: progress.update)
         try runner.run([batch], report: &report)
         progress.finish()

@@ -24,22 +24,25 @@ enum ReportText {
                 "\(skip.kind.rawValue) \(skip.projectId)/\(skip.id): Redis has \(skip.current), this one is "
                     + "\(skip.incoming)" + (skip.reason == "conflict" ? " (same time, different content)" : "")
             })
-        let fallbacks = Dictionary(grouping: report.fallbacks) { "\($0.kind.rawValue) \($0.field) \"\($0.value)\" → \($0.mappedTo)" }
+        // One line per old value; the value it became is shown when it is the same for every record.
+        let fallbacks = Dictionary(grouping: report.fallbacks) { "\($0.kind.rawValue) \($0.field) \"\($0.value)\"" }
             .sorted { ($1.value.count, $0.key) < ($0.value.count, $1.key) }
         section(
             "Values mapped by fallback (the old values stay in each record's extra data)", &lines,
             fallbacks.map { text, items in
+                let targets = Set(items.map(\.mappedTo))
+                let target = targets.count == 1 ? targets.first! : "a value per record"
                 let ids = items.prefix(3).map { "\($0.projectId)/\($0.id)" }.joined(separator: ", ")
-                return "\(text)  ×\(items.count)  (\(ids)\(items.count > 3 ? ", …" : ""))"
+                return "\(text) → \(target)  ×\(items.count)  (\(ids)\(items.count > 3 ? ", …" : ""))"
             })
-        let extra = Dictionary(grouping: report.extraFields) { String($0.key.prefix { $0 != "." }) }
+        var extraByKind: [String: [String]] = [:]
+        for (key, count) in report.extraFields.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+            extraByKind[parts[0], default: []].append("\(parts.last!) ×\(count)")
+        }
         section(
             "Fields kept as extra data", &lines,
-            extra.keys.sorted().map { kind in
-                "\(kind): "
-                    + extra[kind]!.sorted { $0.key < $1.key }.map { "\($0.key.drop { $0 != "." }.dropFirst()) ×\($0.value)" }
-                    .joined(separator: ", ")
-            })
+            extraByKind.keys.sorted().map { "\($0): " + extraByKind[$0]!.joined(separator: ", ") })
         section(
             "Warnings", &lines,
             report.warnings.map { "\($0.kind.rawValue) \($0.projectId)/\($0.id): \($0.message)" })

@@ -26,7 +26,8 @@ public enum ExportFileReader {
             throw MappingFailure("not an export file: \(describe(error))")
         }
         guard document.format == ProjectExport.formatName else {
-            throw MappingFailure("not an export file: its format is '\(document.format)', not '\(ProjectExport.formatName)'")
+            throw MappingFailure(
+                "not an export file: its format is '\(document.format)', not '\(ProjectExport.formatName)'")
         }
         guard document.formatVersion == ProjectExport.currentFormatVersion else {
             throw MappingFailure(

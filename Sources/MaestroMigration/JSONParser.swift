@@ -155,7 +155,9 @@ public struct JSONParser {
             else { throw failure("a high surrogate must be followed by a low one") }
             index += 2
             let low = try hexQuad()
-            guard (0xDC00...0xDFFF).contains(low) else { throw failure("a high surrogate must be followed by a low one") }
+            guard (0xDC00...0xDFFF).contains(low) else {
+                throw failure("a high surrogate must be followed by a low one")
+            }
             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
         } else if (0xDC00...0xDFFF).contains(scalar) {
             throw failure("a low surrogate without a high one")

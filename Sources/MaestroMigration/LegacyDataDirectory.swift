@@ -61,7 +61,8 @@ public struct LegacyDataDirectory: Sendable {
         self.root = root
         guard Self.isDirectory(root) else { throw MappingFailure("\(root) is not a directory") }
         guard ["tasks", "sessions", "projects"].contains(where: { Self.isDirectory(root + "/" + $0) }) else {
-            throw MappingFailure("\(root) has none of tasks/, sessions/ or projects/: it is not an old Maestro data directory")
+            throw MappingFailure(
+                "\(root) has none of tasks/, sessions/ or projects/: it is not an old Maestro data directory")
         }
     }
 

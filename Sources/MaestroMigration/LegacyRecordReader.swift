@@ -137,9 +137,8 @@ struct LegacyRecordReader {
         guard let original = string(name) else { return nil }
         var cleaned = String.UnicodeScalarView()
         var bytes = 0
-        for scalar in original.unicodeScalars where !LegacyRecordReader.isControl(scalar) || "\t\n\r".unicodeScalars
-            .contains(scalar)
-        {
+        let breaks: Set<Unicode.Scalar> = ["\t", "\n", "\r"]
+        for scalar in original.unicodeScalars where !LegacyRecordReader.isControl(scalar) || breaks.contains(scalar) {
             bytes += String(scalar).utf8.count
             if bytes > maxBytes { break }
             cleaned.append(scalar)

@@ -59,7 +59,9 @@ public enum LegacyTaskMapper {
         let record = TaskRecord(
             id: id, projectId: projectId, title: title, description: description, status: status,
             priority: priority, sessionIds: sessionIds,
-            sessionProgress: sessionIds.map { SessionProgress(sessionId: $0, status: progress, lastUpdated: updatedAt) },
+            sessionProgress: sessionIds.map {
+                SessionProgress(sessionId: $0, status: progress, lastUpdated: updatedAt)
+            },
             parentId: parentId, createdAt: createdAt, updatedAt: updatedAt, version: 1, extra: reader.extra())
         return MappedTask(record: record, notes: reader.notes, path: path)
     }

@@ -43,7 +43,8 @@ public enum MigrationPlanner {
                 batch.tasks.append(task.record)
                 batch.sources[ImportBatch.key(.task, task.record.id)] = task.path
             }
-            for session in projectSessions.sorted(by: { ($0.record.createdAt, $0.record.id) < ($1.record.createdAt, $1.record.id) }) {
+            projectSessions.sort { ($0.record.createdAt, $0.record.id) < ($1.record.createdAt, $1.record.id) }
+            for session in projectSessions {
                 report.add(session.notes)
                 batch.sessions.append(ExportedSession(session: session.record))
                 batch.sources[ImportBatch.key(.session, session.record.id)] = session.path
@@ -80,7 +81,8 @@ public enum MigrationPlanner {
             report.failures.append(
                 MigrationReport.Failure(
                     path: loser.1, kind: kind, id: id,
-                    message: "another file has the same \(kind.rawValue) id and a later or equal updatedAt: \(loser.0)"))
+                    message: "another file has the same \(kind.rawValue) id and a later or equal updatedAt: \(loser.0)")
+            )
         }
         return order.compactMap { winners[$0] }
     }

@@ -29,7 +29,8 @@ final class ExportImportTests {
                     id: "proj_rt", name: "Round trip", description: "All of it", createdAt: "2023-01-01T00:00:00.000Z",
                     updatedAt: "2023-01-02T00:00:00.000Z", extra: ["workingDir": .string("/src")])))
         _ = try redis.run(CreateTask(scope: scope, taskId: "t_parent", title: "Parent", description: "Two\nlines"))
-        _ = try redis.run(CreateTask(scope: scope, taskId: "t_child", title: "Child", priority: .urgent, parentId: "t_parent"))
+        _ = try redis.run(
+            CreateTask(scope: scope, taskId: "t_child", title: "Child", priority: .urgent, parentId: "t_parent"))
         _ = try redis.run(CreateTask(scope: scope, taskId: "t_gone", title: "Deleted"))
         _ = try redis.run(CreateTask(scope: scope, taskId: "t_third", title: "Third"))
         _ = try redis.run(DeleteTask(scope: scope, taskId: "t_gone"))
@@ -58,13 +59,17 @@ final class ExportImportTests {
                     id: "t_old", projectId: "proj_rt", title: "Migrated", status: .inprogress,
                     sessionIds: ["s_old", "s_one"],
                     sessionProgress: [
-                        SessionProgress(sessionId: "s_old", status: .needsInput, lastUpdated: "2022-05-05T05:05:05.005Z",
+                        SessionProgress(
+                            sessionId: "s_old", status: .needsInput, lastUpdated: "2022-05-05T05:05:05.005Z",
                             notes: "A or B?"),
-                        SessionProgress(sessionId: "s_one", status: .cancelled, lastUpdated: "2022-05-05T05:05:05.005Z"),
+                        SessionProgress(
+                            sessionId: "s_one", status: .cancelled, lastUpdated: "2022-05-05T05:05:05.005Z"),
                     ],
                     createdAt: "2022-01-01T00:00:00.000Z", updatedAt: "2022-05-05T05:05:05.005Z", version: 7,
-                    extra: ["timeline": .array([.object(["at": .integer(1_650_000_000_000), "x": .double(0.25)])]),
-                        "prompt": .string("é \"quoted\"\n")])))
+                    extra: [
+                        "timeline": .array([.object(["at": .integer(1_650_000_000_000), "x": .double(0.25)])]),
+                        "prompt": .string("é \"quoted\"\n"),
+                    ])))
         _ = try redis.run(
             ImportSession(
                 scope: scope,
@@ -115,12 +120,16 @@ final class ExportImportTests {
             }
             #expect(try list(target) == list(source), "\(status)")
         }
-        let sessions = { (fixture: MigrationFixture) in try fixture.connection.run(ListSessions(scope: self.scope)).sessions }
+        let sessions = { (fixture: MigrationFixture) in
+            try fixture.connection.run(ListSessions(scope: self.scope)).sessions
+        }
         #expect(try sessions(target) == sessions(source))
 
-        let agent = CLIProcess(environment: target.environment.merging([
-            "MAESTRO_PROJECT_ID": "proj_rt", "MAESTRO_SESSION_ID": "s_one", "MAESTRO_SESSION_TOKEN": tokens["s_one"]!,
-        ]) { $1 })
+        let agent = CLIProcess(
+            environment: target.environment.merging([
+                "MAESTRO_PROJECT_ID": "proj_rt", "MAESTRO_SESSION_ID": "s_one",
+                "MAESTRO_SESSION_TOKEN": tokens["s_one"]!,
+            ]) { $1 })
         let update = try agent.run("task", "update", "t_parent", "--status", "working")
         #expect(update.status == 0, "the session's old token works after the import: \(update.stderr)")
         #expect(try target.task("proj_rt", "t_parent").version == source.task("proj_rt", "t_parent").version + 1)
@@ -169,13 +178,15 @@ final class ExportImportTests {
         let target = try MigrationFixture()
         try target.write("junk.json", "{\"format\": ")
         try target.write("other.json", #"{"hello":"world"}"#)
-        try target.write("future.json", #"{"format":"maestro-export","formatVersion":2,"projectId":"p","tasks":[],"sessions":[]}"#)
+        try target.write(
+            "future.json", #"{"format":"maestro-export","formatVersion":2,"projectId":"p","tasks":[],"sessions":[]}"#)
         for name in ["junk.json", "other.json", "future.json", "missing.json"] {
             let result = try target.cli("import", target.directory.appendingPathComponent(name).path)
             #expect(result.status == 64, "\(name): \(result.stderr)")
         }
-        #expect(try target.cli("import", target.directory.appendingPathComponent("junk.json").path).stderr
-            .contains("line 1, column 12"))
+        #expect(
+            try target.cli("import", target.directory.appendingPathComponent("junk.json").path).stderr
+                .contains("line 1, column 12"))
         var json = try String(contentsOf: file, encoding: .utf8)
         json = json.replacingOccurrences(of: "\"title\" : \"Third\"", with: "\"title\" : \"\"")
         json = json.replacingOccurrences(of: "\"priority\" : \"urgent\"", with: "\"priority\" : \"extreme\"")

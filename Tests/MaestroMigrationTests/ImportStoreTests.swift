@@ -57,7 +57,8 @@ final class ImportStoreTests {
         let conflict = try redis.run(
             ImportTask(scope: scope, task: task("t1", updated: "2024-02-01T00:00:00.000Z", title: "Same time")))
         #expect(conflict.outcome == .skipped && conflict.reason == "conflict")
-        let forced = try redis.run(ImportTask(scope: scope, task: task("t1", title: "Forced", version: 9), policy: .force))
+        let forced = try redis.run(
+            ImportTask(scope: scope, task: task("t1", title: "Forced", version: 9), policy: .force))
         #expect(forced.outcome == .updated && forced.version == 9)
         #expect(try fixture.task("proj_i", "t1").title == "Forced")
         let dry = try redis.run(ImportTask(scope: scope, task: task("t2"), dryRun: true))
@@ -102,7 +103,9 @@ final class ImportStoreTests {
         #expect(stored.taskIds == ["t2", "t9", "t1"], "t3 does not list s1; t9 is not imported yet")
         #expect(stored.legacyStatus == "running" && stored.extra == ["env": .object([:])])
         _ = try redis.run(CheckSession(scope: scope, credentials: SessionCredentials(sessionId: "s1", token: token)))
-        #expect(try redis.run(ImportSession(scope: scope, session: session, tokenHash: try sha1(token))).outcome == .unchanged)
+        #expect(
+            try redis.run(ImportSession(scope: scope, session: session, tokenHash: try sha1(token))).outcome
+                == .unchanged)
     }
 
     @Test("events: task:created, task:updated, session:spawn; none for unchanged, skipped or dry runs")
@@ -134,10 +137,13 @@ final class ImportStoreTests {
         let cycle = task("a", parent: "b", updated: "2025-01-01T00:00:00.000Z")
         let orphan = task("x", parent: "nowhere")
         let before = try fixture.dump()
-        for (name, record) in [("time", badTime), ("extra", badExtra), ("repeat", repeated), ("cycle", cycle),
-            ("orphan", orphan)]
-        {
-            #expect(throws: MaestroError.self, "\(name)") { try self.redis.run(ImportTask(scope: self.scope, task: record)) }
+        for (name, record) in [
+            ("time", badTime), ("extra", badExtra), ("repeat", repeated), ("cycle", cycle),
+            ("orphan", orphan),
+        ] {
+            #expect(throws: MaestroError.self, "\(name)") {
+                try self.redis.run(ImportTask(scope: self.scope, task: record))
+            }
         }
         var raw = ImportArgumentsProbe(scope: scope)
         raw.extra = "[1,2]"

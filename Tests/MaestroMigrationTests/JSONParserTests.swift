@@ -58,8 +58,9 @@ struct JSONParserTests {
             #expect(error.line == line && error.column == column, "\(text): \(error)")
             #expect(error.message.contains(message), "\(text): \(error)")
         }
-        #expect(failure(String(repeating: "[", count: 300) + String(repeating: "]", count: 300))?.message
-            .contains("nested deeper") == true)
+        #expect(
+            failure(String(repeating: "[", count: 300) + String(repeating: "]", count: 300))?.message
+                .contains("nested deeper") == true)
         let invalidUTF8 = [UInt8(ascii: "\""), 0xFF, UInt8(ascii: "\"")]
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(invalidUTF8) }
     }

@@ -99,8 +99,10 @@ struct LegacyMappingTests {
              "agentIds":["a"],"dependencies":["task_0"],"timeline":[{"at":1,"what":"x"}],"startedAt":1,
              "completedAt":2,"metadata":{"k":{"deep":[1,2.5,null,true]}},"somethingNew":"?"}
             """#)
-        let names = ["initialPrompt", "skillIds", "agentIds", "dependencies", "timeline", "startedAt", "completedAt",
-            "metadata", "somethingNew"]
+        let names = [
+            "initialPrompt", "skillIds", "agentIds", "dependencies", "timeline", "startedAt", "completedAt",
+            "metadata", "somethingNew",
+        ]
         #expect(mapped.record.extra.map { Set($0.keys) } == Set(names))
         let deep = JSONValue.array([.integer(1), .double(2.5), .null, .bool(true)])
         #expect(mapped.record.extra?["metadata"] == .object(["k": .object(["deep": deep])]))

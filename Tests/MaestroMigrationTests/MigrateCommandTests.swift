@@ -3,6 +3,7 @@ import MaestroDomain
 import MaestroMigration
 import MaestroStore
 import RedisClient
+import RedisTestSupport
 import Testing
 
 /// `maestro migrate` run as a binary against a private redis-server and old data written by the tests.
@@ -197,6 +198,29 @@ final class MigrateCommandTests {
             #expect(help.status == 0 && help.stdout.hasPrefix("OVERVIEW: "), "\(command)")
         }
         #expect(try fixture.cli("import", "--help").stdout.contains("USAGE: maestro import [<file>]"))
+    }
+
+    @Test(
+        "on a terminal, a progress bar is drawn on stderr and cleared",
+        .enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
+    func progressBarOnTerminal() throws {
+        try writeOldData()
+        let maestro = CLIProcess.buildDirectory.appendingPathComponent("maestro").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        // script(1) runs the command on a pseudo-terminal and copies what it shows.
+        process.arguments = ["-qec", "\(maestro) migrate --from \(fixture.directory.path)", "/dev/null"]
+        process.environment = fixture.environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let shown = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(shown)")
+        // 17 tasks, 8 sessions and 1 project.
+        #expect(shown.contains("\rimporting [##############################] 26/26"), "\(shown)")
+        #expect(shown.contains("\rreading  [") && shown.contains("\r\u{1B}[2K"))
     }
 
     @Test("imports emit task:created and session:spawn events so live dashboards see them")

@@ -99,7 +99,9 @@ local function import_session(keys, args)
         write_hash(key, SESSION_FIELDS, session)
         redis.call('DEL', key .. '/tasks')
         if #links > 0 then redis.call('RPUSH', key .. '/tasks', unpack(links)) end
-        if not existing then redis.call('ZADD', prefix .. 'sessions', redis.call('INCR', prefix .. 'seq'), session.id) end
+        if not existing then
+            redis.call('ZADD', prefix .. 'sessions', redis.call('INCR', prefix .. 'seq'), session.id)
+        end
         local event_id = emit(keys, args, 'session:spawn', json_object({
             { 'session', session_json(prefix, session) },
             { 'taskIds', json_strings(links) },

@@ -165,7 +165,9 @@ local function task_from_args(project, args)
     local entries = {}
     local seen = {}
     for i = FIRST_PROGRESS_ARG, #args, 4 do
-        local entry = { sessionId = args[i], status = args[i + 1], lastUpdated = args[i + 2], notes = optional(args[i + 3]) }
+        local entry = {
+            sessionId = args[i], status = args[i + 1], lastUpdated = args[i + 2], notes = optional(args[i + 3]),
+        }
         check_id(entry.sessionId, 'session id')
         if seen[entry.sessionId] then refuse('INVALID_INPUT', 'session ' .. entry.sessionId .. ' is listed twice') end
         seen[entry.sessionId] = true
@@ -205,7 +207,9 @@ local function write_progress(prefix, task_id, entries)
             entry)
         redis.call('RPUSH', list, entry.sessionId)
         local tasks_of_session = session_key(prefix, entry.sessionId) .. '/tasks'
-        if redis.call('LPOS', tasks_of_session, task_id) == false then redis.call('RPUSH', tasks_of_session, task_id) end
+        if redis.call('LPOS', tasks_of_session, task_id) == false then
+            redis.call('RPUSH', tasks_of_session, task_id)
+        end
     end
 end
 
@@ -225,7 +229,8 @@ local function import_task(keys, args)
             return same_task(prefix, existing, task, entries)
         end)
         if dry or outcome == 'unchanged' or outcome == 'skipped' then
-            return import_reply(outcome, task.id, reason, reason and existing.updatedAt, existing and existing.version)
+            local current = reason and existing.updatedAt
+            return import_reply(outcome, task.id, reason, current, existing and existing.version)
         end
         if task.parentId then check_parent(prefix, task.id, task.parentId) end
         local key = task_key(prefix, task.id)
