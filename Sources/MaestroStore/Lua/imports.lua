@@ -155,8 +155,9 @@ local function task_from_args(project, args)
     end
     check_timestamp(task.createdAt, 'createdAt')
     check_timestamp(task.updatedAt, 'updatedAt')
-    if string.find(task.version, '^[1-9]%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?$') == nil then
-        refuse('INVALID_INPUT', 'a task version must be a whole number from 1 to 10^15')
+    -- At most 14 digits: Lua numbers print exactly up to there.
+    if string.find(task.version, '^[1-9]' .. string.rep('%d?', 13) .. '$') == nil then
+        refuse('INVALID_INPUT', 'a task version must be a whole number from 1 to 99999999999999')
     end
     check_extra(args[15])
     if (#args - FIRST_PROGRESS_ARG + 1) % 4 ~= 0 then
