@@ -42,6 +42,10 @@ enum Export {
             printError(
                 "warning: project \(scope.projectId) kept changing while it was exported; this copy mixes moments")
         }
+        if export.project == nil && export.tasks.isEmpty && export.sessions.isEmpty {
+            printError(
+                "warning: project \(scope.projectId) has no tasks, sessions or project record; the export is empty")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let bytes = Array(try encoder.encode(export)) + [0x0A]

@@ -1,16 +1,5 @@
 import MaestroDomain
 
-/// What mapping one old record noticed: values that fell back, warnings, and the fields kept as extra data.
-public struct MappingNotes: Sendable, Equatable {
-    public var kind: MigrationReport.RecordKind
-    public var projectId: String
-    public var id: String
-    public var fallbacks: [MigrationReport.Fallback] = []
-    public var warnings: [MigrationReport.Warning] = []
-    /// The names of the fields kept as extra data.
-    public var extraFields: [String] = []
-}
-
 /// Reads the fields of one old record. Every field read is taken out; whatever is left at the end is kept as
 /// extra data, together with the original of every value that could not be carried over exactly, under its
 /// own name — so nothing is lost, and every fallback is noted.
@@ -26,9 +15,6 @@ struct LegacyRecordReader {
         self.fields = fields
         notes = MappingNotes(kind: kind, projectId: "", id: "")
     }
-
-    /// Whether the record has this field (not null).
-    func has(_ name: String) -> Bool { peek(name) != nil }
 
     /// Takes a field out; nil when it is absent or null.
     mutating func take(_ name: String) -> JSONValue? {
@@ -192,7 +178,7 @@ struct LegacyRecordReader {
 
 extension String {
     /// Without leading and trailing spaces.
-    func trimmingSpaces() -> String {
+    fileprivate func trimmingSpaces() -> String {
         let scalars = unicodeScalars.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
         return String(String.UnicodeScalarView(scalars))
     }
