@@ -2,8 +2,8 @@
 import PackageDescription
 
 /// Layers, dependencies pointing one way:
-/// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → maestro (CLI), MaestroServer → maestro-server,
-/// maestro-bench, maestro-relay-bench.
+/// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → MaestroMigration → maestro (CLI);
+/// MaestroStore → MaestroServer → maestro-server, maestro-bench, maestro-relay-bench.
 let package = Package(
     name: "maestro",
     platforms: [.macOS(.v15)],
@@ -45,7 +45,8 @@ let package = Package(
             exclude: ["Lua"],
             plugins: ["EmbedLuaPlugin"]
         ),
-        .executableTarget(name: "MaestroCLI", dependencies: ["MaestroStore"]),
+        .target(name: "MaestroMigration", dependencies: ["MaestroStore", "MaestroDomain"]),
+        .executableTarget(name: "MaestroCLI", dependencies: ["MaestroStore", "MaestroMigration"]),
         .target(
             name: "MaestroServer",
             dependencies: [
@@ -77,6 +78,9 @@ let package = Package(
         .testTarget(name: "MaestroDomainTests", dependencies: ["MaestroDomain"]),
         .testTarget(name: "MaestroStoreTests", dependencies: ["MaestroStore", "RedisTestSupport"]),
         .testTarget(name: "MaestroCLITests", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        .testTarget(
+            name: "MaestroMigrationTests", dependencies: ["MaestroMigration", "MaestroStore", "RedisTestSupport"]
+        ),
         .testTarget(
             name: "MaestroServerTests",
             dependencies: [

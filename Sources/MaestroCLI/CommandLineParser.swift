@@ -87,6 +87,7 @@ enum CommandLineParser {
             throw UsageError("missing --\(option.name) <\(option.valueName ?? "value")>")
         }
         for argument in command.arguments {
+            if positionals.isEmpty && argument.isOptional { continue }
             guard !positionals.isEmpty else { throw UsageError("missing <\(argument.name)>") }
             if argument.isRepeating {
                 parsed.arguments[argument.name] = positionals

@@ -28,6 +28,8 @@ struct ArgumentSpec: Sendable {
     var help: String
     /// Takes every remaining positional argument (at least one).
     var isRepeating = false
+    /// May be left out.
+    var isOptional = false
 }
 
 /// A `--name value` option or a `--name` flag.

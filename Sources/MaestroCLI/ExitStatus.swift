@@ -16,6 +16,7 @@ enum ExitStatus: Int32, CaseIterable {
     case unauthorized = 5
     case unreachable = 6
     case library = 7
+    case partial = 8
     case usage = 64
 
     /// What the code means, for help texts and docs.
@@ -29,6 +30,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unauthorized: "wrong or missing session token, or Redis refused the login or a permission"
         case .unreachable: "Redis unreachable or the connection broke"
         case .library: "the Redis function library is missing or another version"
+        case .partial: "migrate or import: some files or records were not imported (each is reported); the rest was"
         case .usage: "bad usage or invalid input; nothing changed"
         }
     }
@@ -49,6 +51,9 @@ enum ExitStatus: Int32, CaseIterable {
         case let error as NoSession:
             printError(error.message)
             exit(ExitStatus.noSession.rawValue)
+        case let error as PartialImport:
+            printError("error: \(error.count) file(s) or record(s) were not imported")
+            exit(ExitStatus.partial.rawValue)
         case let error as MaestroError:
             fail(error.message, code: code(for: error.code))
         case let error as StoreError:

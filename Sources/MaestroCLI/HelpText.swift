@@ -32,7 +32,10 @@ enum HelpText {
         let command = path.last!
         var parts = [path.map(\.name).joined(separator: " ")]
         if !command.subcommands.isEmpty && command.run == nil { parts.append("<subcommand>") }
-        for argument in command.arguments { parts.append("<\(argument.name)>" + (argument.isRepeating ? " ..." : "")) }
+        for argument in command.arguments {
+            let text = "<\(argument.name)>" + (argument.isRepeating ? " ..." : "")
+            parts.append(argument.isOptional ? "[\(text)]" : text)
+        }
         for option in command.options {
             let text = "--\(option.name)" + (option.valueName.map { " <\($0)>" } ?? "")
             parts.append(option.isRequired ? text : "[\(text)]")

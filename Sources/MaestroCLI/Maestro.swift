@@ -29,6 +29,9 @@ enum Maestro {
                 subcommands: [SessionCreate.spec]),
             Run.spec,
             Setup.spec,
+            Migrate.spec,
+            Export.spec,
+            Import.spec,
         ]
     )
 

@@ -24,6 +24,9 @@ enum Output {
         ]
         if let parentId = task.parentId { lines.append("  parent: \(parentId)") }
         if let description = task.description { lines.append("  description: \(description)") }
+        if let extra = task.extra {
+            lines.append("  extra data (--json shows it): " + extra.keys.sorted().joined(separator: ", "))
+        }
         for entry in task.sessionProgress {
             var line = "  \(entry.status.indicator) \(entry.sessionId)  \(entry.status.rawValue)  \(entry.lastUpdated)"
             if let notes = entry.notes { line += "  \(notes)" }

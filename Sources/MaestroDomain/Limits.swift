@@ -10,4 +10,6 @@ public enum Limits {
     public static let notesBytes = 4 * 1024
     /// Longest session name, in characters.
     public static let nameLength = 200
+    /// Largest extra data (fields an older system had, kept as JSON) on one record, in UTF-8 bytes.
+    public static let extraBytes = 8 * 1024 * 1024
 }

@@ -4,6 +4,8 @@ public struct SessionRecord: Codable, Sendable, Equatable {
     public var name: String?
     /// Where the agent process is in its life.
     public var status: SessionLifecycle
+    /// The status an imported session had in the old system when it has no exact equivalent (spec §7).
+    public var legacyStatus: String?
     /// Linked tasks, kept in sync with each task's `sessionIds`.
     public var taskIds: [String]
     public var projectId: String
@@ -16,4 +18,30 @@ public struct SessionRecord: Codable, Sendable, Equatable {
     public var host: String?
     public var pid: Int?
     public var lastHeartbeat: String?
+    /// Fields from an older system with no place in this model (migration), kept as they were; read by
+    /// single-session reads and export, not carried by events or lists.
+    public var extra: [String: JSONValue]?
+
+    /// Creates a session record.
+    public init(
+        id: String, name: String? = nil, status: SessionLifecycle, legacyStatus: String? = nil,
+        taskIds: [String] = [], projectId: String, spawnSource: SpawnSource, createdAt: String, updatedAt: String,
+        error: String? = nil, host: String? = nil, pid: Int? = nil, lastHeartbeat: String? = nil,
+        extra: [String: JSONValue]? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.legacyStatus = legacyStatus
+        self.taskIds = taskIds
+        self.projectId = projectId
+        self.spawnSource = spawnSource
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.error = error
+        self.host = host
+        self.pid = pid
+        self.lastHeartbeat = lastHeartbeat
+        self.extra = extra
+    }
 }

@@ -16,6 +16,9 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var updatedAt: String
     /// Grows by one with every change to the task or its progress entries; orders and de-duplicates events.
     public var version: Int
+    /// Fields from an older system with no place in this model (migration), kept as they were; read by
+    /// `task show` and export, not carried by events or lists.
+    public var extra: [String: JSONValue]?
 
     /// The sessions' statuses summed up for display.
     public var aggregateStatus: AggregateStatus { AggregateStatus(of: sessionProgress.map(\.status)) }
@@ -24,7 +27,8 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public init(
         id: String, projectId: String, title: String, description: String? = nil, status: TaskStatus = .todo,
         priority: TaskPriority = .medium, sessionIds: [String] = [], sessionProgress: [SessionProgress] = [],
-        parentId: String? = nil, createdAt: String, updatedAt: String, version: Int = 1
+        parentId: String? = nil, createdAt: String, updatedAt: String, version: Int = 1,
+        extra: [String: JSONValue]? = nil
     ) {
         self.id = id
         self.projectId = projectId
@@ -38,11 +42,12 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
+        self.extra = extra
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, projectId, title, description, status, priority, sessionIds, sessionProgress, parentId
-        case createdAt, updatedAt, version, aggregateStatus
+        case createdAt, updatedAt, version, extra, aggregateStatus
     }
 
     /// Decodes the spec's fields; a derived `aggregateStatus` in the input is ignored.
@@ -60,6 +65,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         createdAt = try container.decode(String.self, forKey: .createdAt)
         updatedAt = try container.decode(String.self, forKey: .updatedAt)
         version = try container.decode(Int.self, forKey: .version)
+        extra = try container.decodeIfPresent([String: JSONValue].self, forKey: .extra)
     }
 
     /// Encodes the spec's fields plus the derived `aggregateStatus`, for readers that do not derive it.
@@ -77,6 +83,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(version, forKey: .version)
+        try container.encodeIfPresent(extra, forKey: .extra)
         try container.encode(aggregateStatus, forKey: .aggregateStatus)
     }
 

@@ -9,6 +9,7 @@
 --   <prefix>session:<id>                   hash   the session's fields and its token's SHA-1
 --   <prefix>session:<id>/tasks             list   linked task ids, in join order
 --   <prefix>sessions                       zset   every session id, scored by creation order
+--   <prefix>project                        hash   the project's name and description (imports.lua)
 --   <prefix>events                         stream the project's events; channel <prefix>live carries them live
 --   <prefix>idem/<function>/<key>          string a call's reply, kept a day for retries
 
@@ -66,7 +67,9 @@ local function progress_json(entry)
     })
 end
 
-local function task_json(prefix, task)
+-- `with_extra` adds the record's extra data (fields of an older system): single reads and exports carry it,
+-- events and lists do not, so they stay small.
+local function task_json(prefix, task, with_extra)
     local session_ids = redis.call('LRANGE', task_key(prefix, task.id) .. '/sessions', 0, -1)
     local progress = {}
     for i, session_id in ipairs(session_ids) do
@@ -86,14 +89,16 @@ local function task_json(prefix, task)
         { 'createdAt', json_string(task.createdAt) },
         { 'updatedAt', json_string(task.updatedAt) },
         { 'version', task.version },
+        { 'extra', with_extra and task.extra or nil },
     })
 end
 
-local function session_json(prefix, session)
+local function session_json(prefix, session, with_extra)
     return json_object({
         { 'id', json_string(session.id) },
         { 'name', session.name and json_string(session.name) },
         { 'status', json_string(session.status) },
+        { 'legacyStatus', session.legacyStatus and json_string(session.legacyStatus) },
         { 'taskIds', json_strings(redis.call('LRANGE', session_key(prefix, session.id) .. '/tasks', 0, -1)) },
         { 'projectId', json_string(session.projectId) },
         { 'spawnSource', json_string(session.spawnSource) },
@@ -103,6 +108,7 @@ local function session_json(prefix, session)
         { 'host', session.host and json_string(session.host) },
         { 'pid', session.pid },
         { 'lastHeartbeat', session.lastHeartbeat and json_string(session.lastHeartbeat) },
+        { 'extra', with_extra and session.extra or nil },
     })
 end
 

@@ -16,8 +16,16 @@ redis.register_function('maestro_heartbeat', heartbeat)
 redis.register_function('maestro_report_lifecycle', report_lifecycle)
 redis.register_function('maestro_release_session', release_session)
 redis.register_function('maestro_sweep_leases', sweep_leases)
+redis.register_function('maestro_import_task', import_task)
+redis.register_function('maestro_import_session', import_session)
+redis.register_function('maestro_import_project', import_project)
 redis.register_function { function_name = 'maestro_get_task', callback = get_task, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_list_tasks', callback = list_tasks, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_get_session', callback = get_session, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_list_sessions', callback = list_sessions, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_check_session', callback = check_session, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_get_project', callback = get_project, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_export_tasks', callback = export_tasks, flags = { 'no-writes' } }
+redis.register_function {
+    function_name = 'maestro_export_sessions', callback = export_sessions, flags = { 'no-writes' },
+}

@@ -100,7 +100,7 @@ local function get_session(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     check_id(args[2], 'session id')
-    return session_json(prefix, require_session(prefix, args[2]))
+    return session_json(prefix, require_session(prefix, args[2]), true)
 end
 
 -- ARGV: version, sessionId, token. Read-only: 'OK' when the token is that session's, refused otherwise.

@@ -160,7 +160,7 @@ local function get_task(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     check_id(args[2], 'task id')
-    return task_json(prefix, require_task(prefix, args[2]))
+    return task_json(prefix, require_task(prefix, args[2]), true)
 end
 
 -- ARGV: version, statuses (comma-separated, '' for all), offset, limit. Read-only.

@@ -1,0 +1,67 @@
+-- Reads for `maestro export`: whole records with what single reads add (extra data), sessions with their
+-- token's SHA-1 (so an imported session keeps working with its token), the project record; page by page.
+
+local function project_json(project)
+    return json_object({
+        { 'id', json_string(project.id) },
+        { 'name', json_string(project.name) },
+        { 'description', project.description and json_string(project.description) },
+        { 'createdAt', json_string(project.createdAt) },
+        { 'updatedAt', json_string(project.updatedAt) },
+        { 'extra', project.extra },
+    })
+end
+
+-- ARGV: version. Read-only. {"project": {...} or null, "cursor"}.
+local function get_project(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    local project = hash_to_table(redis.call('HGETALL', prefix .. 'project'))
+    return json_object({
+        { 'project', project.id and project_json(project) or 'null' },
+        { 'cursor', json_string(stream_cursor(keys)) },
+    })
+end
+
+-- The ids of one page of a creation-ordered zset, and its size.
+local function page_of(key, args)
+    local offset = check_count(args[2], 'offset')
+    local limit = check_count(args[3], 'limit')
+    local ids = limit == 0 and {} or redis.call('ZRANGE', key, offset, offset + limit - 1)
+    return ids, redis.call('ZCARD', key)
+end
+
+-- ARGV: version, offset, limit. Read-only. {"tasks":[...with extra],"total":N,"cursor"} in creation order.
+local function export_tasks(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    local ids, total = page_of(prefix .. 'tasks', args)
+    local tasks = {}
+    for i, task_id in ipairs(ids) do tasks[i] = task_json(prefix, load_task(prefix, task_id), true) end
+    return json_object({
+        { 'tasks', json_array(tasks) },
+        { 'total', tostring(total) },
+        { 'cursor', json_string(stream_cursor(keys)) },
+    })
+end
+
+-- ARGV: version, offset, limit. Read-only. {"sessions":[{"session":{...with extra},"tokenHash"}],"total",
+-- "cursor"} in creation order.
+local function export_sessions(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    local ids, total = page_of(prefix .. 'sessions', args)
+    local sessions = {}
+    for i, session_id in ipairs(ids) do
+        local session = load_session(prefix, session_id)
+        sessions[i] = json_object({
+            { 'session', session_json(prefix, session, true) },
+            { 'tokenHash', session.tokenHash and json_string(session.tokenHash) },
+        })
+    end
+    return json_object({
+        { 'sessions', json_array(sessions) },
+        { 'total', tostring(total) },
+        { 'cursor', json_string(stream_cursor(keys)) },
+    })
+end

@@ -1,0 +1,259 @@
+-- Imports: whole records written as they are given (migration from the old server, `maestro import`), and
+-- the reads an export needs. One call writes one record atomically and keeps every index in step.
+--
+-- Every import function takes, after the common ARGV[1..3]:
+--   ARGV[4]  policy: 'newer' writes only over an older record, 'force' also over a newer one
+--   ARGV[5]  '1' for a dry run: the outcome is worked out and returned, nothing is written
+-- and answers {"outcome","id","version"?,"reason"?,"current"?,"eventIds"} where outcome is
+--   created    the record did not exist
+--   unchanged  Redis already holds exactly this record (the `version` of a task is not compared)
+--   updated    Redis held an older one (its updatedAt is earlier), or the policy is 'force'
+--   skipped    Redis holds a newer one (reason 'newer') or one as recent but different (reason 'conflict');
+--              `current` is its updatedAt
+-- Timestamps are ISO-8601 UTC with milliseconds, so comparing them as strings compares the times.
+-- Tasks emit task:created / task:updated, sessions session:spawn (the full session), so live dashboards see
+-- imports; projects emit nothing. Unchanged and skipped records emit nothing.
+
+local MAX_EXTRA_BYTES = 8388608
+local TIMESTAMP_PATTERN = '^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%dZ$'
+
+local function check_timestamp(value, what)
+    if string.find(value, TIMESTAMP_PATTERN) == nil then
+        refuse('INVALID_INPUT', what .. ' must be an ISO-8601 UTC time like 2024-01-31T09:30:00.000Z (got ' ..
+            string.format('%q', string.sub(value, 1, 40)) .. ')')
+    end
+end
+
+-- Extra data is a JSON object, stored as the caller's text (Maestro clients send it canonical).
+local function check_extra(value)
+    if value == '' then return end
+    if #value > MAX_EXTRA_BYTES then
+        refuse('INVALID_INPUT', 'extra data must be at most ' .. MAX_EXTRA_BYTES .. ' bytes (got ' .. #value .. ')')
+    end
+    local ok, decoded = pcall(cjson.decode, value)
+    if not ok or type(decoded) ~= 'table' or string.sub(value, 1, 1) ~= '{' then
+        refuse('INVALID_INPUT', 'extra data must be a JSON object')
+    end
+end
+
+-- Like `once`, but remembers only replies of calls that wrote: an unchanged, skipped or dry-run import leaves
+-- no trace at all (a second migration writes nothing), and its retry simply works the answer out again.
+-- `apply` returns the reply and whether it wrote.
+local function once_if_written(prefix, name, key, apply)
+    local idem = key ~= '' and (prefix .. 'idem/' .. name .. '/' .. key) or nil
+    if idem then
+        local previous = redis.call('GET', idem)
+        if previous then return previous end
+    end
+    local reply, wrote = apply()
+    if idem and wrote then redis.call('SET', idem, reply, 'EX', IDEMPOTENCY_TTL_SECONDS) end
+    return reply
+end
+
+local function import_mode(args)
+    check_one_of(args[4], { 'newer', 'force' }, 'import policy')
+    check_one_of(args[5], { '0', '1' }, 'dry-run flag')
+    return args[4], args[5] == '1'
+end
+
+local function optional(value)
+    if value == '' then return nil end
+    return value
+end
+
+-- What importing `incoming` over `existing` does; `same` tells whether the stored record equals it.
+local function import_outcome(existing, incoming, policy, same)
+    if existing == nil then return 'created' end
+    if same() then return 'unchanged' end
+    if policy == 'force' or existing.updatedAt < incoming.updatedAt then return 'updated' end
+    if existing.updatedAt > incoming.updatedAt then return 'skipped', 'newer' end
+    return 'skipped', 'conflict'
+end
+
+local function import_reply(outcome, id, reason, current, version, event_ids)
+    return json_object({
+        { 'outcome', json_string(outcome) },
+        { 'id', json_string(id) },
+        { 'version', version },
+        { 'reason', reason and json_string(reason) },
+        { 'current', current and json_string(current) },
+        { 'eventIds', json_strings(event_ids or {}) },
+    })
+end
+
+-- Whether two tables hold the same values under `fields`.
+local function same_fields(a, b, fields)
+    for _, field in ipairs(fields) do
+        if a[field] ~= b[field] then return false end
+    end
+    return true
+end
+
+local function same_list(a, b)
+    if #a ~= #b then return false end
+    for i = 1, #a do
+        if a[i] ~= b[i] then return false end
+    end
+    return true
+end
+
+-- Replaces a hash with exactly `fields` (a table; nil values are left out).
+local function write_hash(key, names, record)
+    local flat = {}
+    for _, name in ipairs(names) do
+        if record[name] ~= nil then
+            flat[#flat + 1] = name
+            flat[#flat + 1] = record[name]
+        end
+    end
+    redis.call('DEL', key)
+    redis.call('HSET', key, unpack(flat))
+end
+
+-- Refuses a parent that does not exist, or that would make the task its own ancestor.
+local function check_parent(prefix, task_id, parent_id)
+    local ancestor = require_task(prefix, parent_id)
+    for _ = 1, 10000 do
+        if ancestor.id == task_id then
+            refuse('CONFLICT', 'task ' .. parent_id .. ' cannot be the parent of task ' .. task_id ..
+                ': it is the task itself or one of its subtasks')
+        end
+        if ancestor.parentId == nil then return end
+        ancestor = load_task(prefix, ancestor.parentId)
+        if ancestor == nil then return end
+    end
+end
+
+local TASK_FIELDS = {
+    'id', 'projectId', 'title', 'description', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt',
+    'version', 'extra',
+}
+local COMPARED_TASK_FIELDS = {
+    'title', 'description', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'extra',
+}
+local FIRST_PROGRESS_ARG = 16
+
+-- The task and its progress entries from ARGV, all checked.
+local function task_from_args(project, args)
+    local task = {
+        id = args[6], projectId = project, title = args[7], description = optional(args[8]), status = args[9],
+        priority = args[10], parentId = optional(args[11]), createdAt = args[12], updatedAt = args[13],
+        version = args[14], extra = optional(args[15]),
+    }
+    for i = 6, 15 do
+        if args[i] == nil then refuse('INVALID_INPUT', 'an imported task needs ' .. (FIRST_PROGRESS_ARG - 1) ..
+            ' arguments before its progress entries') end
+    end
+    check_id(task.id, 'task id')
+    check_title(task.title)
+    check_text(args[8], 'a description', MAX_DESCRIPTION_BYTES)
+    check_one_of(task.status, TASK_STATUSES, 'task status')
+    check_one_of(task.priority, PRIORITIES, 'priority')
+    if task.parentId then
+        check_id(task.parentId, 'parent task id')
+        if task.parentId == task.id then refuse('CONFLICT', 'task ' .. task.id .. ' cannot be its own parent') end
+    end
+    check_timestamp(task.createdAt, 'createdAt')
+    check_timestamp(task.updatedAt, 'updatedAt')
+    -- At most 14 digits: Lua numbers print exactly up to there.
+    if string.find(task.version, '^[1-9]' .. string.rep('%d?', 13) .. '$') == nil then
+        refuse('INVALID_INPUT', 'a task version must be a whole number from 1 to 99999999999999')
+    end
+    check_extra(args[15])
+    if (#args - FIRST_PROGRESS_ARG + 1) % 4 ~= 0 then
+        refuse('INVALID_INPUT', 'progress entries come as sessionId, status, lastUpdated, notes')
+    end
+    local entries = {}
+    local seen = {}
+    for i = FIRST_PROGRESS_ARG, #args, 4 do
+        local entry = {
+            sessionId = args[i], status = args[i + 1], lastUpdated = args[i + 2], notes = optional(args[i + 3]),
+        }
+        check_id(entry.sessionId, 'session id')
+        if seen[entry.sessionId] then refuse('INVALID_INPUT', 'session ' .. entry.sessionId .. ' is listed twice') end
+        seen[entry.sessionId] = true
+        check_one_of(entry.status, SESSION_STATUSES, 'session status')
+        check_timestamp(entry.lastUpdated, 'lastUpdated')
+        check_text(args[i + 3], 'notes', MAX_NOTES_BYTES)
+        entries[#entries + 1] = entry
+    end
+    return task, entries
+end
+
+local function same_task(prefix, existing, task, entries)
+    if not same_fields(existing, task, COMPARED_TASK_FIELDS) then return false end
+    local linked = redis.call('LRANGE', task_key(prefix, task.id) .. '/sessions', 0, -1)
+    if #linked ~= #entries then return false end
+    for i, entry in ipairs(entries) do
+        if linked[i] ~= entry.sessionId then return false end
+        local stored = hash_to_table(redis.call('HGETALL', progress_key(prefix, task.id, entry.sessionId)))
+        if not same_fields(stored, entry, { 'status', 'lastUpdated', 'notes' }) then return false end
+    end
+    return true
+end
+
+-- Replaces the task's progress entries and session links with `entries`, keeping each session's task list
+-- in step: unlinked sessions lose the task, newly linked ones gain it at the end.
+local function write_progress(prefix, task_id, entries)
+    local list = task_key(prefix, task_id) .. '/sessions'
+    local keep = {}
+    for _, entry in ipairs(entries) do keep[entry.sessionId] = true end
+    for _, session_id in ipairs(redis.call('LRANGE', list, 0, -1)) do
+        redis.call('DEL', progress_key(prefix, task_id, session_id))
+        if not keep[session_id] then redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id) end
+    end
+    redis.call('DEL', list)
+    for _, entry in ipairs(entries) do
+        write_hash(progress_key(prefix, task_id, entry.sessionId), { 'sessionId', 'status', 'lastUpdated', 'notes' },
+            entry)
+        redis.call('RPUSH', list, entry.sessionId)
+        local tasks_of_session = session_key(prefix, entry.sessionId) .. '/tasks'
+        if redis.call('LPOS', tasks_of_session, task_id) == false then
+            redis.call('RPUSH', tasks_of_session, task_id)
+        end
+    end
+end
+
+-- ARGV: version, idempotency key, max stream length, policy, dry run, taskId, title, description ('' none),
+-- status, priority, parentId ('' none), createdAt, updatedAt, version, extra ('' none; a JSON object), then
+-- four per linked session, in order: sessionId, status, lastUpdated, notes ('' none).
+-- A new task gets the given version and the next creation order; an updated one keeps its creation order and
+-- gets the given version or its own plus one, whichever is larger, so versions never go back.
+local function import_task(keys, args)
+    check_version(keys, args)
+    local prefix, project = project_of(keys)
+    return once_if_written(prefix, 'import_task', args[2], function()
+        local policy, dry = import_mode(args)
+        local task, entries = task_from_args(project, args)
+        local existing = load_task(prefix, task.id)
+        local outcome, reason = import_outcome(existing, task, policy, function()
+            return same_task(prefix, existing, task, entries)
+        end)
+        if dry or outcome == 'unchanged' or outcome == 'skipped' then
+            local current = reason and existing.updatedAt
+            return import_reply(outcome, task.id, reason, current, existing and existing.version)
+        end
+        if task.parentId then check_parent(prefix, task.id, task.parentId) end
+        local key = task_key(prefix, task.id)
+        local order
+        if existing then
+            task.version = tostring(math.max(tonumber(task.version), tonumber(existing.version) + 1))
+            order = redis.call('ZSCORE', prefix .. 'tasks', task.id)
+            redis.call('ZREM', prefix .. 'tasks/' .. existing.status, task.id)
+            if existing.parentId and existing.parentId ~= task.parentId then
+                redis.call('SREM', task_key(prefix, existing.parentId) .. '/children', task.id)
+            end
+        end
+        if not order then
+            order = redis.call('INCR', prefix .. 'seq')
+            redis.call('ZADD', prefix .. 'tasks', order, task.id)
+        end
+        redis.call('ZADD', prefix .. 'tasks/' .. task.status, order, task.id)
+        if task.parentId then redis.call('SADD', task_key(prefix, task.parentId) .. '/children', task.id) end
+        write_hash(key, TASK_FIELDS, task)
+        write_progress(prefix, task.id, entries)
+        local event_type = existing and 'task:updated' or 'task:created'
+        local event_id = emit(keys, args, event_type, json_object({ { 'task', task_json(prefix, task) } }))
+        return import_reply(outcome, task.id, nil, nil, task.version, { event_id }), true
+    end)
+end
