@@ -17,6 +17,7 @@ enum ExitStatus: Int32, CaseIterable {
     case unreachable = 6
     case library = 7
     case partial = 8
+    case noAnswer = 9
     case usage = 64
 
     /// What the code means, for help texts and docs.
@@ -31,6 +32,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unreachable: "Redis unreachable or the connection broke"
         case .library: "the Redis function library is missing or another version"
         case .partial: "migrate or import: some files or records were not imported (each is reported); the rest was"
+        case .noAnswer: "task answer: no answer yet (without --wait), or --wait timed out"
         case .usage: "bad usage or invalid input; nothing changed"
         }
     }
@@ -54,6 +56,8 @@ enum ExitStatus: Int32, CaseIterable {
         case let error as PartialImport:
             printError("error: \(error.count) file(s) or record(s) were not imported")
             exit(ExitStatus.partial.rawValue)
+        case let error as NoAnswer:
+            fail(error.message, code: .noAnswer)
         case let error as MaestroError:
             fail(error.message, code: code(for: error.code))
         case let error as StoreError:

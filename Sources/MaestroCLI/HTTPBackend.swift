@@ -1,5 +1,9 @@
 import MaestroDomain
 import MaestroStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 import RedisClient
 
 #if canImport(FoundationEssentials)
@@ -76,6 +80,11 @@ struct HTTPBackend: MaestroBackend {
             "POST", "/api/sessions", body: body, as: .user(userToken), idempotencyKey: spawn.idempotencyKey,
             taskIds: spawn.taskIds)
         return (spawned.session, spawned.token)
+    }
+
+    /// The HTTP API has no push channel for the CLI: checks again every second.
+    func watchChanges() throws -> (Duration) throws -> Void {
+        { timeout in usleep(UInt32(min(timeout, .seconds(1)) / .microseconds(1))) }
     }
 
     // MARK: - The exchange

@@ -15,6 +15,9 @@ protocol MaestroBackend {
     func createTask(_ task: CreateTask) throws -> TaskRecord
     /// Spawns a session and returns it with the token it was issued.
     func spawnSession(_ spawn: SpawnSession) throws -> (session: SessionRecord, token: String)
+    /// Starts watching the project for changes; the returned function blocks until one may have happened or the
+    /// given time passed. Watch first, then read, so no change between the two is missed.
+    func watchChanges() throws -> (Duration) throws -> Void
 }
 
 /// Calls the function library over one Redis connection.
@@ -51,5 +54,14 @@ struct RedisBackend: MaestroBackend {
 
     func spawnSession(_ spawn: SpawnSession) throws -> (session: SessionRecord, token: String) {
         (try connection.run(spawn).session, spawn.credentials.token)
+    }
+
+    /// Subscribes to the project's live channel on a second connection: every event wakes the waiter.
+    func watchChanges() throws -> (Duration) throws -> Void {
+        var configuration = connection.configuration
+        configuration.commandTimeout = .zero
+        let subscriber = RedisConnection(configuration)
+        _ = try subscriber.send(RedisCommand("SUBSCRIBE", scope.liveChannel))
+        return { timeout in _ = try subscriber.receive(timeout: timeout) }
     }
 }

@@ -2,12 +2,18 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 
-/// The routers of the server: every HTTP route (documented in docs/openapi.json), and the WebSocket upgrades.
+/// The routers of the server: the dashboard's files, every HTTP route (documented in docs/openapi.json), and the
+/// WebSocket upgrades.
 public func buildRouters(_ server: ServerContext) -> (
     http: Router<BasicWebSocketRequestContext>, webSocket: Router<BasicWebSocketRequestContext>
 ) {
     let router = Router(context: BasicWebSocketRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    if let dashboard = server.dashboardDirectory {
+        // no-cache: browsers revalidate, so an upgraded dashboard is picked up at once.
+        let noCache = CacheControl([(MediaType(type: .any), [.noCache])])
+        router.add(middleware: FileMiddleware(dashboard, cacheControl: noCache, searchForIndexHtml: true))
+    }
     TaskRoutes(server: server).register(on: router)
     SessionRoutes(server: server).register(on: router)
     HealthRoutes(server: server).register(on: router)

@@ -20,12 +20,15 @@ public struct ServerContext: Sendable {
     public let allowedOrigins: Set<String>
     /// How often the lease sweeper looks for sessions whose heartbeat was lost.
     public let leaseSweepInterval: Duration
+    /// The dashboard's files (served at `/`), or nil to serve none.
+    public let dashboardDirectory: String?
 
     public init(
         pool: RedisConnectionPool, relay: EventRelay, metrics: ServerMetrics, userToken: String,
         relayQueueLimit: Int = 1000,
         streamMaxLength: Int = ProjectScope.defaultStreamMaxLength, publicURL: String, agentRedisURL: String?,
-        allowedOrigins: Set<String> = [], leaseSweepInterval: Duration = .seconds(1)
+        allowedOrigins: Set<String> = [], leaseSweepInterval: Duration = .seconds(1),
+        dashboardDirectory: String? = nil
     ) {
         self.pool = pool
         self.relay = relay
@@ -37,7 +40,15 @@ public struct ServerContext: Sendable {
         self.agentRedisURL = agentRedisURL
         self.allowedOrigins = allowedOrigins
         self.leaseSweepInterval = leaseSweepInterval
+        self.dashboardDirectory = dashboardDirectory
     }
+
+    /// The dashboard of the source tree this server was built from (`Dashboard/` at the repository's root).
+    public static let builtInDashboardDirectory: String = {
+        var path = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+        path.removeLast(3)  // Sources/MaestroServer/ServerContext.swift
+        return path.joined(separator: "/") + "/Dashboard"
+    }()
 
     /// Runs one function-library call, counting writes by kind and result.
     func run<Operation: StoreOperation>(_ operation: Operation) async throws -> Operation.Response {

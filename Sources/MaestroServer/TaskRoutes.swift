@@ -103,6 +103,23 @@ struct TaskRoutes {
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change)
         }
+        router.post("/api/tasks/:taskId/sessions/:sessionId/answer") { request, context in
+            try auth.requireUser(request)
+            struct Body: Decodable { var answer: String }
+            let body = try await RequestBody.decode(Body.self, from: request, fields: ["answer"])
+            let answer = try await server.run(
+                AnswerInput(
+                    scope: try server.scope(of: request), taskId: try context.parameters.require("taskId"),
+                    sessionId: try context.parameters.require("sessionId"), answer: body.answer,
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(answer)
+        }
+        router.get("/api/tasks/:taskId/history") { request, context in
+            let scope = try server.scope(of: request)
+            try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
+            return try Response.json(
+                try await server.run(GetTaskHistory(scope: scope, taskId: try context.parameters.require("taskId"))))
+        }
         router.delete("/api/tasks/:taskId/sessions/:sessionId") { request, context in
             try auth.requireUser(request)
             let change = try await server.run(

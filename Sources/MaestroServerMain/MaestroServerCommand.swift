@@ -39,6 +39,10 @@ struct MaestroServerCommand: AsyncParsableCommand {
     @Option(help: "How many events a streaming client may fall behind before it is disconnected.")
     var relayQueueLimit = 1000
 
+    @Option(
+        help: "The dashboard's files, served at / (default: $MAESTRO_DASHBOARD_DIR, else the source tree's Dashboard).")
+    var dashboardDir: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "maestro-server")
@@ -81,7 +85,9 @@ struct MaestroServerCommand: AsyncParsableCommand {
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: relayQueueLimit,
             streamMaxLength: Int(environment["MAESTRO_STREAM_MAXLEN"] ?? "") ?? ProjectScope.defaultStreamMaxLength,
             publicURL: environment["MAESTRO_PUBLIC_URL"] ?? "http://\(host):\(port)",
-            agentRedisURL: redisURL, allowedOrigins: Set(allowedOrigins))
+            agentRedisURL: redisURL, allowedOrigins: Set(allowedOrigins),
+            dashboardDirectory: dashboardDir ?? environment["MAESTRO_DASHBOARD_DIR"]
+                ?? ServerContext.builtInDashboardDirectory)
         let app = buildApplication(
             context, configuration: .init(address: .hostname(host, port: port), serverName: "maestro"), logger: logger)
         try await app.runService()

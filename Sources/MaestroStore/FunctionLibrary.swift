@@ -8,7 +8,7 @@ public enum FunctionLibrary {
     /// The library's name in Redis (`FUNCTION LIST LIBRARYNAME maestro`).
     public static let name = "maestro"
     /// The version this client speaks; must equal `LIBRARY_VERSION` in `Lua/library.lua`.
-    public static let version = "3"
+    public static let version = "4"
 
     /// Loads (or replaces) the library in Redis. Idempotent; needs the `@scripting` FUNCTION permission.
     public static func install(on connection: RedisConnection) throws {

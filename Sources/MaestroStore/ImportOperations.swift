@@ -38,7 +38,10 @@ public struct ImportTask: StoreOperation {
             ImportArguments.extra(task.extra),
         ]
         for entry in task.sessionProgress {
-            arguments += [entry.sessionId, entry.status.rawValue, entry.lastUpdated, entry.notes ?? ""]
+            arguments += [
+                entry.sessionId, entry.status.rawValue, entry.lastUpdated, entry.notes ?? "", entry.answer ?? "",
+                entry.answeredAt ?? "",
+            ]
         }
         return arguments
     }

@@ -102,6 +102,22 @@ public final class RedisConnection {
         return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
     }
 
+    /// `receive()` that gives up after `timeout`, returning nil, with the connection still usable (a read timeout
+    /// inside hiredis would break it): waits for the socket with poll(2) unless a reply is already buffered.
+    public func receive(timeout: Duration) throws -> RedisReply? {
+        try connect()
+        guard let context else { throw RedisError(.connectionLost, "not connected") }
+        var raw: UnsafeMutableRawPointer?
+        if redisReaderGetReply(context.pointee.reader, &raw) == REDIS_OK, let raw {
+            defer { freeReplyObject(raw) }
+            return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+        }
+        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, max(0, milliseconds)) > 0 else { return nil }
+        return try receive()
+    }
+
     /// Shuts the socket down so that a thread blocked in `receive()` returns; safe to call from another thread.
     public func interrupt() {
         if let descriptor = context?.pointee.fd, descriptor >= 0 { shutdown(descriptor, Int32(SHUT_RDWR)) }

@@ -59,6 +59,34 @@ final class CLITests {
         }
     }
 
+    @Test("task answer: exit 9 without an answer; --wait gets the user's answer when it comes; --timeout ends the wait")
+    func answer() async throws {
+        let taskId = try createTask()
+        let cli = CLIProcess(environment: try sessionEnvironment())
+        let sessionId = cli.environment["MAESTRO_SESSION_ID"]!
+        _ = try await cli.runDetached("task", "queue", taskId)
+        _ = try await cli.runDetached("task", "update", taskId, "--status", "working")
+        _ = try await cli.runDetached("task", "update", taskId, "--status", "needs_input", "--notes", "Which port?")
+
+        let none = try await cli.runDetached("task", "answer", taskId)
+        #expect(none.status == 9 && none.stderr.contains("no answer yet"), "\(none.stderr)")
+        #expect(try await cli.runDetached("task", "answer", taskId, "--timeout", "1").status == 64)
+        let timedOut = try await cli.runDetached("task", "answer", taskId, "--wait", "--timeout", "1")
+        #expect(timedOut.status == 9 && timedOut.stderr.contains("within"))
+
+        let waiting = try cli.start("task", "answer", taskId, "--wait")
+        try await Task.sleep(for: .milliseconds(300))
+        let scope = try ProjectScope(projectId: "cli")
+        _ = try server.connect().run(AnswerInput(scope: scope, taskId: taskId, sessionId: sessionId, answer: "8080"))
+        let answered = await waiting.finished(timeout: .seconds(20))
+        #expect(answered.status == 0 && answered.stdout == "8080\n", "\(answered.stderr)")
+        #expect(try show(taskId).progress(of: sessionId)?.status == .needsInput, "answering changes no status")
+        let json = try await cli.runDetached("task", "answer", taskId, "--json")
+        #expect(json.stdout.contains(#""answer":"8080""#))
+        let stranger = CLIProcess(environment: try sessionEnvironment())
+        #expect(try await stranger.runDetached("task", "answer", taskId).status == 4)
+    }
+
     @Test("queue → working (task starts) → blocked with notes → working → completed")
     func agentFlow() throws {
         let taskId = try createTask()
@@ -227,7 +255,7 @@ struct CLIAccessControlTests {
         }
     }
 
-    @Test("the deployed agent user can queue and update, and the admin user can load the library")
+    @Test("the deployed agent user can queue, update, read answers and run supervised; the admin can load the library")
     func aclAgentUser() throws {
         let server = try RedisTestServer(arguments: try Self.deployedUsers().flatMap { $0 })
         defer { server.stop() }
@@ -246,6 +274,17 @@ struct CLIAccessControlTests {
         #expect(try CLIProcess(environment: session).run("task", "queue", taskId).status == 0)
         let update = try CLIProcess(environment: session).run("task", "update", taskId, "--status", "working")
         #expect(update.status == 0, "\(update.stderr)")
+        let asked = try CLIProcess(environment: session).run(
+            "task", "update", taskId, "--status", "needs_input", "--notes", "Which branch?")
+        #expect(asked.status == 0, "\(asked.stderr)")
+        let adminConnection = RedisConnection(try RedisConfiguration(url: admin["MAESTRO_REDIS_URL"]!))
+        _ = try adminConnection.run(
+            AnswerInput(
+                scope: try ProjectScope(), taskId: taskId, sessionId: session["MAESTRO_SESSION_ID"]!, answer: "main"))
+        let answer = try CLIProcess(environment: session).run("task", "answer", taskId, "--wait", "--timeout", "5")
+        #expect(answer.status == 0 && answer.stdout == "main\n", "\(answer.stderr)")
+        let supervised = try CLIProcess(environment: agent).run("run", "--heartbeat-ttl", "2", "--", "true")
+        #expect(supervised.status == 0, "maestro run works as the agent user: \(supervised.stderr)")
         var stranger = session
         stranger["MAESTRO_REDIS_URL"] = "redis://maestro-agent:wrong@127.0.0.1:\(server.port)"
         #expect(try CLIProcess(environment: stranger).run("task", "show", taskId).status == 5)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MaestroStore
+import RedisTestSupport
 import Testing
 
 @Suite("HTTP API against a live server and a real Redis")
@@ -139,6 +140,38 @@ struct APITests {
 
             let unlinked = try await server.call(.delete, "/api/tasks/\(other)/sessions/\(session)?projectId=p")
             #expect(unlinked.status == .ok && (unlinked.body["sessionIds"] as? [String])?.isEmpty == true)
+        }
+    }
+
+    @Test("answers: a user answers a needs_input question; the history shows who changed what")
+    func answersAndHistory() async throws {
+        try await LiveServer.run { server in
+            let task = try await server.createTask()
+            let (session, token) = try await server.spawnSession(taskIds: [task])
+            let status = "/api/tasks/\(task)/sessions/\(session)/status?projectId=p"
+            let answer = "/api/tasks/\(task)/sessions/\(session)/answer?projectId=p"
+            #expect(try await server.call(.put, status, token: token, json: #"{"status":"working"}"#).status == .ok)
+            let early = try await server.call(.post, answer, json: #"{"answer":"yes"}"#)
+            #expect(early.status == .conflict, "nothing was asked yet")
+            let asked = try await server.call(
+                .put, status, token: token, json: #"{"status":"needs_input","notes":"Deploy now?"}"#)
+            #expect(asked.status == .ok)
+            #expect(try await server.call(.post, answer, token: token, json: #"{"answer":"yes"}"#).status == .forbidden)
+            #expect(try await server.call(.post, answer, json: #"{"answer":""}"#).status == .badRequest)
+            #expect(try await server.call(.post, answer, json: #"{"reply":"yes"}"#).status == .badRequest)
+            let answered = try await server.call(.post, answer, json: #"{"answer":"Yes, after the tests pass"}"#)
+            #expect(answered.status == .ok && answered.body["answer"] as? String == "Yes, after the tests pass")
+            let shown = try await server.call(.get, "/api/tasks/\(task)?projectId=p")
+            let entry = (shown.body["sessionProgress"] as? [[String: Any]])?.first
+            #expect(entry?["status"] as? String == "needs_input" && entry?["answer"] as? String == "Yes, after the tests pass")
+            let events = try SupervisedAgent.events(project: "p", on: server.redis.connect())
+            #expect(events.last?.type == "task:input_answer")
+
+            let history = try await server.call(.get, "/api/tasks/\(task)/history?projectId=p")
+            let actions = (history.body["history"] as? [[String: Any]])?.map { $0["action"] as? String ?? "" }
+            #expect(actions == ["answer", "progress", "status", "progress", "queued", "created"])
+            #expect(try await server.call(.get, "/api/tasks/nope/history?projectId=p").status == .notFound)
+            #expect(try await server.call(.get, "/api/tasks/\(task)/history?projectId=p", token: nil).status == .unauthorized)
         }
     }
 

@@ -35,7 +35,8 @@ struct LiveServer: Sendable {
             configuration: redis.configuration, queueLimit: queueLimit, metrics: metrics, logger: logger)
         let context = ServerContext(
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: queueLimit,
-            streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url)
+            streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url,
+            dashboardDirectory: ServerContext.builtInDashboardDirectory)
         let app = buildApplication(
             context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { client in

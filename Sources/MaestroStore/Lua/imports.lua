@@ -160,14 +160,15 @@ local function task_from_args(project, args)
         refuse('INVALID_INPUT', 'a task version must be a whole number from 1 to 99999999999999')
     end
     check_extra(args[15])
-    if (#args - FIRST_PROGRESS_ARG + 1) % 4 ~= 0 then
-        refuse('INVALID_INPUT', 'progress entries come as sessionId, status, lastUpdated, notes')
+    if (#args - FIRST_PROGRESS_ARG + 1) % 6 ~= 0 then
+        refuse('INVALID_INPUT', 'progress entries come as sessionId, status, lastUpdated, notes, answer, answeredAt')
     end
     local entries = {}
     local seen = {}
-    for i = FIRST_PROGRESS_ARG, #args, 4 do
+    for i = FIRST_PROGRESS_ARG, #args, 6 do
         local entry = {
             sessionId = args[i], status = args[i + 1], lastUpdated = args[i + 2], notes = optional(args[i + 3]),
+            answer = optional(args[i + 4]), answeredAt = optional(args[i + 5]),
         }
         check_id(entry.sessionId, 'session id')
         if seen[entry.sessionId] then refuse('INVALID_INPUT', 'session ' .. entry.sessionId .. ' is listed twice') end
@@ -175,10 +176,14 @@ local function task_from_args(project, args)
         check_one_of(entry.status, SESSION_STATUSES, 'session status')
         check_timestamp(entry.lastUpdated, 'lastUpdated')
         check_text(args[i + 3], 'notes', MAX_NOTES_BYTES)
+        check_text(args[i + 4], 'an answer', MAX_DESCRIPTION_BYTES)
+        if entry.answeredAt then check_timestamp(entry.answeredAt, 'answeredAt') end
         entries[#entries + 1] = entry
     end
     return task, entries
 end
+
+local PROGRESS_FIELDS = { 'status', 'lastUpdated', 'notes', 'answer', 'answeredAt' }
 
 local function same_task(prefix, existing, task, entries)
     if not same_fields(existing, task, COMPARED_TASK_FIELDS) then return false end
@@ -187,7 +192,7 @@ local function same_task(prefix, existing, task, entries)
     for i, entry in ipairs(entries) do
         if linked[i] ~= entry.sessionId then return false end
         local stored = hash_to_table(redis.call('HGETALL', progress_key(prefix, task.id, entry.sessionId)))
-        if not same_fields(stored, entry, { 'status', 'lastUpdated', 'notes' }) then return false end
+        if not same_fields(stored, entry, PROGRESS_FIELDS) then return false end
     end
     return true
 end
@@ -204,8 +209,7 @@ local function write_progress(prefix, task_id, entries)
     end
     redis.call('DEL', list)
     for _, entry in ipairs(entries) do
-        write_hash(progress_key(prefix, task_id, entry.sessionId), { 'sessionId', 'status', 'lastUpdated', 'notes' },
-            entry)
+        write_hash(progress_key(prefix, task_id, entry.sessionId), { 'sessionId', unpack(PROGRESS_FIELDS) }, entry)
         redis.call('RPUSH', list, entry.sessionId)
         local tasks_of_session = session_key(prefix, entry.sessionId) .. '/tasks'
         if redis.call('LPOS', tasks_of_session, task_id) == false then
@@ -216,7 +220,7 @@ end
 
 -- ARGV: version, idempotency key, max stream length, policy, dry run, taskId, title, description ('' none),
 -- status, priority, parentId ('' none), createdAt, updatedAt, version, extra ('' none; a JSON object), then
--- four per linked session, in order: sessionId, status, lastUpdated, notes ('' none).
+-- six per linked session, in order: sessionId, status, lastUpdated, notes, answer, answeredAt ('' none).
 -- A new task gets the given version and the next creation order; an updated one keeps its creation order and
 -- gets the given version or its own plus one, whichever is larger, so versions never go back.
 local function import_task(keys, args)

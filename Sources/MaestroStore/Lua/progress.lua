@@ -16,7 +16,10 @@ local function queue_tasks(keys, args)
         local event_ids = {}
         for i, task in ipairs(tasks) do
             local queued = redis.call('EXISTS', progress_key(prefix, task.id, session_id)) == 0
-            if queued then event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now) end
+            if queued then
+                local actor = 'session:' .. session_id
+                event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now, actor)
+            end
             local status = redis.call('HGET', progress_key(prefix, task.id, session_id), 'status')
             results[i] = json_object({
                 { 'taskId', json_string(task.id) },
@@ -58,7 +61,13 @@ local function update_progress(keys, args)
         else
             redis.call('HSET', key, 'status', status, 'lastUpdated', now, 'notes', notes)
         end
+        -- A new question wants a new answer.
+        if status == 'needs_input' then redis.call('HDEL', key, 'answer', 'answeredAt') end
         local version = touch_task(prefix, task, now)
+        record_history(prefix, task_id, now, 'session:' .. session_id, 'progress', {
+            { 'sessionId', json_string(session_id) }, { 'from', json_string(current) }, { 'to', json_string(status) },
+            { 'notes', notes ~= '' and json_string(notes) or nil },
+        })
         local notes_json = notes == '' and 'null' or json_string(notes)
         local event_ids = { emit(keys, args, 'task:session_status', json_object({
             { 'taskId', json_string(task_id) },
@@ -75,6 +84,9 @@ local function update_progress(keys, args)
             redis.call('HSET', task_key(prefix, task_id), 'status', 'inprogress')
             task.status = 'inprogress'
             version = touch_task(prefix, task, now)
+            record_history(prefix, task_id, now, 'system', 'status', {
+                { 'from', '"todo"' }, { 'to', '"inprogress"' }, { 'sessionId', json_string(session_id) },
+            })
             event_ids[2] = emit(keys, args, 'task:updated', json_object({ { 'task', task_json(prefix, task) } }))
         end
         return json_object({
@@ -88,5 +100,41 @@ local function update_progress(keys, args)
             { 'version', version },
             { 'eventIds', json_strings(event_ids) },
         })
+    end)
+end
+
+-- ARGV: version, idempotency key, max stream length, taskId, sessionId, answer. A user answers the question a
+-- session asked with needs_input: stored on that progress entry (the session's status does not change), the task
+-- bumped, and task:input_answer emitted. Refused unless the entry is needs_input.
+local function answer_input(keys, args)
+    check_version(keys, args)
+    local prefix = project_of(keys)
+    return once(prefix, 'answer_input', args[2], function()
+        local task_id, session_id, answer = args[4], args[5], args[6] or ''
+        check_id(task_id, 'task id')
+        check_id(session_id, 'session id')
+        check_text(answer, 'an answer', MAX_DESCRIPTION_BYTES)
+        if answer == '' then refuse('INVALID_INPUT', 'an answer must not be empty') end
+        local task = require_task(prefix, task_id)
+        local key = progress_key(prefix, task_id, session_id)
+        local current = redis.call('HGET', key, 'status')
+        if not current then refuse('NOT_FOUND', 'session ' .. session_id .. ' is not linked to task ' .. task_id) end
+        if current ~= 'needs_input' then
+            refuse('INVALID_TRANSITION', 'session ' .. session_id .. ' is ' .. current .. ' on task ' .. task_id ..
+                ' and asked nothing; only a needs_input question can be answered', current, {})
+        end
+        local now = now_iso()
+        redis.call('HSET', key, 'answer', answer, 'answeredAt', now)
+        local version = touch_task(prefix, task, now)
+        record_history(prefix, task_id, now, 'user', 'answer', { { 'sessionId', json_string(session_id) } })
+        local body = json_object({
+            { 'taskId', json_string(task_id) },
+            { 'sessionId', json_string(session_id) },
+            { 'answer', json_string(answer) },
+            { 'answeredAt', json_string(now) },
+            { 'version', version },
+        })
+        local event_id = emit(keys, args, 'task:input_answer', body)
+        return json_object({ { 'answer', body }, { 'eventIds', json_strings({ event_id }) } })
     end)
 end

@@ -64,6 +64,8 @@ local function progress_json(entry)
         { 'status', json_string(entry.status) },
         { 'lastUpdated', json_string(entry.lastUpdated) },
         { 'notes', entry.notes and json_string(entry.notes) },
+        { 'answer', entry.answer and json_string(entry.answer) },
+        { 'answeredAt', entry.answeredAt and json_string(entry.answeredAt) },
     })
 end
 
@@ -120,14 +122,15 @@ local function touch_task(prefix, task, now)
     return task.version
 end
 
--- Links a session to a task with a queued progress entry, bumps the task and emits the event.
--- Returns the event id.
-local function link_queued(keys, args, prefix, task, session_id, now)
+-- Links a session to a task with a queued progress entry, bumps the task and emits the event; `actor` (for the
+-- history) is who linked it. Returns the event id.
+local function link_queued(keys, args, prefix, task, session_id, now, actor)
     redis.call('HSET', progress_key(prefix, task.id, session_id),
         'sessionId', session_id, 'status', 'queued', 'lastUpdated', now)
     redis.call('RPUSH', task_key(prefix, task.id) .. '/sessions', session_id)
     redis.call('RPUSH', session_key(prefix, session_id) .. '/tasks', task.id)
     local version = touch_task(prefix, task, now)
+    record_history(prefix, task.id, now, actor, 'queued', { { 'sessionId', json_string(session_id) } })
     return emit(keys, args, 'task:session_status', json_object({
         { 'taskId', json_string(task.id) },
         { 'sessionId', json_string(session_id) },

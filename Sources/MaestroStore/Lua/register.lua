@@ -9,6 +9,7 @@ redis.register_function('maestro_delete_task', delete_task)
 redis.register_function('maestro_remove_session', remove_session)
 redis.register_function('maestro_queue_tasks', queue_tasks)
 redis.register_function('maestro_update_progress', update_progress)
+redis.register_function('maestro_answer_input', answer_input)
 redis.register_function('maestro_spawn_session', spawn_session)
 redis.register_function('maestro_set_lifecycle', set_lifecycle)
 redis.register_function('maestro_claim_session', claim_session)
@@ -20,6 +21,7 @@ redis.register_function('maestro_import_task', import_task)
 redis.register_function('maestro_import_session', import_session)
 redis.register_function('maestro_import_project', import_project)
 redis.register_function { function_name = 'maestro_get_task', callback = get_task, flags = { 'no-writes' } }
+redis.register_function { function_name = 'maestro_task_history', callback = task_history, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_list_tasks', callback = list_tasks, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_get_session', callback = get_session, flags = { 'no-writes' } }
 redis.register_function { function_name = 'maestro_list_sessions', callback = list_sessions, flags = { 'no-writes' } }

@@ -42,7 +42,8 @@ local function spawn_session(keys, args)
             { 'session', body }, { 'taskIds', json_strings(task_ids) }, { 'spawnSource', json_string(source) },
         }))
         for _, task in ipairs(tasks) do
-            event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now)
+            local actor = source == 'ui' and 'user' or 'session:' .. session_id
+            event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now, actor)
         end
         if #tasks > 0 then body = session_json(prefix, session) end
         return json_object({ { 'session', body }, { 'eventIds', json_strings(event_ids) } })

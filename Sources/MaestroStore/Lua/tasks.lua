@@ -39,6 +39,7 @@ local function create_task(keys, args)
         local order = redis.call('INCR', prefix .. 'seq')
         redis.call('ZADD', prefix .. 'tasks', order, task_id)
         redis.call('ZADD', prefix .. 'tasks/todo', order, task_id)
+        record_history(prefix, task_id, now, 'user', 'created', {})
         local body = task_json(prefix, task)
         local event_id = emit(keys, args, 'task:created', json_object({ { 'task', body } }))
         return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
@@ -87,6 +88,18 @@ local function update_task(keys, args)
             return json_object({ { 'task', task_json(prefix, task) }, { 'eventIds', '[]' } })
         end
         local key = task_key(prefix, task_id)
+        local now = now_iso()
+        local changed = {}
+        for i = 1, #changes, 2 do changed[#changed + 1] = changes[i] end
+        if removes_description then changed[#changed + 1] = 'description' end
+        if #changed > 0 then
+            record_history(prefix, task_id, now, 'user', 'updated', { { 'fields', json_strings(changed) } })
+        end
+        if new_status ~= nil then
+            record_history(prefix, task_id, now, 'user', 'status', {
+                { 'from', json_string(task.status) }, { 'to', json_string(new_status) },
+            })
+        end
         for i = 1, #changes, 2 do task[changes[i]] = changes[i + 1] end
         if #changes > 0 then redis.call('HSET', key, unpack(changes)) end
         if removes_description then
@@ -100,7 +113,7 @@ local function update_task(keys, args)
             redis.call('HSET', key, 'status', new_status)
             task.status = new_status
         end
-        touch_task(prefix, task, now_iso())
+        touch_task(prefix, task, now)
         local body = task_json(prefix, task)
         local event_id = emit(keys, args, 'task:updated', json_object({ { 'task', body } }))
         return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
@@ -125,7 +138,7 @@ local function delete_task(keys, args)
             redis.call('DEL', progress_key(prefix, task_id, session_id))
         end
         if task.parentId then redis.call('SREM', task_key(prefix, task.parentId) .. '/children', task_id) end
-        redis.call('DEL', key, key .. '/sessions', key .. '/children')
+        redis.call('DEL', key, key .. '/sessions', key .. '/children', history_key(prefix, task_id))
         redis.call('ZREM', prefix .. 'tasks', task_id)
         redis.call('ZREM', prefix .. 'tasks/' .. task.status, task_id)
         local event_id = emit(keys, args, 'task:deleted', json_object({ { 'taskId', json_string(task_id) } }))
@@ -148,7 +161,9 @@ local function remove_session(keys, args)
         redis.call('DEL', progress_key(prefix, task_id, session_id))
         redis.call('LREM', task_key(prefix, task_id) .. '/sessions', 0, session_id)
         redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
-        touch_task(prefix, task, now_iso())
+        local now = now_iso()
+        touch_task(prefix, task, now)
+        record_history(prefix, task_id, now, 'user', 'removed', { { 'sessionId', json_string(session_id) } })
         local body = task_json(prefix, task)
         local event_id = emit(keys, args, 'task:updated', json_object({ { 'task', body } }))
         return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
