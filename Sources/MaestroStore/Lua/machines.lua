@@ -26,8 +26,6 @@ local PROGRESS_TARGETS = {
     cancelled = {},
 }
 
-local LIFECYCLE_EVENTS = { active = 'session:active', stopped = 'session:stopped', failed = 'session:failed' }
-
 local LIFECYCLE_TARGETS = {
     none = { 'spawning' },
     spawning = { 'active', 'failed' },

@@ -63,36 +63,11 @@ local function set_lifecycle(keys, args)
         check_text(reason, 'an error', MAX_NOTES_BYTES)
         local session = require_session(prefix, session_id)
         check_transition(LIFECYCLE_TARGETS, 'the lifecycle of session ' .. session_id, session.status, target)
-        local key = session_key(prefix, session_id)
-        local now = now_iso()
-        session.status = target
-        session.updatedAt = now
-        redis.call('HSET', key, 'status', target, 'updatedAt', now)
-        if target == 'failed' and reason ~= '' then
-            session.error = reason
-            redis.call('HSET', key, 'error', reason)
-        elseif target == 'spawning' then
-            session.error = nil
-            redis.call('HDEL', key, 'error')
-        end
+        local event_id = change_lifecycle(keys, args, prefix, session, target, reason)
         if target == 'stopped' or target == 'spawning' then
             wake_supervisor(prefix, session_id, target == 'stopped' and 'stop' or 'restart')
         end
-        local body = session_json(prefix, session)
-        local event_id
-        if target == 'spawning' then
-            event_id = emit(keys, args, 'session:spawn', json_object({
-                { 'session', body },
-                { 'taskIds', json_strings(redis.call('LRANGE', key .. '/tasks', 0, -1)) },
-                { 'spawnSource', json_string(session.spawnSource) },
-            }))
-        else
-            event_id = emit(keys, args, LIFECYCLE_EVENTS[target], json_object({
-                { 'sessionId', json_string(session_id) },
-                { 'error', target == 'failed' and json_string(session.error or 'unknown error') or nil },
-            }))
-        end
-        return json_object({ { 'session', body }, { 'eventIds', json_strings({ event_id }) } })
+        return json_object({ { 'session', session_json(prefix, session) }, { 'eventIds', json_strings({ event_id }) } })
     end)
 end
 

@@ -112,26 +112,7 @@ local function report_lifecycle(keys, args)
         if pid ~= '' and string.find(pid, '^%d+$') == nil then refuse('INVALID_INPUT', 'a pid must be a number') end
         local session = require_supervisor(prefix, session_id, args[5], args[6])
         check_transition(LIFECYCLE_TARGETS, 'the lifecycle of session ' .. session_id, session.status, target)
-        local key = session_key(prefix, session_id)
-        local now = now_iso()
-        session.status = target
-        session.updatedAt = now
-        redis.call('HSET', key, 'status', target, 'updatedAt', now)
-        if target == 'active' then
-            session.error = nil
-            redis.call('HDEL', key, 'error')
-            if pid ~= '' then
-                session.pid = pid
-                redis.call('HSET', key, 'pid', pid)
-            end
-        elseif target == 'failed' then
-            session.error = reason ~= '' and reason or 'unknown error'
-            redis.call('HSET', key, 'error', session.error)
-        end
-        local event_id = emit(keys, args, LIFECYCLE_EVENTS[target], json_object({
-            { 'sessionId', json_string(session_id) },
-            { 'error', target == 'failed' and json_string(session.error) or nil },
-        }))
+        local event_id = change_lifecycle(keys, args, prefix, session, target, reason, pid)
         return json_object({ { 'session', session_json(prefix, session) }, { 'eventIds', json_strings({ event_id }) } })
     end)
 end
@@ -160,14 +141,9 @@ local function sweep_leases(keys, args)
         redis.call('ZREM', prefix .. 'leases', session_id)
         local session = load_session(prefix, session_id)
         if session ~= nil then
-            local key = session_key(prefix, session_id)
-            redis.call('HDEL', key, 'supervisor')
+            redis.call('HDEL', session_key(prefix, session_id), 'supervisor')
             if session.status == 'active' or session.status == 'spawning' then
-                local now = now_iso()
-                redis.call('HSET', key, 'status', 'failed', 'error', HEARTBEAT_LOST, 'updatedAt', now)
-                emit(keys, args, 'session:failed', json_object({
-                    { 'sessionId', json_string(session_id) }, { 'error', json_string(HEARTBEAT_LOST) },
-                }))
+                change_lifecycle(keys, args, prefix, session, 'failed', HEARTBEAT_LOST)
                 failed[#failed + 1] = session_id
             end
         end
