@@ -1,10 +1,10 @@
 import MaestroDomain
 import MaestroStore
+import RedisClient
 
 #if canImport(Glibc)
     import Glibc
 #endif
-import RedisClient
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -22,7 +22,9 @@ enum Maestro {
             CommandSpec(
                 name: "task",
                 abstract: "Queue tasks, report this session's status on them, and read them.",
-                subcommands: [TaskQueue.spec, TaskUpdate.spec, TaskAnswer.spec, TaskShow.spec, TaskList.spec, TaskCreate.spec]),
+                subcommands: [
+                    TaskQueue.spec, TaskUpdate.spec, TaskAnswer.spec, TaskShow.spec, TaskList.spec, TaskCreate.spec,
+                ]),
             CommandSpec(
                 name: "session",
                 abstract: "Create sessions for scripts and tests.",

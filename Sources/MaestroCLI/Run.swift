@@ -30,7 +30,9 @@ enum Run {
             cannot start, 3 when the session was taken away from this supervisor, or 0 when it is stopped by a
             signal while a user had stopped the session; setup errors use the codes of every maestro command.
             """,
-        arguments: [ArgumentSpec(name: "command", help: "The agent command and its arguments, after --.", isRepeating: true)],
+        arguments: [
+            ArgumentSpec(name: "command", help: "The agent command and its arguments, after --.", isRepeating: true)
+        ],
         options: [
             .value("task", "task-id", help: "Queue the session on this task (repeatable).", repeatable: true),
             .value("name", "name", help: "A name people recognise the session by."),
@@ -42,7 +44,9 @@ enum Run {
             .value(
                 "heartbeat-ttl", "seconds",
                 help: "How long the lease lasts without a heartbeat (default: MAESTRO_HEARTBEAT_TTL, else 15)."),
-            .value("stop-grace", "seconds", help: "Time between SIGTERM and SIGKILL when a user stops the session (default 10)."),
+            .value(
+                "stop-grace", "seconds",
+                help: "Time between SIGTERM and SIGKILL when a user stops the session (default 10)."),
         ],
         run: run
     )
@@ -82,7 +86,7 @@ enum Run {
             connection: connection, scope: scope, identity: identity,
             settings: Supervisor.Settings(
                 command: arguments.values("command"), leaseSeconds: leaseSeconds, stopGrace: .seconds(stopGrace),
-                environment: agentEnvironment(environment, credentials), host: host),
+                environment: agentEnvironment(environment, credentials)),
             wakeup: wakeup)
         exit(supervisor.run())
     }
@@ -96,7 +100,8 @@ enum Run {
             try Validation.identifier(sessionId, "session id")
             guard let token = environment.sessionToken else {
                 throw MaestroError(
-                    .forbidden, "--session needs the session's token in MAESTRO_SESSION_TOKEN (issued when it was spawned)")
+                    .forbidden,
+                    "--session needs the session's token in MAESTRO_SESSION_TOKEN (issued when it was spawned)")
             }
             return SessionCredentials(sessionId: sessionId, token: token)
         }

@@ -18,7 +18,6 @@ final class Supervisor {
         var stopGrace: Duration
         /// The agent's environment (the session context already in it).
         var environment: [String: String]
-        var host: String?
     }
 
     private let connection: RedisConnection

@@ -59,8 +59,9 @@ enum TaskAnswer {
             }
             let remaining = deadline.map { $0 - clock.now } ?? .seconds(3600)
             guard remaining > .zero else {
-                throw NoAnswer(message: "no answer to session \(session.sessionId)'s question on task \(taskId) "
-                    + "within \(timeout ?? .zero)")
+                throw NoAnswer(
+                    message: "no answer to session \(session.sessionId)'s question on task \(taskId) "
+                        + "within \(timeout ?? .zero)")
             }
             try waitForChange(remaining)
         }

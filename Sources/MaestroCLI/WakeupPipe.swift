@@ -51,8 +51,11 @@ final class WakeupPipe: Sendable {
 
     /// What happened within `timeout` (empty when nothing did).
     func wait(timeout: Duration) -> [Wakeup] {
-        let milliseconds = max(0, Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds
-            / 1_000_000_000_000_000))
+        let milliseconds = max(
+            0,
+            Int32(
+                clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds
+                    / 1_000_000_000_000_000))
         var descriptor = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
         guard poll(&descriptor, 1, milliseconds) > 0 else { return [] }
         var buffer = [UInt8](repeating: 0, count: 64)

@@ -112,7 +112,8 @@ public final class RedisConnection {
             defer { freeReplyObject(raw) }
             return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
         }
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
         guard poll(&descriptor, 1, max(0, milliseconds)) > 0 else { return nil }
         return try receive()

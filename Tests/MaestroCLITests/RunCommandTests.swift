@@ -74,7 +74,10 @@ final class RunCommandTests {
         #expect(try session(sessionId)["status"] == "stopped")
         #expect(try session(sessionId)["supervisor"] == nil)
         #expect(try redis.send(RedisCommand("ZSCORE", "mae:{run}:leases", sessionId)) == .null)
-        #expect(try events() == ["task:created", "session:spawn", "task:session_status", "session:active", "session:stopped"])
+        #expect(
+            try events() == [
+                "task:created", "session:spawn", "task:session_status", "session:active", "session:stopped",
+            ])
         let task = try redis.run(GetTask(scope: scope, taskId: taskId))
         #expect(task.sessionProgress.first?.sessionId == sessionId && task.sessionProgress.first?.status == .queued)
     }
@@ -136,15 +139,18 @@ final class RunCommandTests {
 
         running.signal(SIGTERM)
         #expect(await running.finished().status == 0)
-        #expect(try events() == [
-            "session:spawn", "session:active", "session:stopped", "session:spawn", "session:active",
-            "session:stopped",
-        ])
+        #expect(
+            try events() == [
+                "session:spawn", "session:active", "session:stopped", "session:spawn", "session:active",
+                "session:stopped",
+            ])
     }
 
     @Test("an agent that ignores SIGTERM is killed after the grace period when a user stops it")
     func killsAfterGrace() async throws {
-        let stubborn = ["sh", "-c", "trap '' TERM; echo $$ > '\(agent.directory.path)/pids'; while :; do sleep 0.05; done"]
+        let stubborn = [
+            "sh", "-c", "trap '' TERM; echo $$ > '\(agent.directory.path)/pids'; while :; do sleep 0.05; done",
+        ]
         let words = ["run", "--heartbeat-ttl", "3", "--stop-grace", "1", "--"] + stubborn
         let running = try CLIProcess(environment: base).start(bytes: words.map { Array($0.utf8) })
         #expect(await pollUntil { agent.pids.count == 1 })
@@ -159,7 +165,8 @@ final class RunCommandTests {
 
     @Test("--session takes over a session spawned elsewhere, with its token; a wrong token or a live one is refused")
     func takeOver() async throws {
-        let spawned = try await CLIProcess(environment: base).runDetached("session", "create", "--name", "from-dashboard")
+        let spawned = try await CLIProcess(environment: base).runDetached(
+            "session", "create", "--name", "from-dashboard")
         var environment = base
         for line in spawned.stdout.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
@@ -177,7 +184,8 @@ final class RunCommandTests {
         #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
         #expect(agent.environment["MAESTRO_SESSION_ID"] == sessionId)
 
-        let second = try await CLIProcess(environment: environment).runDetached("run", "--session", sessionId, "--", "true")
+        let second = try await CLIProcess(environment: environment).runDetached(
+            "run", "--session", sessionId, "--", "true")
         #expect(second.status == 3)
         #expect(second.stderr.contains("only a spawning session can be taken over"))
 

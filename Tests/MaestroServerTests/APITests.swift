@@ -163,7 +163,9 @@ struct APITests {
             #expect(answered.status == .ok && answered.body["answer"] as? String == "Yes, after the tests pass")
             let shown = try await server.call(.get, "/api/tasks/\(task)?projectId=p")
             let entry = (shown.body["sessionProgress"] as? [[String: Any]])?.first
-            #expect(entry?["status"] as? String == "needs_input" && entry?["answer"] as? String == "Yes, after the tests pass")
+            #expect(
+                entry?["status"] as? String == "needs_input"
+                    && entry?["answer"] as? String == "Yes, after the tests pass")
             let events = try SupervisedAgent.events(project: "p", on: server.redis.connect())
             #expect(events.last?.type == "task:input_answer")
 
@@ -171,7 +173,9 @@ struct APITests {
             let actions = (history.body["history"] as? [[String: Any]])?.map { $0["action"] as? String ?? "" }
             #expect(actions == ["answer", "progress", "status", "progress", "queued", "created"])
             #expect(try await server.call(.get, "/api/tasks/nope/history?projectId=p").status == .notFound)
-            #expect(try await server.call(.get, "/api/tasks/\(task)/history?projectId=p", token: nil).status == .unauthorized)
+            #expect(
+                try await server.call(.get, "/api/tasks/\(task)/history?projectId=p", token: nil).status
+                    == .unauthorized)
         }
     }
 

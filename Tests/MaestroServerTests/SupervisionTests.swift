@@ -52,10 +52,11 @@ struct SupervisionTests {
 
             running.signal(SIGTERM)
             #expect(await running.finished().status == 0)
-            #expect(try lifecycleEvents(server) == [
-                "session:spawn", "session:active", "session:stopped", "session:spawn", "session:active",
-                "session:stopped",
-            ])
+            #expect(
+                try lifecycleEvents(server) == [
+                    "session:spawn", "session:active", "session:stopped", "session:spawn", "session:active",
+                    "session:stopped",
+                ])
         }
     }
 

@@ -89,11 +89,12 @@ final class AnswerAndHistoryStoreTests {
             [$0.actor, $0.action, $0.from ?? "", $0.to ?? ""].joined(separator: " ")
         }
         let sessionActor = "session:" + session.sessionId
-        #expect(summary == [
-            "user created  ", "user queued  ", "\(sessionActor) progress queued working",
-            "system status todo inprogress", "\(sessionActor) progress working needs_input", "user answer  ",
-            "user updated  ", "user status inprogress completed", "user removed  ",
-        ])
+        #expect(
+            summary == [
+                "user created  ", "user queued  ", "\(sessionActor) progress queued working",
+                "system status todo inprogress", "\(sessionActor) progress working needs_input", "user answer  ",
+                "user updated  ", "user status inprogress completed", "user removed  ",
+            ])
         #expect(history.first { $0.action == "updated" }?.fields == ["title"])
         #expect(history.first { $0.action == "progress" && $0.to == "needs_input" }?.notes == "Which?")
 
