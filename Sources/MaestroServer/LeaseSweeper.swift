@@ -39,7 +39,7 @@ public struct LeaseSweeper: Service {
         for case .bulk(let bytes) in reply.array ?? [] {
             let projectId = String(decoding: bytes, as: UTF8.self)
             guard let scope = try? server.scope(projectId) else { continue }
-            let lost = try await server.pool.run(SweepLeases(scope: scope))
+            let lost = try await server.execute(SweepLeases(scope: scope))
             server.metrics.heartbeatsLost(lost.count)
             for sessionId in lost {
                 logger.warning(

@@ -52,9 +52,9 @@ public struct ServerContext: Sendable {
 
     /// Runs one function-library call, counting writes by kind and result.
     func run<Operation: StoreOperation>(_ operation: Operation) async throws -> Operation.Response {
-        guard !operation.isReadOnly else { return try await pool.run(operation) }
+        guard !operation.isReadOnly else { return try await execute(operation) }
         do {
-            let response = try await pool.run(operation)
+            let response = try await execute(operation)
             metrics.transition(kind: operation.function, result: "ok")
             return response
         } catch let error as MaestroError {
@@ -63,6 +63,18 @@ public struct ServerContext: Sendable {
         } catch {
             metrics.transition(kind: operation.function, result: "ERROR")
             throw error
+        }
+    }
+
+    /// Runs one function-library call; when Redis has lost the library (FUNCTION FLUSH, a new Redis behind the
+    /// same address), loads it again and retries once — the failed call ran nothing. Another version loaded by
+    /// another server is left alone: that call fails with a clear STALE_LIBRARY error (503).
+    func execute<Operation: StoreOperation>(_ operation: Operation) async throws -> Operation.Response {
+        do {
+            return try await pool.run(operation)
+        } catch let error as StoreError where error.code == .libraryMissing {
+            try await pool.withConnection { try FunctionLibrary.install(on: $0) }
+            return try await pool.run(operation)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MaestroStore
+import RedisClient
 import RedisTestSupport
 import Testing
 
@@ -176,6 +177,19 @@ struct APITests {
             #expect(
                 try await server.call(.get, "/api/tasks/\(task)/history?projectId=p", token: nil).status
                     == .unauthorized)
+        }
+    }
+
+    @Test("a flushed function library is loaded again by the next call, which then succeeds")
+    func libraryReloaded() async throws {
+        try await LiveServer.run { server in
+            let task = try await server.createTask()
+            _ = try server.redis.connect().send(RedisCommand("FUNCTION", "FLUSH"))
+            let got = try await server.call(.get, "/api/tasks/\(task)?projectId=p")
+            #expect(got.status == .ok, "the read reloaded the library; the data was never gone")
+            let created = try await server.call(.post, "/api/tasks", json: #"{"projectId":"p","title":"After"}"#)
+            #expect(created.status == .created)
+            #expect(try FunctionLibrary.loadedVersion(on: server.redis.connect()) == FunctionLibrary.version)
         }
     }
 

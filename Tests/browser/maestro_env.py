@@ -1,0 +1,268 @@
+"""The processes the browser tests run against: a real redis-server, maestro-server (the one under test, serving
+the Dashboard/ of this checkout), the HTTP API for setting things up, and agents that use the real `maestro` CLI.
+
+Everything listens on 127.0.0.1, on free ports, with its files in a temporary directory, and is stopped by the
+fixtures that start it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD_DIR = REPO_ROOT / "Dashboard"
+USER_TOKEN = "browser-test-user-token"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
+    """Polls `predicate` until it returns something truthy; raises TimeoutError naming `what` otherwise."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as error:  # noqa: BLE001 - the condition is retried until the deadline
+            last_error = error
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last_error})" if last_error else ""))
+
+
+def stop_process(process: subprocess.Popen | None, grace: float = 10.0):
+    """SIGTERM, then SIGKILL after `grace` seconds; waits for the exit."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def clean_environment() -> dict[str, str]:
+    """The test process's environment without any Maestro variable, so nothing leaks into what we start."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("MAESTRO_")}
+
+
+class Binaries:
+    """Copies of maestro-server and maestro (a rebuild in the checkout during the run does not disturb it)."""
+
+    def __init__(self, source_dir: Path, work_dir: Path):
+        self.dir = work_dir / "bin"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for name in ("maestro-server", "maestro"):
+            source = source_dir / name
+            if not source.is_file():
+                raise FileNotFoundError(
+                    f"{source} is missing: build first (swift build), or point MAESTRO_BIN_DIR at the binaries")
+            shutil.copy2(source, self.dir / name)
+        self.server = self.dir / "maestro-server"
+        self.cli = self.dir / "maestro"
+
+
+class RedisServer:
+    """A private redis-server without persistence."""
+
+    def __init__(self, work_dir: Path, log_dir: Path):
+        self.dir = work_dir / f"redis-{time.monotonic_ns()}"
+        self.dir.mkdir(parents=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.log = open(log_dir / f"redis-{self.port}.log", "wb")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir), "--maxmemory-policy", "noeviction"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=clean_environment())
+        wait_until(lambda: self.command("PING") == "PONG", 10, f"redis-server on port {self.port}")
+
+    def command(self, *args: str):
+        """Sends one command (RESP) and returns its reply, parsed."""
+        payload = f"*{len(args)}\r\n".encode() + b"".join(
+            f"${len(arg.encode())}\r\n".encode() + arg.encode() + b"\r\n" for arg in args)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+            sock.sendall(payload)
+            reader = sock.makefile("rb")
+            return _read_reply(reader)
+
+    def stop(self):
+        stop_process(self.process, grace=5)
+        self.log.close()
+
+
+def _read_reply(reader):
+    line = reader.readline().rstrip(b"\r\n")
+    kind, rest = line[:1], line[1:].decode()
+    if kind == b"+":
+        return rest
+    if kind == b"-":
+        raise RuntimeError(f"redis error: {rest}")
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        length = int(rest)
+        if length < 0:
+            return None
+        data = reader.read(length + 2)[:-2]
+        return data.decode(errors="replace")
+    if kind == b"*":
+        count = int(rest)
+        return None if count < 0 else [_read_reply(reader) for _ in range(count)]
+    raise RuntimeError(f"unexpected redis reply {line!r}")
+
+
+class MaestroServer:
+    """maestro-server on a fixed free port against the given Redis; can be stopped and started again."""
+
+    def __init__(self, binaries: Binaries, redis: RedisServer, work_dir: Path, log_dir: Path):
+        self.binaries = binaries
+        self.redis = redis
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = work_dir / f"server-{self.port}"
+        self.data_dir.mkdir(parents=True)
+        self.log_path = log_dir / f"maestro-server-{self.port}.log"
+        self.process = None
+        self.starts = 0
+
+    def start(self):
+        env = clean_environment()
+        env.update({"MAESTRO_REDIS_URL": self.redis.url, "MAESTRO_USER_TOKEN": USER_TOKEN, "LOG_LEVEL": "info"})
+        log = open(self.log_path, "ab")
+        self.starts += 1
+        log.write(f"--- start {self.starts} ---\n".encode())
+        log.flush()
+        self.process = subprocess.Popen(
+            [str(self.binaries.server), "--host", "127.0.0.1", "--port", str(self.port),
+             "--data-dir", str(self.data_dir), "--dashboard-dir", str(DASHBOARD_DIR)],
+            stdout=log, stderr=subprocess.STDOUT, env=env)
+        log.close()
+
+        def ready():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"maestro-server exited with {self.process.returncode}; see {self.log_path}")
+            with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as response:
+                return response.status == 200
+
+        wait_until(ready, 30, f"maestro-server on port {self.port} to be ready", interval=0.1)
+        return self
+
+    def stop(self):
+        stop_process(self.process)
+        self.process = None
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+
+class Api:
+    """The HTTP API with the user token, for setting up what a test needs and checking what the page did."""
+
+    def __init__(self, base_url: str, project: str, token: str = USER_TOKEN):
+        self.base_url = base_url
+        self.project = project
+        self.token = token
+
+    def call(self, method: str, path: str, body=None, expect: int | tuple = (200, 201)):
+        separator = "&" if "?" in path else "?"
+        url = f"{self.base_url}{path}{separator}projectId={self.project}"
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method, headers={
+            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, text = response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read().decode()
+        payload = json.loads(text) if text else None
+        expected = expect if isinstance(expect, tuple) else (expect,)
+        if status not in expected:
+            raise AssertionError(f"{method} {path} answered {status}: {text}")
+        return payload
+
+    def create_task(self, title: str, **fields):
+        return self.call("POST", "/api/tasks", {"title": title, **fields})
+
+    def task(self, task_id: str):
+        return self.call("GET", f"/api/tasks/{task_id}")
+
+    def tasks(self):
+        return self.call("GET", "/api/tasks?limit=1000")["tasks"]
+
+    def set_status(self, task_id: str, status: str):
+        return self.call("PUT", f"/api/tasks/{task_id}", {"status": status})
+
+    def session(self, session_id: str):
+        return self.call("GET", f"/api/sessions/{session_id}")
+
+    def spawn_session(self, name: str, task_ids=()):
+        return self.call("POST", "/api/sessions", {"name": name, "taskIds": list(task_ids)})
+
+
+class Agent:
+    """An agent session: spawned through the API (as the dashboard would), acting only through the `maestro` CLI,
+    which writes straight to Redis."""
+
+    def __init__(self, binaries: Binaries, redis: RedisServer, api: Api, name: str):
+        spawned = api.spawn_session(name)
+        self.session_id = spawned["session"]["id"]
+        self.name = name
+        self.cli = str(binaries.cli)
+        self.env = clean_environment()
+        self.env.update({key: value for key, value in spawned["env"].items() if key != "MAESTRO_URL"})
+        self.env["MAESTRO_REDIS_URL"] = redis.url
+        self.supervisors: list[subprocess.Popen] = []
+
+    def run(self, *args: str, timeout: float = 20, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([self.cli, *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"maestro {' '.join(args)} exited {result.returncode}: {result.stderr or result.stdout}")
+        return result
+
+    def queue(self, *task_ids: str):
+        return self.run("task", "queue", *task_ids)
+
+    def update(self, task_id: str, status: str, notes: str | None = None):
+        args = ["task", "update", task_id, "--status", status]
+        if notes is not None:
+            args += ["--notes", notes]
+        return self.run(*args)
+
+    def supervise(self) -> subprocess.Popen:
+        """`maestro run --session <this session> -- sleep 300`: a supervisor takes the session over, so it is active
+        with a host and heartbeats (as a real agent container would be). Stop it with stop_process."""
+        process = subprocess.Popen([self.cli, "run", "--session", self.session_id, "--stop-grace", "1", "--", "sleep", "300"],
+                                   env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.supervisors.append(process)
+        return process
+
+    def wait_for_answer(self, task_id: str, timeout: int = 30) -> subprocess.Popen:
+        """`maestro task answer <task> --wait`, running in the background; read its output when it ends."""
+        return subprocess.Popen([self.cli, "task", "answer", task_id, "--wait", "--timeout", str(timeout)],
+                                env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def cli_without_session(binaries: Binaries, redis: RedisServer, project: str, *args: str) -> str:
+    """Runs a `maestro` command that needs no session (task create, task show) against Redis directly."""
+    env = clean_environment()
+    env.update({"MAESTRO_REDIS_URL": redis.url, "MAESTRO_PROJECT_ID": project})
+    result = subprocess.run([str(binaries.cli), *args], env=env, capture_output=True, text=True, timeout=20)
+    if result.returncode != 0:
+        raise AssertionError(f"maestro {' '.join(args)} exited {result.returncode}: {result.stderr}")
+    return result.stdout.strip()
