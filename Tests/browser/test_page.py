@@ -197,3 +197,70 @@ def test_documentation_screenshot(browser, server, agents, artifacts):
         target = REPO_ROOT / "docs" / "screenshots" / "dashboard.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
+
+
+CONTRAST_CHECK = """
+const parse = (text) => {
+  const m = text.match(/rgba?\\(([^)]+)\\)/);
+  if (!m) return null;
+  const [r, g, b, a = 1] = m[1].split(',').map((part) => parseFloat(part));
+  return { r, g, b, a };
+};
+const luminance = ({ r, g, b }) => {
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+};
+const background = (element) => {
+  for (let node = element; node; node = node.parentElement) {
+    const color = parse(getComputedStyle(node).backgroundColor);
+    if (color && color.a > 0.5) return color;
+  }
+  return { r: 255, g: 255, b: 255, a: 1 };
+};
+const failures = [];
+for (const element of document.querySelectorAll('body *')) {
+  const text = [...element.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
+  if (!text || !element.getClientRects().length || element.closest('[aria-hidden=true]')) continue;
+  if (element.matches(':disabled') || element.closest(':disabled')) continue;
+  const style = getComputedStyle(element);
+  if (style.visibility === 'hidden' || parseFloat(style.opacity) < 1) continue;
+  const fg = parse(style.color);
+  const bg = background(element);
+  const [light, dark] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+  const ratio = (light + 0.05) / (dark + 0.05);
+  const size = parseFloat(style.fontSize);
+  const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight, 10) >= 700);
+  if (ratio < (large ? 3 : 4.5)) failures.push(`${ratio.toFixed(2)} ${element.tagName}.${element.className}: ${text.slice(0, 40)}`);
+}
+return failures;
+"""
+
+
+def test_text_contrast(browser, api, agents):
+    """Every piece of text in the list, a task's detail and the sessions view reaches WCAG AA contrast."""
+    asking = api.create_task("A question", priority="urgent")
+    blocked = api.create_task("A block", priority="high")
+    done = api.create_task("Done", priority="low")
+    api.create_task("Cancelled one")
+    agent = agents(api, "contrast")
+    agent.queue(asking["id"], blocked["id"], done["id"])
+    for task_id in (asking["id"], blocked["id"], done["id"]):
+        agent.update(task_id, "working")
+    agent.update(blocked["id"], "blocked", notes="No key")
+    agent.update(asking["id"], "needs_input", notes="Which one?")
+    agent.update(done["id"], "completed")
+    api.set_status(done["id"], "completed")
+    page = browser()
+    page.open_task(asking["id"])
+    page.wait_css("#task-detail .prompt")
+    page.wait_text("#task-detail .history-list", "reported")
+    assert page.driver.execute_script(CONTRAST_CHECK) == []
+    page.open_task(blocked["id"])
+    page.wait_css("#task-detail .banner-blocked")
+    assert page.driver.execute_script(CONTRAST_CHECK) == []
+    page.go("#/sessions")
+    page.wait_text("#session-list li", "contrast")
+    assert page.driver.execute_script(CONTRAST_CHECK) == []
+    page.driver.execute_script("window.maestroDashboard.signOut('', { forget: true });")
+    page.wait_css("#signin-form")
+    assert page.driver.execute_script(CONTRAST_CHECK) == []

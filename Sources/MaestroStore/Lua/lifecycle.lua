@@ -5,7 +5,8 @@ local LIFECYCLE_EVENTS = { active = 'session:active', stopped = 'session:stopped
 
 -- Moves a loaded session to `target`: status and time; the error for `failed` (`reason`, or 'unknown error'),
 -- none after a restart or start; the agent's pid for `active` (when given). Emits session:spawn for a restart,
--- else the target's event. Returns the event id.
+-- else the target's event (with the session's new updatedAt, so clients can order it against API replies).
+-- Returns the event id.
 local function change_lifecycle(keys, args, prefix, session, target, reason, pid)
     local key = session_key(prefix, session.id)
     session.status = target
@@ -32,5 +33,6 @@ local function change_lifecycle(keys, args, prefix, session, target, reason, pid
     return emit(keys, args, LIFECYCLE_EVENTS[target], json_object({
         { 'sessionId', json_string(session.id) },
         { 'error', target == 'failed' and json_string(session.error) or nil },
+        { 'updatedAt', json_string(session.updatedAt) },
     }))
 end
