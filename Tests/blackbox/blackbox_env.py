@@ -1,0 +1,323 @@
+"""The processes the black-box suites run against: a real redis-server and maestro-server (the binaries under test,
+copied out of MAESTRO_BIN_DIR first so a rebuild during the run does not disturb them), a binary-safe Redis client
+for snapshots, and the HTTP API with the user token.
+
+Everything listens on 127.0.0.1, on free ports, with its files in a temporary directory, and is stopped by the
+fixtures that start it. Nothing here depends on the browser tests' helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+OPENAPI_PATH = REPO_ROOT / "docs" / "openapi.json"
+DASHBOARD_DIR = REPO_ROOT / "Dashboard"
+USER_TOKEN = "blackbox-test-user-token"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
+    """Polls `predicate` until it returns something truthy; raises TimeoutError naming `what` otherwise."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as error:  # noqa: BLE001 - the condition is retried until the deadline
+            last_error = error
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last_error})" if last_error else ""))
+
+
+def stop_process(process: subprocess.Popen | None, grace: float = 10.0):
+    """SIGTERM, then SIGKILL after `grace` seconds; waits for the exit."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def clean_environment() -> dict[str, str]:
+    """The test process's environment without any Maestro variable, so nothing leaks into what we start."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("MAESTRO_")}
+
+
+class Binaries:
+    """Copies of maestro-server and maestro."""
+
+    def __init__(self, source_dir: Path, work_dir: Path):
+        self.dir = work_dir / "bin"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for name in ("maestro-server", "maestro"):
+            source = source_dir / name
+            if not source.is_file():
+                raise FileNotFoundError(
+                    f"{source} is missing: build first (swift build), or point MAESTRO_BIN_DIR at the binaries")
+            shutil.copy2(source, self.dir / name)
+        self.server = self.dir / "maestro-server"
+        self.cli = self.dir / "maestro"
+
+
+# --- Redis ---------------------------------------------------------------------------------------------------------
+
+class RedisError(Exception):
+    pass
+
+
+class RedisConnection:
+    """One persistent RESP connection; arguments are str or bytes, bulk replies come back as bytes."""
+
+    def __init__(self, port: int, timeout: float = 10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.reader = self.sock.makefile("rb")
+
+    def __call__(self, *args):
+        parts = [f"*{len(args)}\r\n".encode()]
+        for arg in args:
+            data = arg if isinstance(arg, bytes) else str(arg).encode()
+            parts += [f"${len(data)}\r\n".encode(), data, b"\r\n"]
+        self.sock.sendall(b"".join(parts))
+        return self._reply()
+
+    def _reply(self):
+        line = self.reader.readline()
+        if not line:
+            raise RedisError("connection closed by redis-server")
+        kind, rest = line[:1], line[1:].rstrip(b"\r\n")
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            raise RedisError(rest.decode(errors="replace"))
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            length = int(rest)
+            if length < 0:
+                return None
+            data = self.reader.read(length + 2)
+            return data[:-2]
+        if kind == b"*":
+            count = int(rest)
+            return None if count < 0 else [self._reply() for _ in range(count)]
+        raise RedisError(f"unexpected reply {line!r}")
+
+    def close(self):
+        try:
+            self.reader.close()
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class RedisServer:
+    """A private redis-server without persistence."""
+
+    def __init__(self, work_dir: Path, log_dir: Path, name: str = "redis"):
+        self.dir = work_dir / f"{name}-{time.monotonic_ns()}"
+        self.dir.mkdir(parents=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.log = open(log_dir / f"{name}-{self.port}.log", "wb")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir), "--maxmemory-policy", "noeviction"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=clean_environment())
+        wait_until(self._ping, 10, f"redis-server on port {self.port}")
+        self._connection: RedisConnection | None = None
+
+    def _ping(self):
+        connection = RedisConnection(self.port, timeout=2)
+        try:
+            return connection("PING") == "PONG"
+        finally:
+            connection.close()
+
+    def command(self, *args):
+        """One command over a shared persistent connection (reconnects once if it broke)."""
+        for attempt in (1, 2):
+            try:
+                if self._connection is None:
+                    self._connection = RedisConnection(self.port)
+                return self._connection(*args)
+            except (OSError, RedisError) as error:
+                if isinstance(error, RedisError) and "connection closed" not in str(error):
+                    raise
+                if self._connection is not None:
+                    self._connection.close()
+                self._connection = None
+                if attempt == 2:
+                    raise
+
+    def keys(self, pattern: str = "*") -> list[bytes]:
+        found, cursor = [], b"0"
+        while True:
+            cursor, batch = self.command("SCAN", cursor, "MATCH", pattern, "COUNT", "1000")
+            found += batch
+            if cursor == b"0":
+                return sorted(set(found))
+
+    def snapshot(self, pattern: str = "*") -> dict[bytes, tuple]:
+        """Every key matching `pattern` with its type, its serialized value (DUMP, which covers every field, member,
+        element and stream entry) and whether it expires; streams also with XLEN and their last id."""
+        state = {}
+        for key in self.keys(pattern):
+            kind = self.command("TYPE", key)
+            dump = self.command("DUMP", key)
+            expires = self.command("PTTL", key) >= 0
+            extra = ()
+            if kind == "stream":
+                info = self.command("XINFO", "STREAM", key)
+                fields = dict(zip(info[0::2], info[1::2]))
+                extra = (self.command("XLEN", key), fields.get(b"last-generated-id"))
+            state[key] = (kind, dump, expires, extra)
+        return state
+
+    def xrange_ids(self, key: str, after: str | None = None) -> list[str]:
+        start = f"({after}" if after else "-"
+        return [entry[0].decode() for entry in self.command("XRANGE", key, start, "+")]
+
+    def stop(self):
+        if self._connection is not None:
+            self._connection.close()
+        stop_process(self.process, grace=5)
+        self.log.close()
+
+
+def describe_difference(before: dict, after: dict) -> str:
+    """Which keys appeared, disappeared or changed between two snapshots."""
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    changed = sorted(key for key in set(before) & set(after) if before[key] != after[key])
+    parts = []
+    for label, keys in (("added", added), ("removed", removed), ("changed", changed)):
+        if keys:
+            parts.append(f"{label}: " + ", ".join(key.decode(errors="replace") for key in keys[:8]))
+    return "; ".join(parts) or "no difference"
+
+
+# --- maestro-server and its API --------------------------------------------------------------------------------------
+
+class MaestroServer:
+    """maestro-server on a free port against the given Redis."""
+
+    def __init__(self, binaries: Binaries, redis: RedisServer, work_dir: Path, log_dir: Path):
+        self.binaries = binaries
+        self.redis = redis
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = work_dir / f"server-{self.port}"
+        self.data_dir.mkdir(parents=True)
+        self.log_path = log_dir / f"maestro-server-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self):
+        env = clean_environment()
+        env.update({"MAESTRO_REDIS_URL": self.redis.url, "MAESTRO_USER_TOKEN": USER_TOKEN, "LOG_LEVEL": "info"})
+        log = open(self.log_path, "ab")
+        args = [str(self.binaries.server), "--host", "127.0.0.1", "--port", str(self.port),
+                "--data-dir", str(self.data_dir)]
+        if DASHBOARD_DIR.is_dir():
+            args += ["--dashboard-dir", str(DASHBOARD_DIR)]
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+        log.close()
+
+        def ready():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"maestro-server exited with {self.process.returncode}; see {self.log_path}")
+            with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as response:
+                return response.status == 200
+
+        wait_until(ready, 30, f"maestro-server on port {self.port} to be ready", interval=0.1)
+        return self
+
+    def alive(self) -> bool:
+        """The process is running and answers /healthz with 200."""
+        if self.process is None or self.process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def exit_description(self) -> str:
+        if self.process is None:
+            return "not started"
+        code = self.process.poll()
+        if code is None:
+            return "running but not answering /healthz"
+        return f"exited with {code}" + (f" (signal {-code})" if code < 0 else "") + f"; see {self.log_path}"
+
+    def stop(self):
+        stop_process(self.process)
+
+
+class Api:
+    """The HTTP API, by default with the user token."""
+
+    def __init__(self, base_url: str, project: str, token: str = USER_TOKEN):
+        self.base_url = base_url
+        self.project = project
+        self.token = token
+
+    def request(self, method: str, path: str, body=None, token: str | None = None, raw: bytes | None = None,
+                headers: dict | None = None) -> tuple[int, str]:
+        separator = "&" if "?" in path else "?"
+        url = f"{self.base_url}{path}{separator}projectId={self.project}"
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        all_headers = {"Content-Type": "application/json"}
+        token = self.token if token is None else token
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        all_headers.update(headers or {})
+        request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def call(self, method: str, path: str, body=None, expect: int | tuple = (200, 201), token: str | None = None):
+        status, text = self.request(method, path, body, token=token)
+        expected = expect if isinstance(expect, tuple) else (expect,)
+        if status not in expected:
+            raise AssertionError(f"{method} {path} answered {status}: {text}")
+        return json.loads(text) if text else None
+
+    def create_task(self, title: str, **fields):
+        return self.call("POST", "/api/tasks", {"title": title, **fields})
+
+    def task(self, task_id: str):
+        return self.call("GET", f"/api/tasks/{task_id}")
+
+    def set_status(self, task_id: str, status: str):
+        return self.call("PUT", f"/api/tasks/{task_id}", {"status": status})
+
+    def spawn_session(self, name: str, task_ids=(), session_id: str | None = None):
+        body = {"name": name, "taskIds": list(task_ids)}
+        if session_id:
+            body["id"] = session_id
+        return self.call("POST", "/api/sessions", body)
+
+    def cursor(self) -> str:
+        return self.call("GET", "/api/tasks?limit=1")["cursor"]
