@@ -25,21 +25,23 @@ struct CLIEnvironment {
     var userToken: String?
     var streamMaxLength: Int
     var connectTimeout: Duration
+    /// How long a command may wait for Redis's reply (a stalled Redis fails the command after it, exit 6).
+    var commandTimeout: Duration
 
     /// Reads MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_REDIS_URL, MAESTRO_URL,
-    /// MAESTRO_USER_TOKEN, MAESTRO_STREAM_MAXLEN and MAESTRO_CONNECT_TIMEOUT (seconds).
+    /// MAESTRO_USER_TOKEN, MAESTRO_STREAM_MAXLEN, MAESTRO_CONNECT_TIMEOUT and MAESTRO_COMMAND_TIMEOUT (seconds).
     static func current() throws -> CLIEnvironment {
         func value(_ name: String) -> String? {
             guard let raw = getenv(name) else { return nil }
             let text = String(cString: raw)
             return text.isEmpty ? nil : text
         }
-        var timeout = Duration.seconds(3)
-        if let text = value("MAESTRO_CONNECT_TIMEOUT") {
+        func seconds(_ name: String, default fallback: Duration) throws -> Duration {
+            guard let text = value(name) else { return fallback }
             guard let seconds = Double(text), seconds > 0, seconds <= 60 else {
-                throw MaestroError(.invalidInput, "MAESTRO_CONNECT_TIMEOUT must be 0-60 seconds (got '\(text)')")
+                throw MaestroError(.invalidInput, "\(name) must be 0-60 seconds (got '\(text)')")
             }
-            timeout = .milliseconds(Int64(seconds * 1000))
+            return .milliseconds(Int64(seconds * 1000))
         }
         var maxLength = ProjectScope.defaultStreamMaxLength
         if let text = value("MAESTRO_STREAM_MAXLEN") {
@@ -57,7 +59,8 @@ struct CLIEnvironment {
             maestroURL: value("MAESTRO_URL"),
             userToken: value("MAESTRO_USER_TOKEN"),
             streamMaxLength: maxLength,
-            connectTimeout: timeout)
+            connectTimeout: try seconds("MAESTRO_CONNECT_TIMEOUT", default: .seconds(3)),
+            commandTimeout: try seconds("MAESTRO_COMMAND_TIMEOUT", default: .seconds(10)))
     }
 
     /// The project the commands work in.
@@ -69,6 +72,7 @@ struct CLIEnvironment {
     func connection() throws -> RedisConnection {
         var configuration = try RedisConfiguration(url: redisURL)
         configuration.connectTimeout = connectTimeout
+        configuration.commandTimeout = commandTimeout
         return RedisConnection(configuration)
     }
 

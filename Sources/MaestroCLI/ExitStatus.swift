@@ -91,7 +91,7 @@ enum ExitStatus: Int32, CaseIterable {
 
     private static func code(for code: RedisError.Code) -> ExitStatus {
         switch code {
-        case .connectionFailed, .connectionLost: .unreachable
+        case .connectionFailed, .connectionLost, .timedOut: .unreachable
         case .authentication: .unauthorized
         case .invalidURL: .usage
         default: .failure

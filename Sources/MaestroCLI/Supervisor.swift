@@ -221,7 +221,7 @@ final class Supervisor {
         while true {
             do {
                 return try body()
-            } catch let error as RedisError where error.code == .connectionFailed || error.code == .connectionLost {
+            } catch let error as RedisError where [.connectionFailed, .connectionLost, .timedOut].contains(error.code) {
                 guard clock.now < giveUpAt else {
                     return say("session \(sessionId): could not \(what): \(error.message)")
                 }

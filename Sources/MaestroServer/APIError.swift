@@ -47,7 +47,7 @@ public struct APIError: HTTPResponseError, Sendable {
             return api
         case let error as StoreError:
             return APIError(.serviceUnavailable, "STORE_UNAVAILABLE", error.message)
-        case let error as RedisError where error.code == .connectionFailed || error.code == .connectionLost:
+        case let error as RedisError where [.connectionFailed, .connectionLost, .timedOut].contains(error.code):
             return APIError(.serviceUnavailable, "REDIS_UNAVAILABLE", error.message)
         case let error as HTTPError:
             let code = error.status.code == 413 ? "INVALID_INPUT" : "HTTP_\(error.status.code)"

@@ -39,6 +39,9 @@ struct MaestroServerCommand: AsyncParsableCommand {
     @Option(help: "How many events a streaming client may fall behind before it is disconnected.")
     var relayQueueLimit = 1000
 
+    @Option(help: "Seconds a Redis call may take before the request fails with 503 (a stalled Redis).")
+    var redisTimeout = 3.0
+
     @Option(
         help: "The dashboard's files, served at / (default: $MAESTRO_DASHBOARD_DIR, else the source tree's Dashboard).")
     var dashboardDir: String?
@@ -77,7 +80,9 @@ struct MaestroServerCommand: AsyncParsableCommand {
                         .utf8))
         }
 
-        let pool = RedisConnectionPool(configuration: redis, size: 4)
+        var calls = redis
+        calls.commandTimeout = .milliseconds(Int64(max(0.1, redisTimeout) * 1000))
+        let pool = RedisConnectionPool(configuration: calls, size: 4)
         defer { pool.shutdown() }
         let metrics = ServerMetrics()
         let relay = EventRelay(configuration: redis, queueLimit: relayQueueLimit, metrics: metrics, logger: logger)

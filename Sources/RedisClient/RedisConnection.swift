@@ -175,8 +175,11 @@ public final class RedisConnection {
         let message = context.map { String(cString: chiredis_context_errstr($0)) } ?? "not connected"
         let timedOut = message.contains("temporarily unavailable") || message.contains("timed out")
         close()
-        let detail = timedOut ? "no reply within \(configuration.commandTimeout)" : message
-        return RedisError(.connectionLost, "lost the connection to Redis at \(configuration.endpoint): \(detail)")
+        if timedOut {
+            return RedisError(
+                .timedOut, "Redis at \(configuration.endpoint) did not answer within \(configuration.commandTimeout)")
+        }
+        return RedisError(.connectionLost, "lost the connection to Redis at \(configuration.endpoint): \(message)")
     }
 
     /// hiredis flushes commands with write(2), which raises SIGPIPE (default action: kill the whole process) when

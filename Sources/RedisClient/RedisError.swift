@@ -9,6 +9,9 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         public static let connectionFailed = Code("connectionFailed")
         /// An established connection broke; the command may or may not have been applied.
         public static let connectionLost = Code("connectionLost")
+        /// Redis did not answer within the command timeout (stalled, or overloaded); the connection is dropped and
+        /// the command may or may not have been applied. Not retried: the timeout bounds the whole call.
+        public static let timedOut = Code("timedOut")
         /// Redis answered with an error reply (`-ERR ...`).
         public static let server = Code("server")
         /// AUTH or SELECT was refused.

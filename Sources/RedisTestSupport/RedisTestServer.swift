@@ -76,6 +76,14 @@ public final class RedisTestServer: @unchecked Sendable {
     /// A new connection to this server.
     public func connect() -> RedisConnection { RedisConnection(configuration) }
 
+    /// The redis-server's pid.
+    public var processIdentifier: Int32 { lock.withLock { process.processIdentifier } }
+
+    /// Sends a signal to the redis-server (SIGSTOP and SIGCONT stall and resume it, for fault tests).
+    public func signal(_ number: Int32) {
+        lock.withLock { _ = kill(process.processIdentifier, number) }
+    }
+
     private static func redisServerPath() throws -> URL {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"] {

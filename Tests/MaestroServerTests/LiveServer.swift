@@ -26,7 +26,9 @@ struct LiveServer: Sendable {
         let redis = try sharing ?? RedisTestServer()
         defer { if sharing == nil { redis.stop() } }
         try FunctionLibrary.install(on: redis.connect())
-        let pool = RedisConnectionPool(configuration: redis.configuration, size: 2)
+        var calls = redis.configuration
+        calls.commandTimeout = .seconds(2)  // as maestro-server's --redis-timeout: a stalled Redis is a 503
+        let pool = RedisConnectionPool(configuration: calls, size: 2)
         defer { pool.shutdown() }
         var logger = Logger(label: "maestro-test")
         logger.logLevel = .warning

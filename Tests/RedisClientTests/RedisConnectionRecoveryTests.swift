@@ -90,8 +90,8 @@ struct RedisConnectionRecoveryTests {
         let error = try #require(throws: RedisError.self) {
             try connection.send(RedisCommand("BLPOP", "never-filled", "2"))
         }
-        #expect(error.code == .connectionLost)
-        #expect(error.message.contains("no reply"))
+        #expect(error.code == .timedOut)
+        #expect(error.message.contains("did not answer within"))
         #expect(!connection.isConnected)
 
         #expect(try connection.send(RedisCommand("PING")) == .status("PONG"))
