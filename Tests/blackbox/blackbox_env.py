@@ -92,12 +92,28 @@ class RedisConnection:
         self.reader = self.sock.makefile("rb")
 
     def __call__(self, *args):
-        parts = [f"*{len(args)}\r\n".encode()]
-        for arg in args:
-            data = arg if isinstance(arg, bytes) else str(arg).encode()
-            parts += [f"${len(data)}\r\n".encode(), data, b"\r\n"]
+        return self.pipeline([args])[0]
+
+    def pipeline(self, commands) -> list:
+        """Sends every command at once, then reads every reply; an error reply comes back as a RedisError value."""
+        parts = []
+        for args in commands:
+            parts.append(f"*{len(args)}\r\n".encode())
+            for arg in args:
+                data = arg if isinstance(arg, bytes) else str(arg).encode()
+                parts += [f"${len(data)}\r\n".encode(), data, b"\r\n"]
         self.sock.sendall(b"".join(parts))
-        return self._reply()
+        replies = []
+        for _ in commands:
+            try:
+                replies.append(self._reply())
+            except RedisError as error:
+                if "connection closed" in str(error):
+                    raise
+                replies.append(error)
+        if len(replies) == 1 and isinstance(replies[0], RedisError):
+            raise replies[0]
+        return replies
 
     def _reply(self):
         line = self.reader.readline()
@@ -176,20 +192,25 @@ class RedisServer:
             if cursor == b"0":
                 return sorted(set(found))
 
+    def pipeline(self, commands) -> list:
+        if self._connection is None:
+            self._connection = RedisConnection(self.port)
+        return self._connection.pipeline(commands)
+
     def snapshot(self, pattern: str = "*") -> dict[bytes, tuple]:
         """Every key matching `pattern` with its type, its serialized value (DUMP, which covers every field, member,
         element and stream entry) and whether it expires; streams also with XLEN and their last id."""
+        keys = self.keys(pattern)
+        replies = self.pipeline([command for key in keys for command in (("TYPE", key), ("DUMP", key), ("PTTL", key))])
         state = {}
-        for key in self.keys(pattern):
-            kind = self.command("TYPE", key)
-            dump = self.command("DUMP", key)
-            expires = self.command("PTTL", key) >= 0
+        for index, key in enumerate(keys):
+            kind, dump, ttl = replies[3 * index:3 * index + 3]
             extra = ()
             if kind == "stream":
                 info = self.command("XINFO", "STREAM", key)
                 fields = dict(zip(info[0::2], info[1::2]))
                 extra = (self.command("XLEN", key), fields.get(b"last-generated-id"))
-            state[key] = (kind, dump, expires, extra)
+            state[key] = (kind, dump, isinstance(ttl, int) and ttl >= 0, extra)
         return state
 
     def xrange_ids(self, key: str, after: str | None = None) -> list[str]:

@@ -1,0 +1,99 @@
+import Foundation
+import MaestroDomain
+import MaestroStore
+import RedisClient
+import Testing
+
+/// Every function of the library called directly with wrong arity, wrong keys and wrong types: a clean refusal
+/// (one of our codes, or Redis's own argument error), never a Lua runtime error, and nothing changed.
+@Suite("Function library called with bad arguments")
+final class FunctionArgumentFuzzTests {
+    let fixture: StoreFixture
+
+    init() throws { fixture = try StoreFixture() }
+
+    /// Every key and its serialized value, plus every stream's length: what "nothing changed" compares.
+    func snapshot() throws -> [String: [UInt8]] {
+        var state: [String: [UInt8]] = [:]
+        let keys = try fixture.connection.send(RedisCommand("KEYS", "*")).array ?? []
+        for key in keys.compactMap(\.string) {
+            if case .bulk(let bytes) = try fixture.connection.send(RedisCommand("DUMP", key)) { state[key] = bytes }
+        }
+        return state
+    }
+
+    static let cleanPrefixes = [
+        "INVALID_INPUT", "INVALID_TRANSITION", "NOT_FOUND", "FORBIDDEN", "CONFLICT", "STALE_LIBRARY",
+        "ERR Number of keys", "ERR Invalid number of keys", "ERR numkeys",
+    ]
+
+    @Test("2,000 seeded random calls across all functions: clean errors only, no change from any refused call")
+    func randomCalls() throws {
+        let scope = try fixture.newScope()
+        let task = try fixture.createTask(scope)
+        let session = try fixture.spawnSession(scope, taskIds: [task.id])
+        _ = try fixture.connection.run(
+            UpdateProgress(scope: scope, session: session, taskId: task.id, status: .working))
+        let functions = try (fixture.connection.send(RedisCommand("FUNCTION", "LIST", "LIBRARYNAME", "maestro"))
+            .array?.first?.array ?? [])
+            .chunked()["functions"]?.array?.compactMap { $0.array?.chunked()["name"]?.string } ?? []
+        #expect(functions.count >= 20, "\(functions)")
+
+        var random = SeededGenerator(seed: 0x4D41_4553)
+        let values: [[UInt8]] = [
+            [], Array("0".utf8), Array("-1".utf8), Array("99999999999999999999".utf8), Array("1.5".utf8),
+            Array(FunctionLibrary.version.utf8), Array(task.id.utf8), Array(session.sessionId.utf8),
+            Array(session.token.utf8), Array("working".utf8), Array("needs_input".utf8), Array("spawning".utf8),
+            Array("{p}".utf8), Array("a b\n".utf8), [0xFF, 0xFE, 0x00, 0x80], Array(repeating: 0x61, count: 70_000),
+            Array("title".utf8), Array("status".utf8), Array("[]".utf8), Array("{\"a\":".utf8),
+        ]
+        let keys = [scope.eventStream, "mae:{other}:events", "mae:{p}:task:x", "plain", ""]
+        var calls = 0
+        var refused = 0
+        let before = try snapshot()
+        var state = before
+        for _ in 0..<2000 {
+            let function = functions.randomElement(using: &random)!
+            let keyCount = [0, 1, 1, 1, 2].randomElement(using: &random)!
+            var argv: [[UInt8]] = [Array("FCALL".utf8), Array(function.utf8), Array(String(keyCount).utf8)]
+            for _ in 0..<keyCount { argv.append(Array(keys.randomElement(using: &random)!.utf8)) }
+            let argumentCount = Int.random(in: 0...9, using: &random)
+            for index in 0..<argumentCount {
+                // Mostly the right version first, so calls get past the version check into the real validation.
+                if index == 0 && Bool.random(using: &random) {
+                    argv.append(Array(FunctionLibrary.version.utf8))
+                } else {
+                    argv.append(values.randomElement(using: &random)!)
+                }
+            }
+            calls += 1
+            let reply: RedisReply
+            do {
+                reply = try fixture.connection.send(RedisCommand(arguments: argv))
+            } catch let error as RedisError where error.code == .server {
+                refused += 1
+                let clean = Self.cleanPrefixes.contains { error.message.hasPrefix($0) }
+                #expect(clean, "\(function) \(argumentCount) args: \(error.message.prefix(200))")
+                let after = try snapshot()
+                #expect(after == state, "\(function) changed data although it refused: \(error.message.prefix(120))")
+                state = after
+                continue
+            }
+            // An accepted call (a valid read, or a write that happened to be valid) may change data; carry on.
+            _ = reply
+            state = try snapshot()
+        }
+        #expect(calls == 2000 && refused > 1500, "refused \(refused) of \(calls)")
+    }
+}
+
+extension Array where Element == RedisReply {
+    /// A flat RESP2 map ([name, value, name, value…]) by name.
+    fileprivate func chunked() -> [String: RedisReply] {
+        var result: [String: RedisReply] = [:]
+        for index in stride(from: 0, to: count - 1, by: 2) {
+            if let name = self[index].string { result[name] = self[index + 1] }
+        }
+        return result
+    }
+}
