@@ -4,9 +4,11 @@ import RedisClient
 /// A private `redis-server` for tests and benchmarks: its own free port, unix socket and temporary
 /// directory, stopped (and the directory removed) by `stop()` or when the value goes away.
 public final class RedisTestServer: @unchecked Sendable {
-    // @unchecked: `process` is only touched by start and stop, which are serialized by `lock`.
-    private let process: Process
+    // @unchecked: `process` is only touched by start, crash, restart and stop, which are serialized by `lock`.
+    private var process: Process
     private let lock = NSLock()
+    /// The full redis-server command line, for restarts.
+    private let launchArguments: [String]
 
     /// The TCP port on 127.0.0.1.
     public let port: Int
@@ -30,22 +32,19 @@ public final class RedisTestServer: @unchecked Sendable {
         var lastError: (any Error)?
         for _ in 0..<5 {
             let port = try Self.freePort()
-            let process = Process()
-            process.executableURL = try Self.redisServerPath()
-            process.arguments =
+            let launch =
                 [
                     "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
                     "--unixsocket", directory.appendingPathComponent("redis.sock").path, "--unixsocketperm", "700",
                     "--save", "", "--appendonly", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
                     "--daemonize", "no",
                 ] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Self.launch(launch)
             if Self.waitUntilReady(port: port, process: process) {
                 self.process = process
                 self.port = port
                 self.directory = directory
+                self.launchArguments = launch
                 return
             }
             kill(process.processIdentifier, SIGKILL)
@@ -75,6 +74,36 @@ public final class RedisTestServer: @unchecked Sendable {
 
     /// A new connection to this server.
     public func connect() -> RedisConnection { RedisConnection(configuration) }
+
+    /// Kills the server as a crash would (SIGKILL: no shutdown, no final save); `restart()` brings it back.
+    public func crash() {
+        lock.withLock {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Starts the server again on the same port and directory (it recovers from its append-only file, if on) and
+    /// waits until it answers.
+    public func restart() throws {
+        try lock.withLock {
+            let process = try Self.launch(launchArguments)
+            guard Self.waitUntilReady(port: port, process: process) else {
+                throw RedisError(.connectionFailed, "redis-server did not start again on port \(port)")
+            }
+            self.process = process
+        }
+    }
+
+    private static func launch(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try redisServerPath()
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
 
     /// The redis-server's pid.
     public var processIdentifier: Int32 { lock.withLock { process.processIdentifier } }

@@ -34,7 +34,7 @@ from blackbox_env import Api, MaestroServer, RedisServer, clean_environment, des
 
 SUITE = "cli-fuzz"
 SEED = 4242
-REFUSED_CASES = 480
+REFUSED_CASES = 640
 VALID_EVERY = 4  # one valid command after every few refused ones
 PROJECT = "fz"
 MAX_ARG = 131071  # MAX_ARG_STRLEN (32 pages) minus the terminating NUL
@@ -50,11 +50,11 @@ ALLOWED = {  # README: `task update` allows ... ; repeating the current status r
     "completed": {"cancelled", "completed"},
     "cancelled": {"cancelled"},
 }
-FORBIDDEN_CONTROLS = [chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)] + ["\x7f"]
+FORBIDDEN_CONTROLS = [chr(c) for c in range(1, 0x20) if c not in (0x09, 0x0A, 0x0D)] + ["\x7f"]  # NUL cannot be in argv
 INVALID_UTF8 = [b"\xff", b"\xfe", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80",
                 b"\xc3", b"\xe2\x82", b"abc\xf0\x9f\x98", b"\xf8\x88\x80\x80\x80"]
 BAD_ID_PIECES = ["{", "}", " ", "\n", "/", "\t", "\r", "é", "*", "?", "#", "%", "\"", "'", "\\", "\u00a0", "ǅ", "😀",
-                 "{P}", "a/b", "..", "\x1b[31m"]
+                 "{P}", "a/b", "\x1b[31m"]
 USAGE_LINE_PREFIXES = ("usage: ", "  See ")
 
 
@@ -230,8 +230,8 @@ class Generator:
 
     def next_refused(self) -> Case:
         r = self.rng
-        kind = r.choices(["update", "transition", "unknown-task", "queue", "create", "session", "read", "root"],
-                         weights=[40, 8, 4, 12, 10, 6, 6, 4])[0]
+        kind = r.choices(["update", "transition", "unknown-task", "queue", "create", "session", "read", "root", "env"],
+                         weights=[40, 8, 4, 12, 10, 6, 6, 4, 6])[0]
         return getattr(self, "refused_" + kind.replace("-", "_"))()
 
     def _update_parts(self, task: bytes, status: bytes, notes: bytes | None) -> list[list[bytes]]:
@@ -253,8 +253,11 @@ class Generator:
         task = b(task_id)
         mutations, expected, extra, env = [], set(), [], {}
         omit_status = False
-        for mutation in r.sample(["status", "id", "notes", "option", "extra", "repeat", "missing-value",
-                                  "missing-status", "options-ended", "env"], k=r.choice([1, 1, 1, 2, 3])):
+        chosen = r.sample(["status", "id", "notes", "option", "extra", "repeat", "missing-value", "missing-status",
+                           "options-ended", "env"], k=r.choice([1, 1, 1, 2, 3]))
+        if "missing-status" in chosen and "repeat" in chosen:
+            chosen.remove("repeat")  # a repeated --status would put the missing one back
+        for mutation in chosen:
             if mutation == "status":
                 status = self.invalid_status()
             elif mutation == "id":
@@ -277,8 +280,8 @@ class Generator:
             elif mutation == "options-ended":
                 pass
             elif mutation == "env":
-                env, code, mutation = self.broken_env()
-                expected.add(code)
+                env, codes, mutation = self.broken_env()
+                expected |= codes
                 mutations.append(mutation)
                 continue
             mutations.append(mutation)
@@ -294,22 +297,34 @@ class Generator:
             argv = [b"task", b"update", task] + ([b"--notes", notes] if notes is not None else []) + [b"--", b"--status", status]
         return Case("update:" + "+".join(mutations), argv, expected, env=env)
 
-    def broken_env(self) -> tuple[dict, int, str]:
+    def broken_env(self) -> tuple[dict, set[int], str]:
         r = self.rng
         kind = r.randrange(7)
         if kind == 0:
-            return {b"MAESTRO_SESSION_ID": None}, 2, "env-no-session"
+            return {b"MAESTRO_SESSION_ID": None}, {2}, "env-no-session"
         if kind == 1:
-            return {b"MAESTRO_SESSION_TOKEN": b"mst_" + b"0" * 64}, 5, "env-wrong-token"
+            return {b"MAESTRO_SESSION_TOKEN": b"mst_" + b"0" * 64}, {5}, "env-wrong-token"
         if kind == 2:
-            return {b"MAESTRO_SESSION_TOKEN": None}, 5, "env-no-token"
+            return {b"MAESTRO_SESSION_TOKEN": r.choice([None, b""])}, {5}, "env-no-token"
         if kind == 3:
-            return {b"MAESTRO_SESSION_ID": b"sess_does_not_exist"}, 4, "env-unknown-session"
+            return {b"MAESTRO_SESSION_ID": b"sess_does_not_exist"}, {4}, "env-unknown-session"
         if kind == 4:
-            return {b"MAESTRO_SESSION_ID": self.invalid_id() or b"{x}"}, 64, "env-bad-session-id"
+            # an environment string is limited to 128 KiB too
+            return {b"MAESTRO_SESSION_ID": self.invalid_id()[:1000] or b"{x}"}, {64}, "env-bad-session-id"
         if kind == 5:
-            return {b"MAESTRO_PROJECT_ID": r.choice([b"{fz}", b"f z", b"fz/other", b"\xff", b"a" * 200])}, 64, "env-bad-project"
-        return {b"MAESTRO_SESSION_TOKEN": self.world.token.encode()[:-1] + b"\xff"}, 5, "env-token-bytes"
+            return {b"MAESTRO_PROJECT_ID": r.choice([b"{fz}", b"f z", b"fz/other", b"\xff", b"a" * 200])}, {64}, "env-bad-project"
+        return {b"MAESTRO_SESSION_TOKEN": self.world.token.encode()[:-1] + b"\xff"}, {5, 64}, "env-token-bytes"
+
+    def refused_env(self) -> Case:
+        """A command that would succeed, run with a broken session environment."""
+        r = self.rng
+        env, codes, label = self.broken_env()
+        queued = [task for task, status in self.world.tasks.items() if status not in (None, "cancelled")]
+        if queued and r.random() < 0.7:
+            argv = [b"task", b"update", b(r.choice(queued)), b"--status", b"cancelled"]
+        else:
+            argv = [b"task", b"queue", *map(b, r.sample(list(self.world.tasks), 2))]
+        return Case(f"env:{label}:{argv[1].decode()}", argv, codes, env=env)
 
     def refused_transition(self) -> Case:
         r = self.rng
@@ -614,5 +629,48 @@ def test_valid_commands_interleaved_still_work(fuzz_run):
 def test_enough_cases_ran(fuzz_run):
     labels = Counter(r.case.label.split(":")[0] for r in fuzz_run)
     assert len(fuzz_run) >= REFUSED_CASES, labels
-    for kind in ("update", "transition", "unknown-task", "queue", "create", "session", "read", "root", "valid"):
+    for kind in ("update", "transition", "unknown-task", "queue", "create", "session", "read", "root", "env", "valid"):
         assert labels[kind] > 0, f"no {kind} case was generated: {labels}"
+
+
+# --- deterministic cases behind the fuzzing's findings ----------------------------------------------------------------
+
+ECHO_CASES = {
+    "status with a line break": [b"task", b"update", b"fz-0", b"--status", b"work\ning"],
+    "status with an escape sequence": [b"task", b"update", b"fz-0", b"--status", b"\x1b[2Jworking"],
+    "status of 128 KiB": [b"task", b"update", b"fz-0", b"--status", b"s" * MAX_ARG],
+    "unknown option with a line break": [b"task", b"update", b"fz-0", b"--status", b"working", b"--bo\ngus"],
+    "unexpected argument with an escape sequence": [b"task", b"update", b"fz-0", b"--status", b"working", b"ex\x1b[31mtra"],
+    "unknown command with a line break": [b"task", b"up\ndate"],
+    "priority with a line break": [b"task", b"create", b"title", b"--priority", b"lo\nw"],
+}
+
+
+@pytest.fixture(scope="module")
+def quiet_world(binaries, work_dir, artifacts):
+    world = World(binaries, work_dir, artifacts)
+    yield world
+    world.stop()
+
+
+@pytest.mark.parametrize("name", list(ECHO_CASES))
+def test_usage_errors_do_not_echo_raw_input(quiet_world, name):
+    """A usage error quotes the bad value escaped and cut (as the id checks already do), so the message stays one
+    line and cannot drive the terminal."""
+    before = quiet_world.redis.snapshot()
+    code, stdout, stderr, _ = quiet_world.run(Case(name, ECHO_CASES[name], {64}))
+    assert code == 64, f"exit {code}: {stderr[:300]!r}"
+    assert quiet_world.redis.snapshot() == before
+    problems = _stderr_problems(stderr, code)
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("argv", [[b"--bogus"], [b"--status", b"working", b"task", b"update", b"fz-0"],
+                                  [b"task", b"--json", b"list"], [b"-x", b"task", b"show", b"fz-0"]],
+                         ids=["maestro --bogus", "maestro --status working task update", "maestro task --json list",
+                              "maestro -x task show"])
+def test_unknown_option_before_the_subcommand_is_refused(quiet_world, argv):
+    """`maestro --bogus` is bad usage (64) like `maestro task update --bogus`, not a successful help (0)."""
+    code, stdout, stderr, _ = quiet_world.run(Case("root", argv, {64}))
+    assert code == 64, f"exit {code}; stdout {stdout[:120]!r}; stderr {stderr[:200]!r}"
+    assert not _stderr_problems(stderr, code)
