@@ -51,3 +51,11 @@ struct Authenticator: Sendable {
         return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
+
+/// The token never appears in logs or descriptions (ServiceLifecycle, for one, logs its services' descriptions,
+/// which reflect into every stored property).
+extension Authenticator: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    var description: String { "Authenticator(user token: redacted)" }
+    var debugDescription: String { description }
+    var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// it sweeps each project that has supervised sessions. The sweep is one atomic function per project, so any
 /// number of servers may run it at once and each loss is reported exactly once (`session:failed`,
 /// error "heartbeat lost"). A session is failed within its lease TTL plus `interval` of its last heartbeat.
-public struct LeaseSweeper: Service {
+public struct LeaseSweeper: Service, CustomStringConvertible {
     let server: ServerContext
     let interval: Duration
     let logger: Logger
@@ -17,6 +17,8 @@ public struct LeaseSweeper: Service {
         self.interval = interval
         self.logger = logger
     }
+
+    public var description: String { "LeaseSweeper(every \(interval))" }
 
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {

@@ -15,7 +15,7 @@ struct ServerAccessControlTests {
         let server = try CLIProcess(
             environment: [
                 "PATH": ServerBinaryTests.path, "MAESTRO_REDIS_URL": DeployedUsers.url("maestro-server", on: redis),
-                "MAESTRO_USER_TOKEN": token,
+                "MAESTRO_USER_TOKEN": token, "LOG_LEVEL": "trace",
             ],
             executable: "maestro-server"
         ).start("--port", String(port), "--data-dir", redis.directory.path)
@@ -27,14 +27,30 @@ struct ServerAccessControlTests {
         ])
         let created = try await cli.runDetached("task", "create", "Through the server user")
         #expect(created.status == 0, "\(created.stderr)")
-        let spawned = try await cli.runDetached("session", "create", "--task", created.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let taskId = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let spawned = try await cli.runDetached("session", "create", "--task", taskId)
         #expect(spawned.status == 0, "\(spawned.stderr)")
+        let sessionToken = try #require(
+            spawned.stdout.split(separator: "\n").first { $0.hasPrefix("MAESTRO_SESSION_TOKEN=") }?
+                .split(separator: "=", maxSplits: 1).last.map(String.init))
+        var agentOverHTTP = cli.environment
+        agentOverHTTP["MAESTRO_USER_TOKEN"] = nil
+        for line in spawned.stdout.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            agentOverHTTP[parts[0]] = parts[1]
+        }
+        let working = try await CLIProcess(environment: agentOverHTTP).runDetached(
+            "task", "update", taskId, "--status", "working")
+        #expect(working.status == 0, "\(working.stderr)")
+        #expect(try ServerBinaryTests.httpStatus(port: port, path: "/api/tasks?projectId=default&token=\(token)") == 200)
         let agent = DeployedUsers.url("maestro-agent", on: redis)
         let supervised = try await CLIProcess(environment: ["PATH": "/usr/bin:/bin", "MAESTRO_REDIS_URL": agent])
             .runDetached("run", "--heartbeat-ttl", "1", "--", "true")
         #expect(supervised.status == 0, "\(supervised.stderr)")
         try await Task.sleep(for: .milliseconds(1500))  // a sweep or two over the supervised project
         #expect(!server.stderr.contains("NOPERM") && !server.stderr.contains("sweep failed"), "\(server.stderr)")
+        #expect(!server.stderr.contains(token), "the user token is never logged, even at trace level")
+        #expect(!server.stderr.contains(sessionToken), "nor a session token")
     }
 
     @Test("the relay user can follow and replay events and nothing else; the server user cannot administer Redis")
