@@ -85,8 +85,8 @@ end
 
 local function check_count(value, what)
     local number = tonumber(value)
-    if number == nil or number < 0 or number ~= math.floor(number) then
-        refuse('INVALID_INPUT', what .. ' must be a whole number >= 0')
+    if number == nil or number < 0 or number > 2147483647 or number ~= math.floor(number) then
+        refuse('INVALID_INPUT', what .. ' must be a whole number from 0 to 2147483647')
     end
     return number
 end
