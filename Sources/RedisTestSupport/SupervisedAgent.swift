@@ -1,7 +1,8 @@
 import Foundation
 import RedisClient
 
-/// An agent command for `maestro run` tests: a shell loop that appends its pid to a file on every start, leaves
+/// An agent command for `maestro run` tests: a shell loop that appends its pid to a file on every start (once its
+/// SIGTERM trap is set and its environment written, so a test that saw the pid may signal it at once), leaves
 /// with code 0 on SIGTERM, and can be told to exit with a code; plus what the tests read back from Redis.
 public struct SupervisedAgent: Sendable {
     public let directory: URL
@@ -16,9 +17,9 @@ public struct SupervisedAgent: Sendable {
         [
             "sh", "-c",
             """
-            echo $$ >> '\(directory.path)/pids'
-            env > '\(directory.path)/env'
             trap 'echo TERM >> "\(directory.path)/signals"; exit 0' TERM
+            env > '\(directory.path)/env'
+            echo $$ >> '\(directory.path)/pids'
             while :; do
               if [ -f '\(directory.path)/exit' ]; then code=$(cat '\(directory.path)/exit'); rm -f '\(directory.path)/exit'; exit $code; fi
               sleep 0.05
