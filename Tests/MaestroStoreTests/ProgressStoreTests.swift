@@ -140,6 +140,32 @@ struct ProgressStoreTests {
         #expect(try fixture.task(scope, task.id).version == first.version)
     }
 
+    @Test("a replayed idempotency key needs the session's own token, and is the sender's own key")
+    func idempotencyKeyNeedsTheToken() throws {
+        let fixture = try StoreFixture()
+        let scope = try fixture.newScope()
+        let task = try fixture.createTask(scope)
+        let alice = try fixture.spawnSession(scope, taskIds: [task.id])
+        let bob = try fixture.spawnSession(scope, taskIds: [task.id])
+        _ = try fixture.connection.run(
+            UpdateProgress(scope: scope, session: alice, taskId: task.id, status: .working, idempotencyKey: "k"))
+        let forged = SessionCredentials(sessionId: alice.sessionId, token: bob.token)
+        for operation in [
+            UpdateProgress(scope: scope, session: forged, taskId: task.id, status: .working, idempotencyKey: "k")
+        ] {
+            #expect(fixture.refusal(.forbidden) { _ = try fixture.connection.run(operation) } != nil)
+        }
+        let queueForged = QueueTasks(scope: scope, session: forged, taskIds: [task.id], idempotencyKey: "q")
+        _ = try fixture.connection.run(
+            QueueTasks(scope: scope, session: alice, taskIds: [task.id], idempotencyKey: "q"))
+        #expect(fixture.refusal(.forbidden) { _ = try fixture.connection.run(queueForged) } != nil)
+        // Bob's own call with the same key is his own: applied to his entry, not answered with Alice's result.
+        let bobs = try fixture.connection.run(
+            UpdateProgress(scope: scope, session: bob, taskId: task.id, status: .working, idempotencyKey: "k"))
+        #expect(bobs.sessionId == bob.sessionId)
+        #expect(try fixture.task(scope, task.id).sessionProgress.allSatisfy { $0.status == .working })
+    }
+
     @Test("removing a session from a task drops it from both sides and keeps the rest")
     func removeSession() throws {
         let fixture = try StoreFixture()

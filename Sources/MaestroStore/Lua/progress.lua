@@ -5,11 +5,12 @@
 local function queue_tasks(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    return once(prefix, 'queue_tasks', args[2], function()
-        local session_id, token = args[4], args[5]
-        check_id(session_id, 'session id')
+    local session_id, token = args[4], args[5]
+    check_id(session_id, 'session id')
+    -- The token before the idempotency record: a replayed key proves nothing about who sends it.
+    require_session_token(prefix, session_id, token)
+    return once(prefix, 'queue_tasks/' .. session_id, args[2], function()
         if #args < 6 then refuse('INVALID_INPUT', 'name at least one task to queue') end
-        require_session_token(prefix, session_id, token)
         local tasks = queueable_tasks(prefix, args, 6)
         local now = now_iso()
         local results = {}
@@ -38,14 +39,16 @@ end
 local function update_progress(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    return once(prefix, 'update_progress', args[2], function()
-        local task_id, session_id, token, status, notes = args[4], args[5], args[6], args[7], args[8] or ''
+    local session_id = args[5]
+    check_id(session_id, 'session id')
+    -- The token before the idempotency record: a replayed key proves nothing about who sends it.
+    require_session_token(prefix, session_id, args[6])
+    return once(prefix, 'update_progress/' .. session_id, args[2], function()
+        local task_id, status, notes = args[4], args[7], args[8] or ''
         check_id(task_id, 'task id')
-        check_id(session_id, 'session id')
         check_one_of(status, SESSION_STATUSES, 'session status')
         check_text(notes, 'notes', MAX_NOTES_BYTES)
         local task = require_task(prefix, task_id)
-        require_session_token(prefix, session_id, token)
         local key = progress_key(prefix, task_id, session_id)
         local current = redis.call('HGET', key, 'status')
         if not current then

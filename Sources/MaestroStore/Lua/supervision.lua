@@ -104,9 +104,12 @@ end
 local function report_lifecycle(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    return once(prefix, 'report_lifecycle', args[2], function()
-        local session_id, target, reason, pid = args[4], args[7], args[8] or '', args[9] or ''
-        check_id(session_id, 'session id')
+    local session_id = args[4]
+    check_id(session_id, 'session id')
+    -- Credentials before the idempotency record: a replayed key proves nothing about who sends it.
+    require_supervisor(prefix, session_id, args[5], args[6])
+    return once(prefix, 'report_lifecycle/' .. session_id, args[2], function()
+        local target, reason, pid = args[7], args[8] or '', args[9] or ''
         check_one_of(target, { 'active', 'stopped', 'failed' }, 'reported lifecycle status')
         check_text(reason, 'an error', MAX_NOTES_BYTES)
         if pid ~= '' and string.find(pid, '^%d+$') == nil then refuse('INVALID_INPUT', 'a pid must be a number') end
