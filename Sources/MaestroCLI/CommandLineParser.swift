@@ -1,3 +1,5 @@
+import MaestroDomain
+
 /// Parses `maestro` command lines against the command tree: subcommand names first, then positional
 /// arguments and `--options` in any order (`--name value` or `--name=value`; `--` ends the options).
 enum CommandLineParser {
@@ -27,12 +29,14 @@ enum CommandLineParser {
         }
         let command = path.last!
         let rest = Array(words[index...])
-        if rest.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) || command.run == nil {
-            if command.run == nil, let first = rest.first, !first.hasPrefix("-") {
-                throw failure("unknown command '\(first)' for '\(path.map(\.name).joined(separator: " "))'", path)
-            }
-            return .help(path)
+        let asksForHelp = rest.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" })
+        if command.run == nil, !asksForHelp, let first = rest.first {
+            // A group takes only a subcommand: anything else is a mistake, not a request for help.
+            let kind = first.hasPrefix("-") ? "option" : "command"
+            throw failure(
+                "unknown \(kind) \(Validation.quoted(first)) for '\(path.map(\.name).joined(separator: " "))'", path)
         }
+        if asksForHelp || command.run == nil { return .help(path) }
         do {
             return .run(path, try arguments(rest, for: command))
         } catch var error as UsageError {
@@ -60,7 +64,7 @@ enum CommandLineParser {
                 name = String(name[..<equals])
             }
             guard let option = command.option(named: name) else {
-                throw UsageError("unknown option '--\(name)'")
+                throw UsageError("unknown option \(Validation.quoted("--" + name))")
             }
             if parsed.options[name] != nil && !option.isRepeatable {
                 throw UsageError("--\(name) is given more than once")
@@ -79,7 +83,8 @@ enum CommandLineParser {
                 index += 1
             }
             if let allowed = option.allowedValues, !allowed.contains(value) {
-                throw UsageError("'\(value)' is not a valid --\(name); use one of: \(allowed.joined(separator: ", "))")
+                throw UsageError(
+                    "\(Validation.quoted(value)) is not a valid --\(name); use one of: \(allowed.joined(separator: ", "))")
             }
             parsed.options[name, default: []].append(value)
         }
@@ -96,7 +101,7 @@ enum CommandLineParser {
                 parsed.arguments[argument.name] = [positionals.removeFirst()]
             }
         }
-        if let extra = positionals.first { throw UsageError("unexpected argument '\(extra)'") }
+        if let extra = positionals.first { throw UsageError("unexpected argument \(Validation.quoted(extra))") }
         return parsed
     }
 

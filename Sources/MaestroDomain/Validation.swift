@@ -56,8 +56,8 @@ public enum Validation {
         }
     }
 
-    /// Shows a bad value safely: escaped, and cut when long.
-    static func quoted(_ value: String) -> String {
+    /// Shows a bad value safely: escaped (no line breaks or terminal controls get through), and cut when long.
+    public static func quoted(_ value: String) -> String {
         let shown = value.unicodeScalars.prefix(60).map { $0.escaped(asASCII: false) }.joined()
         return "'\(shown)\(value.unicodeScalars.count > 60 ? "…" : "")'"
     }

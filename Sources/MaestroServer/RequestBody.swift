@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// Reads JSON request bodies strictly: at most 256 KiB, a JSON object, only known fields.
+/// Reads JSON request bodies strictly: at most 256 KiB, a JSON object, only known fields, no `null`s (a field
+/// left out keeps its value; `null` would be ambiguous between "keep" and "clear").
 enum RequestBody {
     static let maxBytes = 256 * 1024
 
@@ -23,6 +24,12 @@ enum RequestBody {
             throw APIError.badRequest(
                 "unknown field(s) \(unknown.sorted().joined(separator: ", ")); allowed: "
                     + fields.sorted().joined(separator: ", "))
+        }
+        let nulls = object.filter { $0.value is NSNull }.keys.sorted()
+        guard nulls.isEmpty else {
+            throw APIError.badRequest(
+                "field(s) \(nulls.joined(separator: ", ")) may not be null: leave a field out to keep it as it is "
+                    + "(an empty description clears it)")
         }
         return try JSONDecoder().decode(Value.self, from: data)
     }

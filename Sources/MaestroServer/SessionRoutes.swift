@@ -53,7 +53,7 @@ struct SessionRoutes {
             let session = try await server.run(
                 GetSession(
                     scope: try server.scope(of: request),
-                    sessionId: try context.parameters.require("sessionId")))
+                    sessionId: try context.pathID("sessionId")))
             return try Response.json(session)
         }
         router.post("/api/sessions/:sessionId/stop") { request, context in
@@ -70,7 +70,7 @@ struct SessionRoutes {
     ) async throws -> Response {
         try server.authenticator.requireUser(request)
         let scope = try server.scope(of: request)
-        let sessionId = try context.parameters.require("sessionId")
+        let sessionId = try context.pathID("sessionId")
         let current = try await server.run(GetSession(scope: scope, sessionId: sessionId))
         guard AccessPolicy.permits(.user, .lifecycle(from: current.status, to: target)) else {
             var error = APIError(

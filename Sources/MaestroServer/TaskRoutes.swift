@@ -48,7 +48,7 @@ struct TaskRoutes {
         router.get("/api/tasks/:taskId") { request, context in
             let scope = try server.scope(of: request)
             try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
-            let task = try await server.run(GetTask(scope: scope, taskId: try context.parameters.require("taskId")))
+            let task = try await server.run(GetTask(scope: scope, taskId: try context.pathID("taskId")))
             return try Response.json(task)
         }
         router.put("/api/tasks/:taskId") { request, context in
@@ -64,7 +64,7 @@ struct TaskRoutes {
             let change = try await server.run(
                 UpdateTask(
                     scope: try server.scope(of: request),
-                    taskId: try context.parameters.require("taskId"), title: body.title,
+                    taskId: try context.pathID("taskId"), title: body.title,
                     description: body.description, priority: body.priority, status: body.status,
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change.task)
@@ -74,7 +74,7 @@ struct TaskRoutes {
             let deletion = try await server.run(
                 DeleteTask(
                     scope: try server.scope(of: request),
-                    taskId: try context.parameters.require("taskId"),
+                    taskId: try context.pathID("taskId"),
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(deletion)
         }
@@ -85,7 +85,7 @@ struct TaskRoutes {
                 QueueTasks(
                     scope: try server.scope(of: request),
                     session: try auth.session(body.sessionId, of: request),
-                    taskIds: [try context.parameters.require("taskId")],
+                    taskIds: [try context.pathID("taskId")],
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(result)
         }
@@ -98,8 +98,8 @@ struct TaskRoutes {
             let change = try await server.run(
                 UpdateProgress(
                     scope: try server.scope(of: request),
-                    session: try auth.session(try context.parameters.require("sessionId"), of: request),
-                    taskId: try context.parameters.require("taskId"), status: body.status, notes: body.notes,
+                    session: try auth.session(try context.pathID("sessionId"), of: request),
+                    taskId: try context.pathID("taskId"), status: body.status, notes: body.notes,
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change)
         }
@@ -109,8 +109,8 @@ struct TaskRoutes {
             let body = try await RequestBody.decode(Body.self, from: request, fields: ["answer"])
             let answer = try await server.run(
                 AnswerInput(
-                    scope: try server.scope(of: request), taskId: try context.parameters.require("taskId"),
-                    sessionId: try context.parameters.require("sessionId"), answer: body.answer,
+                    scope: try server.scope(of: request), taskId: try context.pathID("taskId"),
+                    sessionId: try context.pathID("sessionId"), answer: body.answer,
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(answer)
         }
@@ -118,15 +118,15 @@ struct TaskRoutes {
             let scope = try server.scope(of: request)
             try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
             return try Response.json(
-                try await server.run(GetTaskHistory(scope: scope, taskId: try context.parameters.require("taskId"))))
+                try await server.run(GetTaskHistory(scope: scope, taskId: try context.pathID("taskId"))))
         }
         router.delete("/api/tasks/:taskId/sessions/:sessionId") { request, context in
             try auth.requireUser(request)
             let change = try await server.run(
                 RemoveSessionFromTask(
                     scope: try server.scope(of: request),
-                    taskId: try context.parameters.require("taskId"),
-                    sessionId: try context.parameters.require("sessionId"),
+                    taskId: try context.pathID("taskId"),
+                    sessionId: try context.pathID("sessionId"),
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change.task)
         }

@@ -20,7 +20,7 @@ local TIMESTAMP_PATTERN = '^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%dZ$'
 local function check_timestamp(value, what)
     if string.find(value, TIMESTAMP_PATTERN) == nil then
         refuse('INVALID_INPUT', what .. ' must be an ISO-8601 UTC time like 2024-01-31T09:30:00.000Z (got ' ..
-            string.format('%q', string.sub(value, 1, 40)) .. ')')
+            quoted(value, 40) .. ')')
     end
 end
 

@@ -74,7 +74,7 @@ local function update_task(keys, args)
                     new_status = value
                 end
             else
-                refuse('INVALID_INPUT', 'unknown task field ' .. string.format('%q', string.sub(name, 1, 40)) ..
+                refuse('INVALID_INPUT', 'unknown task field ' .. quoted(name, 40) ..
                     '; use title, description, priority or status')
             end
             if name == 'description' and value == '' then

@@ -6,6 +6,15 @@ local MAX_DESCRIPTION_BYTES = 65536
 local MAX_NOTES_BYTES = 4096
 local MAX_NAME_CHARS = 200
 
+-- Shows a bad value safely in a message: cut to `limit` bytes and quoted, with control characters, quotes,
+-- backslashes and non-ASCII bytes escaped (no line breaks or terminal controls reach a log or a terminal).
+local function quoted(value, limit)
+    local text = string.gsub(string.sub(tostring(value), 1, limit), '[%c\\"\128-\255]', function(c)
+        return string.format('\\%03d', string.byte(c))
+    end)
+    return '"' .. text .. '"'
+end
+
 local function valid_id(value)
     return type(value) == 'string' and #value >= 1 and #value <= MAX_ID
         and string.find(value, '^[A-Za-z0-9%._:%-]+$') ~= nil
@@ -13,7 +22,7 @@ end
 
 local function check_id(value, what)
     if not valid_id(value) then
-        refuse('INVALID_INPUT', 'invalid ' .. what .. ' ' .. string.format('%q', string.sub(tostring(value), 1, 60)) ..
+        refuse('INVALID_INPUT', 'invalid ' .. what .. ' ' .. quoted(value, 60) ..
             ': use 1-' .. MAX_ID .. " letters, digits, '.', '_', '-' or ':'")
     end
 end
@@ -79,7 +88,7 @@ local function check_one_of(value, allowed_values, what)
     for _, allowed in ipairs(allowed_values) do
         if value == allowed then return end
     end
-    refuse('INVALID_INPUT', 'unknown ' .. what .. ' ' .. string.format('%q', string.sub(tostring(value), 1, 40)) ..
+    refuse('INVALID_INPUT', 'unknown ' .. what .. ' ' .. quoted(value, 40) ..
         '; use one of: ' .. table.concat(allowed_values, ', '))
 end
 
