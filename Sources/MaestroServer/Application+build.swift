@@ -33,7 +33,8 @@ public func buildApplication(
         router: router,
         server: .http1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
-            configuration: .init(ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(20))))),
+            configuration: .init(
+                ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(20)), validateUTF8: true))),
         configuration: configuration,
         services: [server.relay, LeaseSweeper(server: server, interval: server.leaseSweepInterval, logger: logger)],
         logger: logger

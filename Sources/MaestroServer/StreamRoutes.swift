@@ -45,8 +45,10 @@ struct StreamRoutes {
             let feed = try feed(for: request)
             let since = try resumePoint(request.uri.queryParameters.get("since"))
             // Whichever ends first decides: the feed (server shutdown, slow client, failure: send a close frame,
-            // then let the client answer it) or the client leaving (stop the feed; the close is already done).
-            await withTaskGroup(of: (WebSocketErrorCode, String)?.self) { group in
+            // then let the client answer it) or the client leaving (stop the feed; the close is already done). A
+            // client breaking the protocol (a stray continuation, invalid UTF-8, a message over 64 KiB) ends the
+            // handler with that error, which the WebSocket layer turns into the matching close code.
+            try await withThrowingTaskGroup(of: (WebSocketErrorCode, String)?.self) { group in
                 group.addTask {
                     do {
                         try await feed.run(since: since) { message in
@@ -61,12 +63,12 @@ struct StreamRoutes {
                     }
                 }
                 group.addTask {
-                    do { for try await _ in inbound {} } catch {}
+                    for try await _ in inbound.messages(maxSize: 1 << 16) {}
                     return nil
                 }
-                if let ending = await group.next() ?? nil {
+                if let ending = try await group.next() ?? nil {
                     try? await outbound.close(ending.0, reason: ending.1)
-                    await group.next()
+                    _ = try? await group.next()
                 } else {
                     group.cancelAll()
                 }
