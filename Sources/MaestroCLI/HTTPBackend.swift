@@ -23,17 +23,11 @@ struct HTTPBackend: MaestroBackend {
 
     private var project: String { "projectId=\(scope.projectId)" }
 
+    /// All the tasks in one call, all or none, as over Redis.
     func queue(_ taskIds: [String], as session: SessionCredentials, idempotencyKey: String) throws -> QueueResult {
-        var tasks: [QueueResult.QueuedTask] = []
-        var eventIds: [String] = []
-        for (index, taskId) in taskIds.enumerated() {
-            let result: QueueResult = try call(
-                "POST", "/api/tasks/\(taskId)/queue?\(project)", body: ["sessionId": session.sessionId],
-                as: .session(session), idempotencyKey: "\(idempotencyKey)-\(index)")
-            tasks += result.tasks
-            eventIds += result.eventIds
-        }
-        return QueueResult(tasks: tasks, eventIds: eventIds)
+        try call(
+            "POST", "/api/sessions/\(session.sessionId)/queue?\(project)", body: [:], as: .session(session),
+            idempotencyKey: idempotencyKey, taskIds: taskIds)
     }
 
     func update(

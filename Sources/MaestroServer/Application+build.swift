@@ -34,6 +34,9 @@ public func buildApplication(
         server: .http1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
             configuration: .init(
+                // Keep-alive connections idle for 5 s are closed (as Node's and Apache's defaults), so a client
+                // that stops half-way through a request, or never sends one, holds nothing for long.
+                http1: .init(idleTimeout: .seconds(5)),
                 ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(20)), validateUTF8: true))),
         configuration: configuration,
         services: [server.relay, LeaseSweeper(server: server, interval: server.leaseSweepInterval, logger: logger)],

@@ -3,7 +3,8 @@ import HummingbirdWebSocket
 import MaestroDomain
 import MaestroStore
 
-/// `/api/sessions…`: spawn, list, read, stop and restart sessions (spec §6.2, §4.3).
+/// `/api/sessions…`: spawn, list, read, stop and restart sessions (spec §6.2, §4.3), and a session queueing itself
+/// on several tasks at once (all or none).
 struct SessionRoutes {
     let server: ServerContext
 
@@ -40,6 +41,16 @@ struct SessionRoutes {
             env["MAESTRO_REDIS_URL"] = server.agentRedisURL
             return try Response.json(
                 Spawned(session: change.session, token: credentials.token, env: env), status: .created)
+        }
+        router.post("/api/sessions/:sessionId/queue") { request, context in
+            struct Body: Decodable { var taskIds: [String] }
+            let body = try await RequestBody.decode(Body.self, from: request, fields: ["taskIds"])
+            let result = try await server.run(
+                QueueTasks(
+                    scope: try server.scope(of: request),
+                    session: try auth.session(try context.pathID("sessionId"), of: request), taskIds: body.taskIds,
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(result)
         }
         router.get("/api/sessions") { request, _ in
             try auth.requireUser(request)

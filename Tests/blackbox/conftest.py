@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from blackbox_env import REPO_ROOT, Binaries, MaestroServer, RedisServer
 
@@ -32,6 +33,8 @@ def _artifacts_dir() -> Path:
 
 
 ARTIFACTS = _artifacts_dir()
+# Hypothesis (under schemathesis) keeps its files with the artifacts, not in the checkout.
+set_hypothesis_home_dir(ARTIFACTS / "hypothesis")
 
 
 class Figures:
@@ -44,16 +47,23 @@ class Figures:
         self.suites: dict[str, dict] = {}
 
     def _suite(self, suite: str) -> dict:
-        return self.suites.setdefault(suite, {"cases": 0, "failures": 0, "failed": []})
+        return self.suites.setdefault(suite, {"cases": 0, "failed_cases": 0, "failures": 0, "failed": []})
 
-    def case(self, suite: str, failure: str | None = None):
+    def case(self, suite: str, failure: str | None = None, key: str | None = None):
+        """One case ran; `failure` says what went wrong. Failures with the same `key` (a replay of one failing
+        input while it is being minimised, say) count once in `failures`, every time in `failed_cases`."""
         with self.lock:
             entry = self._suite(suite)
             entry["cases"] += 1
             if failure is not None:
-                entry["failures"] += 1
-                if len(entry["failed"]) < 50:
-                    entry["failed"].append(failure[:2000])
+                entry["failed_cases"] += 1
+                seen = entry.setdefault("_keys", [])
+                key = key or failure
+                if key not in seen:
+                    seen.append(key)
+                    entry["failures"] += 1
+                    if len(entry["failed"]) < 100:
+                        entry["failed"].append(failure[:2000])
             self._save()
 
     def note(self, suite: str, key: str, value):
@@ -62,7 +72,9 @@ class Figures:
             self._save()
 
     def _save(self):
-        self.path.write_text(json.dumps(self.suites, indent=2, sort_keys=True))
+        public = {name: {key: value for key, value in entry.items() if not key.startswith("_")}
+                  for name, entry in self.suites.items()}
+        self.path.write_text(json.dumps(public, indent=2, sort_keys=True))
 
 
 FIGURES = Figures(ARTIFACTS / "figures.json")

@@ -30,11 +30,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from blackbox_env import Api, MaestroServer, RedisServer, clean_environment, describe_difference
+from blackbox_env import USER_TOKEN, Api, MaestroServer, RedisServer, clean_environment, describe_difference
 
 SUITE = "cli-fuzz"
 SEED = 4242
 REFUSED_CASES = 640
+HTTP_REFUSED_CASES = 240
 VALID_EVERY = 4  # one valid command after every few refused ones
 PROJECT = "fz"
 MAX_ARG = 131071  # MAX_ARG_STRLEN (32 pages) minus the terminating NUL
@@ -88,14 +89,17 @@ def b(text) -> bytes:
 
 class World:
     """A redis-server of the suite's own with a project `fz`: a few tasks, one cancelled by the user, and a session
-    spawned through the API; the server is stopped before the fuzzing so nothing but the CLI writes."""
+    spawned through the API. In `redis` mode the CLI writes to Redis (MAESTRO_REDIS_URL) and the server is stopped
+    before the fuzzing so nothing else writes; in `http` mode the CLI goes through maestro-server (MAESTRO_URL only),
+    which must behave the same, and the idle server writes nothing either."""
 
-    def __init__(self, binaries, work_dir, artifacts):
+    def __init__(self, binaries, work_dir, artifacts, mode: str = "redis"):
         self.binaries = binaries
-        self.redis = RedisServer(work_dir, artifacts, name="redis-cli-fuzz")
-        server = MaestroServer(binaries, self.redis, work_dir, artifacts).start()
+        self.mode = mode
+        self.redis = RedisServer(work_dir, artifacts, name=f"redis-cli-fuzz-{mode}")
+        self.server = MaestroServer(binaries, self.redis, work_dir, artifacts).start()
         try:
-            api = Api(server.base_url, PROJECT)
+            api = Api(self.server.base_url, PROJECT)
             self.tasks: dict[str, str | None] = {}  # task id → this session's status on it (None: not queued)
             for index in range(4):
                 task_id = f"fz-{index}"
@@ -108,11 +112,15 @@ class World:
             self.session_id = spawned["session"]["id"]
             self.token = spawned["token"]
         finally:
-            server.stop()
+            if mode == "redis":
+                self.server.stop()
         self.env = clean_environment()
-        self.env.update({"MAESTRO_REDIS_URL": self.redis.url, "MAESTRO_PROJECT_ID": PROJECT,
-                         "MAESTRO_SESSION_ID": self.session_id, "MAESTRO_SESSION_TOKEN": self.token,
-                         "MAESTRO_CONNECT_TIMEOUT": "3"})
+        self.env.update({"MAESTRO_PROJECT_ID": PROJECT, "MAESTRO_SESSION_ID": self.session_id,
+                         "MAESTRO_SESSION_TOKEN": self.token, "MAESTRO_CONNECT_TIMEOUT": "3"})
+        if mode == "redis":
+            self.env["MAESTRO_REDIS_URL"] = self.redis.url
+        else:
+            self.env["MAESTRO_URL"] = self.server.base_url
         self.created = 0
 
     def run(self, case: Case) -> tuple[int | None, bytes, bytes, float]:
@@ -139,6 +147,8 @@ class World:
         return None
 
     def stop(self):
+        if self.mode == "http":
+            self.server.stop()
         self.redis.stop()
 
 
@@ -199,7 +209,7 @@ class Generator:
         r = self.rng
         choices = [b"", b"Working", b"WORKING", b" working", b"working ", b"working\n", b"work\ning", b"todo",
                    b"inprogress", b"running", b"done", b"needs-input", b"needs input", b"in_progress", b"1",
-                   b"queued,working", b"w\xc3\xb6rking", b"working\x00"[:-1] + b"\x01", b"\x1b[2Jworking",
+                   b"queued,working", b"w\xc3\xb6rking", b"working\x01", b"\x1b[2Jworking",
                    b("s" * 300), b("x" * MAX_ARG), b"worki\xffng", b"null", b"--status", b"-"]
         return r.choice(choices)
 
@@ -267,12 +277,11 @@ class Generator:
             elif mutation == "option":
                 extra.append(self.unknown_option())
             elif mutation == "extra":
-                extra.append([r.choice([b"fz-1", b"-x", b"extra", b"\xff", b"--"[:1]])])
+                extra.append([r.choice([b"fz-1", b"-x", b"extra", b"\xff", b"-"])])
             elif mutation == "repeat":
-                extra.append(r.choice([[b"--status", b"working"], [b"--notes", b"again"], [b"--json", ], ])
+                # a second --status, --notes or --json: "given more than once"
+                extra.append(r.choice([[b"--status", b"working"], [b"--notes", b"again"], [b"--json", b"--json"]])
                              if notes is not None else [b"--status", b"cancelled"])
-                if extra[-1] == [b"--json"]:
-                    extra.append([b"--json"])
             elif mutation == "missing-value":
                 pass  # handled below: a trailing option without its value
             elif mutation == "missing-status":
@@ -346,7 +355,7 @@ class Generator:
         if command == "update":
             argv = [b"task", b"update", unknown, b"--status", b"working"]
         elif command == "queue":
-            known = [b(task) for task in r.sample(list(self.world.tasks), 2)]
+            known = [b(task) for task in self._some_tasks(2)]
             ids = known + [unknown]
             r.shuffle(ids)
             argv = [b"task", b"queue", *ids]  # all or nothing: the known ones must stay unqueued too
@@ -354,9 +363,17 @@ class Generator:
             argv = [b"task", b"answer", unknown]
         return Case(f"unknown-task:{command}", argv, {4})
 
+    def _some_tasks(self, count: int) -> list[str]:
+        """Tasks this session has not queued first: a refused queue must leave them unqueued (all or nothing)."""
+        unqueued = [task for task, status in self.world.tasks.items() if status is None]
+        others = [task for task in self.world.tasks if task not in unqueued]
+        self.rng.shuffle(unqueued)
+        self.rng.shuffle(others)
+        return (unqueued + others)[:count]
+
     def refused_queue(self) -> Case:
         r = self.rng
-        ids = [b(task) for task in r.sample(list(self.world.tasks), r.randint(1, 3))]
+        ids = [b(task) for task in self._some_tasks(r.randint(1, 3))]
         kind = r.randrange(4)
         if kind == 0:
             ids.insert(r.randint(0, len(ids)), self.invalid_id())
@@ -396,7 +413,7 @@ class Generator:
         elif kind == 5:
             options, label, expected = [b"--id", b"fz-0"], "create:duplicate-id", {3}
         elif kind == 6:
-            description = r.choice([b("d" * 65537), b"desc\x00"[:-1] + b"\x02", b"bad \xff utf8"])
+            description = r.choice([b("d" * 65537), b"desc\x02", b"bad \xff utf8"])
             options, label, expected = [b"--description", description], "create:description", {64}
         else:
             options, label, expected = self.unknown_option(), "create:unknown-option", {64}
@@ -416,7 +433,9 @@ class Generator:
             options, label, expected = [b"--task", self.invalid_id()], "session:task-format", {64}
         else:
             options, label, expected = [b"--task", b"nope-task"], "session:unknown-task", {4}
-        return Case(label, [b"session", b"create", *options], expected)
+        # over HTTP, creating a session takes the user token (README): give it, so the input checks are reached
+        env = {b"MAESTRO_USER_TOKEN": USER_TOKEN.encode()} if self.world.mode == "http" else {}
+        return Case(label, [b"session", b"create", *options], expected, env=env)
 
     def refused_read(self) -> Case:
         r = self.rng
@@ -489,6 +508,19 @@ class Generator:
 
 # --- running ---------------------------------------------------------------------------------------------------------
 
+def _category(problems: list[str], changed: str | None) -> str:
+    """What kind of failure, for counting distinct failures: the wrong exit code, the message, Redis changed."""
+    kinds = []
+    for problem in problems:
+        if problem.startswith("exit"):
+            kinds.append(problem.split(",")[0])
+        elif problem.startswith(("killed", "did not finish")):
+            kinds.append(problem.split(" ")[0])
+        else:
+            kinds.append(problem.split(":")[0].split(" (")[0])
+    return ", ".join(sorted(set(kinds + (["Redis changed"] if changed else []))))
+
+
 def _stderr_problems(stderr: bytes, code: int) -> list[str]:
     text = stderr.decode("utf-8", errors="replace")
     if code == 2:
@@ -511,16 +543,19 @@ def _stderr_problems(stderr: bytes, code: int) -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="module")
-def fuzz_run(binaries, work_dir, artifacts, figures):
-    world = World(binaries, work_dir, artifacts)
-    generator = Generator(world, SEED)
+@pytest.fixture(scope="module", params=["redis", "http"])
+def fuzz_run(request, binaries, work_dir, artifacts, figures):
+    """The fuzzing, once with the CLI on Redis and once on the HTTP API (fewer cases: the same generator)."""
+    mode = request.param
+    world = World(binaries, work_dir, artifacts, mode)
+    generator = Generator(world, SEED if mode == "redis" else SEED + 1)
+    refused_target = REFUSED_CASES if mode == "redis" else HTTP_REFUSED_CASES
     results: list[Result] = []
     started = time.monotonic()
     try:
         before = world.redis.snapshot()
         refused = 0
-        while refused < REFUSED_CASES:
+        while refused < refused_target:
             if refused % VALID_EVERY == VALID_EVERY - 1 and (not results or not results[-1].case.valid):
                 case = generator.next_valid()
             else:
@@ -556,23 +591,26 @@ def fuzz_run(binaries, work_dir, artifacts, figures):
                     if stdout:
                         problems.append(f"printed on stdout although refused: {stdout[:200]!r}")
             before = after
+            if mode == "http" and world.server.process.poll() is not None:
+                problems.append(f"maestro-server died: {world.server.exit_description()}")
             result = Result(case, code, stdout, stderr, seconds, changed, problems)
             results.append(result)
-            failure = None
+            failure = key = None
             if problems or changed:
-                failure = f"{case.label}: {'; '.join(problems + ([f'Redis changed: {changed}'] if changed else []))}"
-            figures.case(SUITE, failure)
-        figures.note(SUITE, "refused_cases", sum(1 for r in results if not r.case.valid))
-        figures.note(SUITE, "valid_cases", sum(1 for r in results if r.case.valid))
-        figures.note(SUITE, "seconds", round(time.monotonic() - started, 1))
-        _write_log(results, artifacts)
+                failure = f"[{mode}] {case.label}: {'; '.join(problems + ([f'Redis changed: {changed}'] if changed else []))}"
+                key = f"{mode} {case.label.split(':')[0]}: {_category(problems, changed)}"
+            figures.case(SUITE, failure, key=key)
+        figures.note(SUITE, f"{mode}_refused_cases", sum(1 for r in results if not r.case.valid))
+        figures.note(SUITE, f"{mode}_valid_cases", sum(1 for r in results if r.case.valid))
+        figures.note(SUITE, f"{mode}_seconds", round(time.monotonic() - started, 1))
+        _write_log(results, artifacts, mode)
         yield results
     finally:
         world.stop()
 
 
-def _write_log(results: list[Result], artifacts):
-    with open(artifacts / "cli-fuzz-cases.txt", "w") as log:
+def _write_log(results: list[Result], artifacts, mode: str):
+    with open(artifacts / f"cli-fuzz-cases-{mode}.txt", "w") as log:
         for index, result in enumerate(results):
             argv = " ".join(repr(arg[:80]) + (f"…({len(arg)} bytes)" if len(arg) > 80 else "") for arg in result.case.argv)
             env = {key.decode(): (value[:40] if value else value) for key, value in result.case.env.items()}
@@ -621,14 +659,14 @@ def test_refusals_say_why_in_one_error_line(fuzz_run):
 
 def test_valid_commands_interleaved_still_work(fuzz_run):
     valid = [r for r in fuzz_run if r.case.valid]
-    assert len(valid) >= REFUSED_CASES // VALID_EVERY - 5
+    assert len(valid) >= HTTP_REFUSED_CASES // VALID_EVERY - 5
     failing = [r for r in valid if r.problems]
     assert not failing, _report(failing, "of valid commands failed")
 
 
 def test_enough_cases_ran(fuzz_run):
     labels = Counter(r.case.label.split(":")[0] for r in fuzz_run)
-    assert len(fuzz_run) >= REFUSED_CASES, labels
+    assert len(fuzz_run) >= HTTP_REFUSED_CASES, labels
     for kind in ("update", "transition", "unknown-task", "queue", "create", "session", "read", "root", "env", "valid"):
         assert labels[kind] > 0, f"no {kind} case was generated: {labels}"
 
@@ -643,14 +681,37 @@ ECHO_CASES = {
     "unexpected argument with an escape sequence": [b"task", b"update", b"fz-0", b"--status", b"working", b"ex\x1b[31mtra"],
     "unknown command with a line break": [b"task", b"up\ndate"],
     "priority with a line break": [b"task", b"create", b"title", b"--priority", b"lo\nw"],
+    # checked by the Redis function, whose message quotes with Lua's %q: a line break stays a line break
+    "session task id with a line break": [b"session", b"create", b"--task", b"fz-0\nx"],
+    "session task id with an escape sequence": [b"session", b"create", b"--task", b"fz\x1b[31m0"],
 }
 
 
 @pytest.fixture(scope="module")
 def quiet_world(binaries, work_dir, artifacts):
-    world = World(binaries, work_dir, artifacts)
+    """For the parser's cases: the same with either backend."""
+    world = World(binaries, work_dir, artifacts, "redis")
     yield world
     world.stop()
+
+
+@pytest.fixture(scope="module", params=["redis", "http"])
+def world_by_mode(request, binaries, work_dir, artifacts):
+    world = World(binaries, work_dir, artifacts, request.param)
+    yield world
+    world.stop()
+
+
+def test_queue_is_all_or_nothing(world_by_mode):
+    """`maestro task queue A nope B` (nope does not exist) queues neither A nor B and changes nothing (README:
+    "all or nothing"), on Redis and over HTTP alike."""
+    before = world_by_mode.redis.snapshot()
+    code, stdout, stderr, _ = world_by_mode.run(Case("queue", [b"task", b"queue", b"fz-2", b"nope-task", b"fz-3"], {4}))
+    progress = {task: world_by_mode.progress(task) for task in ("fz-2", "fz-3")}
+    assert code == 4, f"exit {code}: {stderr!r}"
+    assert progress == {"fz-2": None, "fz-3": None}, f"queued although the command failed: {progress}"
+    after = world_by_mode.redis.snapshot()
+    assert after == before, f"Redis changed: {describe_difference(before, after)}"
 
 
 @pytest.mark.parametrize("name", list(ECHO_CASES))

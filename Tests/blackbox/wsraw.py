@@ -53,7 +53,7 @@ def close_payload(code: int, reason: bytes = b"") -> bytes:
 
 
 class Connection:
-    """An upgraded connection. `events()` reads what the server sends; `send` writes raw bytes."""
+    """An upgraded connection: `read_frame` and `wait_closed` read what the server sends, `send` writes raw bytes."""
 
     def __init__(self, host: str, port: int, path: str, headers: dict | None = None, timeout: float = 10,
                  handshake: bytes | None = None):
