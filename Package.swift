@@ -23,7 +23,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
     ],
     targets: [
         .systemLibrary(
@@ -67,11 +66,7 @@ let package = Package(
         .executableTarget(name: "MaestroBench", dependencies: ["MaestroStore", "RedisTestSupport"]),
         .executableTarget(
             name: "MaestroRelayBench",
-            dependencies: [
-                "MaestroStore", "RedisTestSupport",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "WSClient", package: "swift-websocket"),
-            ]
+            dependencies: ["MaestroStore", "RedisTestSupport"]
         ),
         .target(name: "RedisTestSupport", dependencies: ["RedisClient"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),

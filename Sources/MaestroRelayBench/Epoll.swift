@@ -2,10 +2,12 @@
     import Glibc
 #endif
 
-/// Level-triggered epoll for the raw subscribers' read loop, called through libc's exported symbols: Swift's
-/// Glibc module does not include <sys/epoll.h>, and this benchmark adds no C shim target of its own nor imports
-/// swift-nio's internal CNIOLinux. Not thread-safe: one instance belongs to one loop (registration before it).
-final class Epoll {
+/// Level-triggered epoll for the receivers' read loop, called through libc's exported symbols: Swift's Glibc
+/// module does not include <sys/epoll.h>, and this benchmark adds no C shim target of its own nor imports
+/// swift-nio's internal CNIOLinux. One thread waits; others may add and remove sockets meanwhile.
+final class Epoll: @unchecked Sendable {
+    // @unchecked: the descriptor is the only state after init; epoll_ctl and epoll_wait on it may run on different
+    // threads (the kernel serializes them), and `wait`'s buffer is touched by the one waiting thread only.
     private typealias Create = @convention(c) (Int32) -> Int32
     private typealias Control = @convention(c) (Int32, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
     private typealias Wait = @convention(c) (Int32, UnsafeMutableRawPointer, Int32, Int32) -> Int32

@@ -54,11 +54,13 @@ struct RelayBenchRun {
             // Which side goes first alternates, so a drift of the machine's load does not favour one side.
             let order: [LatencyRound.Side] = round % 2 == 0 ? [.raw, .webSocket] : [.webSocket, .raw]
             for side in order {
-                let group: any ReceiverGroup =
+                let group =
                     side == .raw
-                    ? RawSubscribers(port: redis.port, channel: scope.liveChannel, count: options.clients)
-                    : WebSocketReceivers(
-                        port: server.port, projectId: scope.projectId, token: userToken, count: options.clients)
+                    ? EpollReceivers(
+                        port: redis.port, wire: RedisSubscribeWire(channel: scope.liveChannel), count: options.clients)
+                    : EpollReceivers(
+                        port: server.port, wire: WebSocketWire(projectId: scope.projectId, token: userToken),
+                        count: options.clients)
                 let measured = try measureRound(side, group, publisher: publisher, processes: processes)
                 StandardError.line(
                     "maestro-relay-bench: "
@@ -101,7 +103,7 @@ struct RelayBenchRun {
 
     /// Connects the receivers, commits the warm-up and the measured events, waits for the stragglers, closes.
     private func measureRound(
-        _ side: LatencyRound.Side, _ group: any ReceiverGroup, publisher: EventPublisher, processes: Processes
+        _ side: LatencyRound.Side, _ group: EpollReceivers, publisher: EventPublisher, processes: Processes
     ) throws -> LatencyRound {
         let port = processes.server.port
         try group.open(timeout: 120)
@@ -148,7 +150,8 @@ struct RelayBenchRun {
         Thread.sleep(forTimeInterval: 1)
         let before = try ProcessStats.residentKiB(of: server.pid)
         let ownBefore = try ProcessStats.residentKiB(of: getpid())
-        let clients = WebSocketReceivers(port: server.port, projectId: projectId, token: token, count: options.idle)
+        let clients = EpollReceivers(
+            port: server.port, wire: WebSocketWire(projectId: projectId, token: token), count: options.idle)
         try clients.open(timeout: 300)
         try waitForStreamClients(options.idle, port: server.port, timeout: 120)
         Thread.sleep(forTimeInterval: 2)
@@ -157,7 +160,7 @@ struct RelayBenchRun {
         StandardError.line(
             "maestro-relay-bench: " + "  maestro-server RSS \(before) → \(after) KiB; this process (the clients) "
                 + "\(ownBefore) → \(ownAfter) KiB")
-        _ = try clients.close(timeout: 120)
+        _ = clients.close()
         return IdleMemory(connections: options.idle, beforeKiB: before, afterKiB: after)
     }
 
@@ -165,7 +168,7 @@ struct RelayBenchRun {
     private func measureIdleSubscribers(redisPid: Int32, port: Int, channel: String) throws -> IdleMemory {
         StandardError.line("maestro-relay-bench: idle memory: \(options.idle) SUBSCRIBE connections to redis-server")
         let before = try ProcessStats.residentKiB(of: redisPid)
-        let subscribers = RawSubscribers(port: port, channel: channel, count: options.idle)
+        let subscribers = EpollReceivers(port: port, wire: RedisSubscribeWire(channel: channel), count: options.idle)
         try subscribers.open(timeout: 120)
         Thread.sleep(forTimeInterval: 2)
         let after = try ProcessStats.residentKiB(of: redisPid)

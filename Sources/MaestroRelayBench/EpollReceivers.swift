@@ -3,21 +3,24 @@ import RedisClient
 import RedisTestSupport
 import Synchronization
 
-/// The reference: `count` plain Redis connections SUBSCRIBEd to the project's live channel, all read by one
-/// epoll thread with non-blocking sockets and a hiredis reply parser per socket (`RedisReplyParser`) — the
-/// cheapest way one process can receive the same events maestro-server relays, with the same latency clock.
-final class RawSubscribers: @unchecked Sendable {
+/// `count` receivers of the same events — raw Redis SUBSCRIBE connections (the reference) or WebSocket clients of
+/// maestro-server's `/ws` — all read by one epoll thread with non-blocking sockets and a decoder per socket: the
+/// cheapest way one process can receive the events, the same on both sides, with the same latency clock.
+final class EpollReceivers: @unchecked Sendable {
     // @unchecked: `subscribers` is filled by `open` before the loop thread starts and then touched only by that
     // thread until `close` has joined it; the counters are atomics.
     private struct Subscriber {
         let fd: Int32
-        let parser = RedisReplyParser()
+        let decoder: any ReceiverDecoder
         var result = ReceiverResult()
     }
 
+    /// At most this many receivers connecting (not yet confirmed) at once.
+    static let connectWindow = 64
+
     let count: Int
     private let port: Int
-    private let channel: String
+    private let wire: any ReceiverWire
     private var subscribers: [Subscriber] = []
     private var epoll: Epoll?
     private let confirmed = Atomic<Int>(0)
@@ -26,9 +29,9 @@ final class RawSubscribers: @unchecked Sendable {
     private let loopDone = DispatchSemaphore(value: 0)
     private var loopRunning = false
 
-    init(port: Int, channel: String, count: Int) {
+    init(port: Int, wire: any ReceiverWire, count: Int) {
         self.port = port
-        self.channel = channel
+        self.wire = wire
         self.count = count
     }
 
@@ -37,11 +40,12 @@ final class RawSubscribers: @unchecked Sendable {
     /// Measured events received so far, by all subscribers together.
     var framesReceived: Int { measuredMessages.load(ordering: .relaxed) }
 
-    /// Connects every subscriber, sends SUBSCRIBE, and waits until Redis has confirmed every subscription.
+    /// Connects every receiver, sends its opening (SUBSCRIBE, or the WebSocket upgrade), and waits until every
+    /// one is confirmed. At most `connectWindow` unconfirmed at once, so the listen backlog never overflows.
     func open(timeout: Double) throws {
         let epoll = try Epoll()
         self.epoll = epoll
-        let subscribe = RedisCommand("SUBSCRIBE", channel).encoded()
+        let opening = wire.opening
         subscribers.reserveCapacity(count)
         for index in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -49,20 +53,26 @@ final class RawSubscribers: @unchecked Sendable {
                 throw RelayBenchError(
                     "cannot open socket \(index + 1) of \(count): \(String(cString: strerror(errno)))")
             }
-            subscribers.append(Subscriber(fd: fd))
-            try Loopback.connect(fd, port: port)
-            try Loopback.writeAll(fd, subscribe)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            try epoll.add(fd, token: UInt64(index))
+            subscribers.append(Subscriber(fd: fd, decoder: wire.makeDecoder()))
         }
+        // From here on `subscribers` does not change shape; the loop touches the entries epoll hands it.
         loopRunning = true
         Thread.detachNewThread { [self] in
-            readLoop(self.epoll!)  // handed over: only the loop touches it until `close` joins it
+            readLoop(epoll)
             loopDone.signal()
+        }
+        for (index, subscriber) in subscribers.enumerated() {
+            _ = MonotonicClock.wait(timeout: timeout, interval: 0.0005) {
+                index - confirmed.load(ordering: .acquiring) < Self.connectWindow
+            }
+            try Loopback.connect(subscriber.fd, port: port)
+            try Loopback.writeAll(subscriber.fd, opening)
+            _ = fcntl(subscriber.fd, F_SETFL, fcntl(subscriber.fd, F_GETFL) | O_NONBLOCK)
+            try epoll.add(subscriber.fd, token: UInt64(index))
         }
         guard MonotonicClock.wait(timeout: timeout, until: { confirmed.load(ordering: .acquiring) == count }) else {
             throw RelayBenchError(
-                "only \(confirmed.load(ordering: .acquiring)) of \(count) raw SUBSCRIBEs were confirmed by Redis")
+                "only \(confirmed.load(ordering: .acquiring)) of \(count) \(wire.name) receivers were confirmed")
         }
     }
 
@@ -99,28 +109,26 @@ final class RawSubscribers: @unchecked Sendable {
                     consume(Array(buffer[0..<received]), into: index, epoll: epoll)
                 } else if received == 0 || (errno != EAGAIN && errno != EINTR) {
                     subscribers[index].result.endedEarly =
-                        received == 0 ? "Redis closed the connection" : String(cString: strerror(errno))
+                        received == 0 ? "the server closed the connection" : String(cString: strerror(errno))
                     epoll.remove(subscribers[index].fd)
                 }
             }
         }
     }
 
-    /// Parses every complete reply: `subscribe` confirmations, and `message`s whose notes carry a timestamp.
+    /// Decodes what arrived: confirmations, and events whose notes carry a timestamp; writes back what the
+    /// decoder answers (WebSocket pongs).
     private func consume(_ bytes: [UInt8], into index: Int, epoll: Epoll) {
         do {
-            try subscribers[index].parser.feed(bytes)
-            while let reply = try subscribers[index].parser.next() {
-                guard let parts = reply.array, parts.count == 3, case .bulk(let kind) = parts[0] else { continue }
-                if kind.elementsEqual("message".utf8), case .bulk(let payload) = parts[2] {
+            let answer = try subscribers[index].decoder.feed(
+                bytes, confirmed: { confirmed.add(1, ordering: .acquiringAndReleasing) },
+                message: { payload in
                     let now = MonotonicClock.nanoseconds()
-                    guard let sent = payload.withUnsafeBytes({ NotesTimestamp.parse($0) }) else { continue }
+                    guard let sent = NotesTimestamp.parse(payload) else { return }
                     subscribers[index].result.latencies.append(Int64(bitPattern: now &- sent))
                     measuredMessages.add(1, ordering: .relaxed)
-                } else if kind.elementsEqual("subscribe".utf8) {
-                    confirmed.add(1, ordering: .acquiringAndReleasing)
-                }
-            }
+                })
+            if !answer.isEmpty { try Loopback.writeAll(subscribers[index].fd, answer) }
         } catch {
             subscribers[index].result.endedEarly = "\(error)"
             epoll.remove(subscribers[index].fd)
