@@ -24,7 +24,8 @@ USER_TOKEN = "blackbox-test-user-token"
 import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysupport"))
-from maestro_processes import Binaries, clean_environment, free_port, stop_process, wait_until  # noqa: E402,F401
+from maestro_processes import (  # noqa: E402,F401
+    Binaries, MaestroServer as _MaestroServer, clean_environment, free_port, stop_process, wait_until)
 
 # --- Redis ---------------------------------------------------------------------------------------------------------
 
@@ -186,61 +187,6 @@ def describe_difference(before: dict, after: dict) -> str:
 
 # --- maestro-server and its API --------------------------------------------------------------------------------------
 
-class MaestroServer:
-    """maestro-server on a free port against the given Redis."""
-
-    def __init__(self, binaries: Binaries, redis: RedisServer, work_dir: Path, log_dir: Path):
-        self.binaries = binaries
-        self.redis = redis
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = work_dir / f"server-{self.port}"
-        self.data_dir.mkdir(parents=True)
-        self.log_path = log_dir / f"maestro-server-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self):
-        env = clean_environment()
-        env.update({"MAESTRO_REDIS_URL": self.redis.url, "MAESTRO_USER_TOKEN": USER_TOKEN, "LOG_LEVEL": "info"})
-        log = open(self.log_path, "ab")
-        args = [str(self.binaries.server), "--host", "127.0.0.1", "--port", str(self.port),
-                "--data-dir", str(self.data_dir)]
-        if DASHBOARD_DIR.is_dir():
-            args += ["--dashboard-dir", str(DASHBOARD_DIR)]
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-        log.close()
-
-        def ready():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"maestro-server exited with {self.process.returncode}; see {self.log_path}")
-            with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as response:
-                return response.status == 200
-
-        wait_until(ready, 30, f"maestro-server on port {self.port} to be ready", interval=0.1)
-        return self
-
-    def alive(self) -> bool:
-        """The process is running and answers /healthz with 200."""
-        if self.process is None or self.process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def exit_description(self) -> str:
-        if self.process is None:
-            return "not started"
-        code = self.process.poll()
-        if code is None:
-            return "running but not answering /healthz"
-        return f"exited with {code}" + (f" (signal {-code})" if code < 0 else "") + f"; see {self.log_path}"
-
-    def stop(self):
-        stop_process(self.process)
-
-
 class Api:
     """The HTTP API, by default with the user token."""
 
@@ -290,3 +236,8 @@ class Api:
 
     def cursor(self) -> str:
         return self.call("GET", "/api/tasks?limit=1")["cursor"]
+
+
+def MaestroServer(binaries, redis, work_dir, log_dir):  # noqa: N802 - reads like the class it makes
+    """The shared maestro-server runner with this suite's user token."""
+    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN)

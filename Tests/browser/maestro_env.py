@@ -22,7 +22,8 @@ USER_TOKEN = "browser-test-user-token"
 import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysupport"))
-from maestro_processes import Binaries, clean_environment, free_port, stop_process, wait_until  # noqa: E402,F401
+from maestro_processes import (  # noqa: E402,F401
+    Binaries, MaestroServer as _MaestroServer, clean_environment, free_port, stop_process, wait_until)
 
 class RedisServer:
     """A private redis-server without persistence."""
@@ -72,51 +73,6 @@ def _read_reply(reader):
         count = int(rest)
         return None if count < 0 else [_read_reply(reader) for _ in range(count)]
     raise RuntimeError(f"unexpected redis reply {line!r}")
-
-
-class MaestroServer:
-    """maestro-server on a fixed free port against the given Redis; can be stopped and started again."""
-
-    def __init__(self, binaries: Binaries, redis: RedisServer, work_dir: Path, log_dir: Path):
-        self.binaries = binaries
-        self.redis = redis
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = work_dir / f"server-{self.port}"
-        self.data_dir.mkdir(parents=True)
-        self.log_path = log_dir / f"maestro-server-{self.port}.log"
-        self.process = None
-        self.starts = 0
-
-    def start(self):
-        env = clean_environment()
-        env.update({"MAESTRO_REDIS_URL": self.redis.url, "MAESTRO_USER_TOKEN": USER_TOKEN, "LOG_LEVEL": "info"})
-        log = open(self.log_path, "ab")
-        self.starts += 1
-        log.write(f"--- start {self.starts} ---\n".encode())
-        log.flush()
-        self.process = subprocess.Popen(
-            [str(self.binaries.server), "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--dashboard-dir", str(DASHBOARD_DIR)],
-            stdout=log, stderr=subprocess.STDOUT, env=env)
-        log.close()
-
-        def ready():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"maestro-server exited with {self.process.returncode}; see {self.log_path}")
-            with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as response:
-                return response.status == 200
-
-        wait_until(ready, 30, f"maestro-server on port {self.port} to be ready", interval=0.1)
-        return self
-
-    def stop(self):
-        stop_process(self.process)
-        self.process = None
-
-    def restart(self):
-        self.stop()
-        return self.start()
 
 
 class Api:
@@ -214,3 +170,8 @@ def cli_without_session(binaries: Binaries, redis: RedisServer, project: str, *a
     if result.returncode != 0:
         raise AssertionError(f"maestro {' '.join(args)} exited {result.returncode}: {result.stderr}")
     return result.stdout.strip()
+
+
+def MaestroServer(binaries, redis, work_dir, log_dir):  # noqa: N802 - reads like the class it makes
+    """The shared maestro-server runner with this suite's user token."""
+    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN)

@@ -9,7 +9,11 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+DASHBOARD_DIR = Path(__file__).resolve().parents[2] / "Dashboard"
 
 
 def free_port() -> int:
@@ -64,3 +68,65 @@ class Binaries:
             shutil.copy2(source, self.dir / name)
         self.server = self.dir / "maestro-server"
         self.cli = self.dir / "maestro"
+
+
+class MaestroServer:
+    """maestro-server on a fixed free port against a Redis (anything with a `url`), with the given user token and the
+    Dashboard/ of this checkout; can be stopped and started again on the same port."""
+
+    def __init__(self, binaries: Binaries, redis, work_dir: Path, log_dir: Path, user_token: str):
+        self.binaries = binaries
+        self.redis = redis
+        self.user_token = user_token
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = work_dir / f"server-{self.port}"
+        self.data_dir.mkdir(parents=True)
+        self.log_path = log_dir / f"maestro-server-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self):
+        env = clean_environment()
+        env.update({"MAESTRO_REDIS_URL": self.redis.url, "MAESTRO_USER_TOKEN": self.user_token, "LOG_LEVEL": "info"})
+        log = open(self.log_path, "ab")
+        args = [str(self.binaries.server), "--host", "127.0.0.1", "--port", str(self.port),
+                "--data-dir", str(self.data_dir)]
+        if DASHBOARD_DIR.is_dir():
+            args += ["--dashboard-dir", str(DASHBOARD_DIR)]
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+        log.close()
+
+        def ready():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"maestro-server exited with {self.process.returncode}; see {self.log_path}")
+            with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as response:
+                return response.status == 200
+
+        wait_until(ready, 30, f"maestro-server on port {self.port} to be ready", interval=0.1)
+        return self
+
+    def alive(self) -> bool:
+        """The process is running and answers /healthz with 200."""
+        if self.process is None or self.process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def exit_description(self) -> str:
+        if self.process is None:
+            return "not started"
+        code = self.process.poll()
+        if code is None:
+            return "running but not answering /healthz"
+        return f"exited with {code}" + (f" (signal {-code})" if code < 0 else "") + f"; see {self.log_path}"
+
+    def stop(self):
+        stop_process(self.process)
+        self.process = None
+
+    def restart(self):
+        self.stop()
+        return self.start()
