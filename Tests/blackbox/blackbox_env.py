@@ -17,7 +17,6 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = REPO_ROOT / "docs" / "openapi.json"
-DASHBOARD_DIR = REPO_ROOT / "Dashboard"
 USER_TOKEN = "blackbox-test-user-token"
 
 

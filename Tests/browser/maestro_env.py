@@ -15,7 +15,6 @@ import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DASHBOARD_DIR = REPO_ROOT / "Dashboard"
 USER_TOKEN = "browser-test-user-token"
 
 
