@@ -20,27 +20,30 @@ public enum ProjectExporter {
             let snapshot = try connection.run(GetProject(scope: scope))
             var cursors: Set<String> = [snapshot.cursor]
             var cursor = snapshot.cursor
-            var tasks: [TaskRecord] = []
-            while true {
-                let page = try connection.run(ExportTasks(scope: scope, offset: tasks.count, limit: pageSize))
-                cursors.insert(page.cursor)
-                cursor = page.cursor
-                tasks += page.tasks
-                if page.tasks.isEmpty || tasks.count >= page.total { break }
-            }
-            var sessions: [ExportedSession] = []
-            while true {
-                let page = try connection.run(ExportSessions(scope: scope, offset: sessions.count, limit: pageSize))
-                cursors.insert(page.cursor)
-                cursor = page.cursor
-                sessions += page.sessions
-                if page.sessions.isEmpty || sessions.count >= page.total { break }
-            }
+            let tasks = try readAll(
+                { .tasks(scope: scope, offset: $0, limit: pageSize) }, connection, &cursors, &cursor)
+            let sessions = try readAll(
+                { .sessions(scope: scope, offset: $0, limit: pageSize) }, connection, &cursors, &cursor)
             let export = ProjectExport(
                 projectId: scope.projectId, exportedAt: exportedAt, cursor: cursor,
                 project: snapshot.project, tasks: tasks, sessions: sessions)
             if cursors.count == 1 || attempt == attempts { return (export, cursors.count == 1) }
             attempt += 1
+        }
+    }
+
+    /// Every record, page by page; notes each page's cursor, so the caller knows whether the project held still.
+    private static func readAll<Reply: ExportPageReply>(
+        _ page: (Int) -> ExportPage<Reply>, _ connection: RedisConnection, _ cursors: inout Set<String>,
+        _ cursor: inout String
+    ) throws -> [Reply.Item] {
+        var items: [Reply.Item] = []
+        while true {
+            let reply = try connection.run(page(items.count))
+            cursors.insert(reply.cursor)
+            cursor = reply.cursor
+            items += reply.items
+            if reply.items.isEmpty || items.count >= reply.total { return items }
         }
     }
 }

@@ -15,40 +15,44 @@ public struct GetProject: StoreOperation {
     }
 }
 
-/// Reads a page of whole tasks (with extra data) in creation order, for export.
-public struct ExportTasks: StoreOperation {
-    public var scope: ProjectScope
-    public var offset: Int
-    public var limit: Int
-
-    public init(scope: ProjectScope, offset: Int = 0, limit: Int = 500) {
-        self.scope = scope
-        self.offset = offset
-        self.limit = limit
-    }
-
-    public var function: String { "export_tasks" }
-    public var isReadOnly: Bool { true }
-    public var arguments: [String] { [String(offset), String(limit)] }
-    public func decode(_ reply: RedisReply) throws -> TaskPage { try StoreReply.decode(TaskPage.self, from: reply) }
+/// A page of an export read: records in creation order, how many there are in all, and the stream cursor the
+/// page is consistent with.
+public protocol ExportPageReply: Decodable, Sendable {
+    associatedtype Item: Sendable
+    var items: [Item] { get }
+    var total: Int { get }
+    var cursor: String { get }
 }
 
-/// Reads a page of whole sessions (with extra data and their token's SHA-1) in creation order, for export.
-public struct ExportSessions: StoreOperation {
+extension TaskPage: ExportPageReply {
+    public var items: [TaskRecord] { tasks }
+}
+
+extension ExportedSessionPage: ExportPageReply {
+    public var items: [ExportedSession] { sessions }
+}
+
+/// Reads one page of whole records (with extra data) in creation order, for export: `.tasks(…)` or `.sessions(…)`
+/// (sessions with their token's SHA-1).
+public struct ExportPage<Reply: ExportPageReply>: StoreOperation {
     public var scope: ProjectScope
     public var offset: Int
     public var limit: Int
+    public let function: String
 
-    public init(scope: ProjectScope, offset: Int = 0, limit: Int = 500) {
-        self.scope = scope
-        self.offset = offset
-        self.limit = limit
-    }
-
-    public var function: String { "export_sessions" }
     public var isReadOnly: Bool { true }
     public var arguments: [String] { [String(offset), String(limit)] }
-    public func decode(_ reply: RedisReply) throws -> ExportedSessionPage {
-        try StoreReply.decode(ExportedSessionPage.self, from: reply)
+    public func decode(_ reply: RedisReply) throws -> Reply { try StoreReply.decode(Reply.self, from: reply) }
+}
+
+extension ExportPage where Reply == TaskPage {
+    public static func tasks(scope: ProjectScope, offset: Int = 0, limit: Int = 500) -> Self {
+        Self(scope: scope, offset: offset, limit: limit, function: "export_tasks")
+    }
+}
+
+extension ExportPage where Reply == ExportedSessionPage {
+    public static func sessions(scope: ProjectScope, offset: Int = 0, limit: Int = 500) -> Self {
+        Self(scope: scope, offset: offset, limit: limit, function: "export_sessions")
     }
 }

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import tempfile
 import threading
@@ -20,7 +19,8 @@ from pathlib import Path
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from blackbox_env import REPO_ROOT, Binaries, MaestroServer, RedisServer
+from blackbox_env import REPO_ROOT, MaestroServer, RedisServer
+from maestro_processes import process_fixtures
 
 DEFAULT_TIME_LIMIT_S = 90
 
@@ -102,31 +102,7 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def work_dir():
-    path = Path(tempfile.mkdtemp(prefix="maestro-blackbox-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def binaries(work_dir) -> Binaries:
-    source = Path(os.environ.get("MAESTRO_BIN_DIR") or REPO_ROOT / ".build" / "debug")
-    return Binaries(source, work_dir)
-
-
-@pytest.fixture(scope="session")
-def redis(work_dir, artifacts):
-    server = RedisServer(work_dir, artifacts)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def server(binaries, redis, work_dir, artifacts):
-    instance = MaestroServer(binaries, redis, work_dir, artifacts).start()
-    yield instance
-    instance.stop()
+work_dir, binaries, redis, server = process_fixtures("maestro-blackbox-", REPO_ROOT, RedisServer, MaestroServer)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import tempfile
 from pathlib import Path
@@ -23,7 +22,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from maestro_env import REPO_ROOT, USER_TOKEN, Agent, Api, Binaries, MaestroServer, RedisServer, stop_process
+from maestro_env import REPO_ROOT, USER_TOKEN, Agent, Api, MaestroServer, RedisServer, stop_process
+from maestro_processes import process_fixtures
 from pages import Dashboard
 
 TEST_TIME_LIMIT_S = 90
@@ -52,31 +52,7 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def work_dir():
-    path = Path(tempfile.mkdtemp(prefix="maestro-browser-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def binaries(work_dir) -> Binaries:
-    source = Path(os.environ.get("MAESTRO_BIN_DIR") or REPO_ROOT / ".build" / "debug")
-    return Binaries(source, work_dir)
-
-
-@pytest.fixture(scope="session")
-def redis(work_dir, artifacts):
-    server = RedisServer(work_dir, artifacts)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def server(binaries, redis, work_dir, artifacts):
-    instance = MaestroServer(binaries, redis, work_dir, artifacts).start()
-    yield instance
-    instance.stop()
+work_dir, binaries, redis, server = process_fixtures("maestro-browser-", REPO_ROOT, RedisServer, MaestroServer)
 
 
 @pytest.fixture

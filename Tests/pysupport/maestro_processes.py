@@ -130,3 +130,38 @@ class MaestroServer:
     def restart(self):
         self.stop()
         return self.start()
+
+
+def process_fixtures(prefix: str, repo_root: Path, redis_server, maestro_server):
+    """The session fixtures both suites use — a work directory, copies of the binaries (from MAESTRO_BIN_DIR,
+    else the checkout's .build/debug), a redis-server and a maestro-server — built from the suite's own Redis and
+    server classes. A conftest assigns them to module names: `work_dir, binaries, redis, server = ...`."""
+    import shutil as _shutil
+    import tempfile
+
+    import pytest
+
+    @pytest.fixture(scope="session")
+    def work_dir():
+        path = Path(tempfile.mkdtemp(prefix=prefix))
+        yield path
+        _shutil.rmtree(path, ignore_errors=True)
+
+    @pytest.fixture(scope="session")
+    def binaries(work_dir) -> Binaries:
+        source = Path(os.environ.get("MAESTRO_BIN_DIR") or repo_root / ".build" / "debug")
+        return Binaries(source, work_dir)
+
+    @pytest.fixture(scope="session")
+    def redis(work_dir, artifacts):
+        instance = redis_server(work_dir, artifacts)
+        yield instance
+        instance.stop()
+
+    @pytest.fixture(scope="session")
+    def server(binaries, redis, work_dir, artifacts):
+        instance = maestro_server(binaries, redis, work_dir, artifacts).start()
+        yield instance
+        instance.stop()
+
+    return work_dir, binaries, redis, server
