@@ -24,7 +24,7 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysupport"))
 from maestro_processes import (  # noqa: E402,F401
-    Binaries, MaestroServer as _MaestroServer, clean_environment, free_port, stop_process, wait_until)
+    Binaries, MaestroServer as _MaestroServer, RedisProcess, clean_environment, free_port, stop_process, wait_until)
 
 # --- Redis ---------------------------------------------------------------------------------------------------------
 
@@ -93,23 +93,14 @@ class RedisConnection:
             pass
 
 
-class RedisServer:
-    """A private redis-server without persistence."""
+class RedisServer(RedisProcess):
+    """A private redis-server without persistence, with a persistent binary-safe connection for snapshots."""
 
     def __init__(self, work_dir: Path, log_dir: Path, name: str = "redis"):
-        self.dir = work_dir / f"{name}-{time.monotonic_ns()}"
-        self.dir.mkdir(parents=True)
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}"
-        self.log = open(log_dir / f"{name}-{self.port}.log", "wb")
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir), "--maxmemory-policy", "noeviction"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=clean_environment())
-        wait_until(self._ping, 10, f"redis-server on port {self.port}")
         self._connection: RedisConnection | None = None
+        super().__init__(work_dir, log_dir, name)
 
-    def _ping(self):
+    def ping(self) -> bool:
         connection = RedisConnection(self.port, timeout=2)
         try:
             return connection("PING") == "PONG"
@@ -168,8 +159,7 @@ class RedisServer:
     def stop(self):
         if self._connection is not None:
             self._connection.close()
-        stop_process(self.process, grace=5)
-        self.log.close()
+        super().stop()
 
 
 def describe_difference(before: dict, after: dict) -> str:

@@ -22,22 +22,13 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysupport"))
 from maestro_processes import (  # noqa: E402,F401
-    Binaries, MaestroServer as _MaestroServer, clean_environment, free_port, stop_process, wait_until)
+    Binaries, MaestroServer as _MaestroServer, RedisProcess, clean_environment, free_port, stop_process, wait_until)
 
-class RedisServer:
+class RedisServer(RedisProcess):
     """A private redis-server without persistence."""
 
-    def __init__(self, work_dir: Path, log_dir: Path):
-        self.dir = work_dir / f"redis-{time.monotonic_ns()}"
-        self.dir.mkdir(parents=True)
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}"
-        self.log = open(log_dir / f"redis-{self.port}.log", "wb")
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir), "--maxmemory-policy", "noeviction"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=clean_environment())
-        wait_until(lambda: self.command("PING") == "PONG", 10, f"redis-server on port {self.port}")
+    def ping(self) -> bool:
+        return self.command("PING") == "PONG"
 
     def command(self, *args: str):
         """Sends one command (RESP) and returns its reply, parsed."""
@@ -48,9 +39,6 @@ class RedisServer:
             reader = sock.makefile("rb")
             return _read_reply(reader)
 
-    def stop(self):
-        stop_process(self.process, grace=5)
-        self.log.close()
 
 
 def _read_reply(reader):

@@ -70,6 +70,29 @@ class Binaries:
         self.cli = self.dir / "maestro"
 
 
+class RedisProcess:
+    """A private redis-server without persistence on a free port; subclasses say how to talk to it (`ping`)."""
+
+    def __init__(self, work_dir: Path, log_dir: Path, name: str = "redis"):
+        self.dir = work_dir / f"{name}-{time.monotonic_ns()}"
+        self.dir.mkdir(parents=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.log = open(log_dir / f"{name}-{self.port}.log", "wb")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir), "--maxmemory-policy", "noeviction"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=clean_environment())
+        wait_until(self.ping, 10, f"redis-server on port {self.port}")
+
+    def ping(self) -> bool:
+        raise NotImplementedError
+
+    def stop(self):
+        stop_process(self.process, grace=5)
+        self.log.close()
+
+
 class MaestroServer:
     """maestro-server on a fixed free port against a Redis (anything with a `url`), with the given user token and the
     Dashboard/ of this checkout; can be stopped and started again on the same port."""
