@@ -18,6 +18,13 @@ enum CommonOptions {
         return key
     }
 
+    /// The `--project` a command was given, checked; nil when none.
+    static func project(in arguments: ParsedArguments) throws -> String? {
+        guard let project = arguments.value("project") else { return nil }
+        try Validation.identifier(project, "project id")
+        return project
+    }
+
     /// The raw values of a string enum, for `allowed:` lists.
     static func names<Value: RawRepresentable<String> & CaseIterable>(_ type: Value.Type) -> [String] {
         Value.allCases.map(\.rawValue)

@@ -35,8 +35,7 @@ enum Import {
 
     static func run(_ arguments: ParsedArguments) throws {
         let environment = try CLIEnvironment.current()
-        let project = arguments.value("project")
-        if let project { try Validation.identifier(project, "project id") }
+        let project = try CommonOptions.project(in: arguments)
         let dryRun = arguments.flag("dry-run")
         let file = arguments.value("file").flatMap { $0 == "-" ? nil : $0 }
         let bytes: [UInt8]

@@ -27,8 +27,7 @@ enum Migrate {
 
     static func run(_ arguments: ParsedArguments) throws {
         let environment = try CLIEnvironment.current()
-        let project = arguments.value("project")
-        if let project { try Validation.identifier(project, "project id") }
+        let project = try CommonOptions.project(in: arguments)
         let dryRun = arguments.flag("dry-run")
         let source = arguments.value("from") ?? ""
         let directory: LegacyDataDirectory
