@@ -1,13 +1,11 @@
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 import Logging
 
-/// The routers of the server: the dashboard's files, every HTTP route (documented in docs/openapi.json), and the
-/// WebSocket upgrades.
-public func buildRouters(_ server: ServerContext) -> (
-    http: Router<BasicWebSocketRequestContext>, webSocket: Router<BasicWebSocketRequestContext>
-) {
-    let router = Router(context: BasicWebSocketRequestContext.self)
+/// The router of the server: the dashboard's files and every HTTP route (documented in docs/openapi.json).
+/// WebSocket upgrades of `/ws` are taken before routing, by `HTTP1RelayChannel`.
+public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     if let dashboard = server.dashboardDirectory {
         // no-cache: browsers revalidate, so an upgraded dashboard is picked up at once.
@@ -17,10 +15,8 @@ public func buildRouters(_ server: ServerContext) -> (
     TaskRoutes(server: server).register(on: router)
     SessionRoutes(server: server).register(on: router)
     HealthRoutes(server: server).register(on: router)
-    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-    webSocketRouter.add(middleware: ErrorMiddleware())
-    StreamRoutes(server: server).register(http: router, webSocket: webSocketRouter)
-    return (router, webSocketRouter)
+    StreamRoutes(server: server).register(on: router)
+    return router
 }
 
 /// Builds the HTTP server: the API, the live streams and the health checks, with the relay and the lease sweeper
@@ -28,16 +24,13 @@ public func buildRouters(_ server: ServerContext) -> (
 public func buildApplication(
     _ server: ServerContext, configuration: ApplicationConfiguration, logger: Logger
 ) -> some ApplicationProtocol {
-    let (router, webSocketRouter) = buildRouters(server)
-    return Application(
-        router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: webSocketRouter,
-            configuration: .init(
-                // Keep-alive connections idle for 5 s are closed (as Node's and Apache's defaults), so a client
-                // that stops half-way through a request, or never sends one, holds nothing for long.
-                http1: .init(idleTimeout: .seconds(5)),
-                ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(20)), validateUTF8: true))),
+    Application(
+        router: buildRouter(server),
+        server: HTTPServerBuilder { responder in
+            // Keep-alive connections idle for 5 s are closed (as Node's and Apache's defaults), so a client that
+            // stops half-way through a request, or never sends one, holds nothing for long.
+            HTTP1RelayChannel(responder: responder, server: server, idleTimeout: .seconds(5))
+        },
         configuration: configuration,
         services: [server.relay, LeaseSweeper(server: server, interval: server.leaseSweepInterval, logger: logger)],
         logger: logger

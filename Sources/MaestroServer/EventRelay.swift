@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MaestroStore
+import NIOCore
 import RedisClient
 import ServiceLifecycle
 import Synchronization
@@ -8,9 +9,9 @@ import Synchronization
 /// Turns Redis pub/sub into per-project feeds for WebSocket and SSE clients.
 ///
 /// One dedicated thread holds a subscriber connection (`PSUBSCRIBE mae:{*}:live`) and fans every published
-/// event out to the subscriptions of its project. After the subscriber connection is re-established, every
-/// subscription is told to catch up from the project's stream, so a client never misses an event. Several
-/// relay processes can serve the same Redis: each has its own subscriber.
+/// event out to the feeds (sinks) of its project, encoded once for all of them. After the subscriber connection
+/// is re-established, every feed is told to catch up from the project's stream, so a client never misses an
+/// event. Several relay processes can serve the same Redis: each has its own subscriber.
 public final class EventRelay: Service, Sendable {
     /// The channel pattern every project's live channel matches.
     static let channelPattern = "mae:{*}:live"
@@ -19,7 +20,7 @@ public final class EventRelay: Service, Sendable {
     private let queueLimit: Int
     private let logger: Logger
     private let metrics: ServerMetrics
-    private let subscriptions = Mutex<[String: [ObjectIdentifier: RelaySubscription]]>([:])
+    private let sinks = Mutex<[String: [ObjectIdentifier: any RelaySink]]>([:])
     private let subscriber = Mutex<SubscriberHandle?>(nil)
     private let isStopping = Atomic<Bool>(false)
     private let ready = Atomic<Bool>(false)
@@ -38,24 +39,32 @@ public final class EventRelay: Service, Sendable {
     public var isReady: Bool { ready.load(ordering: .acquiring) }
 
     /// The number of connected clients.
-    public var clientCount: Int { subscriptions.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+    public var clientCount: Int { sinks.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
-    /// A new feed of `projectId`'s events, starting now.
+    /// A new feed of `projectId`'s events as an async sequence, starting now.
     public func subscribe(projectId: String) -> RelaySubscription {
         let subscription = RelaySubscription(projectId: projectId, queueLimit: queueLimit)
-        subscriptions.withLock { $0[projectId, default: [:]][ObjectIdentifier(subscription)] = subscription }
-        metrics.clients(clientCount)
+        add(subscription)
         return subscription
     }
 
-    /// Removes a feed.
-    public func unsubscribe(_ subscription: RelaySubscription) {
-        subscription.finish()
-        subscriptions.withLock { all in
-            all[subscription.projectId]?[ObjectIdentifier(subscription)] = nil
-            if all[subscription.projectId]?.isEmpty == true { all[subscription.projectId] = nil }
+    /// Starts delivering the events of `sink.projectId` to `sink`, from now on.
+    public func add(_ sink: any RelaySink) {
+        let count = sinks.withLock { all in
+            all[sink.projectId, default: [:]][ObjectIdentifier(sink)] = sink
+            return all.values.reduce(0) { $0 + $1.count }
         }
-        metrics.clients(clientCount)
+        metrics.clients(count)
+    }
+
+    /// Stops delivering to `sink`.
+    public func remove(_ sink: any RelaySink) {
+        let count = sinks.withLock { all in
+            all[sink.projectId]?[ObjectIdentifier(sink)] = nil
+            if all[sink.projectId]?.isEmpty == true { all[sink.projectId] = nil }
+            return all.values.reduce(0) { $0 + $1.count }
+        }
+        metrics.clients(count)
     }
 
     /// How often idle feeds get a keep-alive tick.
@@ -81,8 +90,7 @@ public final class EventRelay: Service, Sendable {
             isStopping.store(true, ordering: .releasing)
             subscriber.withLock { $0?.connection.interrupt() }
         }
-        let all = subscriptions.withLock { all in all.values.flatMap(\.values) }
-        for subscription in all { subscription.finish() }
+        broadcast(.finish)
     }
 
     private func subscribeLoop() {
@@ -118,14 +126,16 @@ public final class EventRelay: Service, Sendable {
             let id = JSONText.leadingEventID(json)
         else { return }
         let projectId = String(channel[channel.index(after: open)..<close])
-        let targets = subscriptions.withLock { $0[projectId].map { Array($0.values) } ?? [] }
-        for subscription in targets { subscription.deliver(.event(id, json)) }
+        let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
+        guard !targets.isEmpty else { return }
+        let item = RelayItem.event(id, ByteBuffer(string: json))
+        for sink in targets { sink.deliver(item) }
         metrics.relayed(id, clients: targets.count)
     }
 
-    private func broadcast(_ item: RelaySubscription.Item) {
-        let all = subscriptions.withLock { all in all.values.flatMap(\.values) }
-        for subscription in all { subscription.deliver(item) }
+    private func broadcast(_ item: RelayItem) {
+        let all = sinks.withLock { all in all.values.flatMap(\.values) }
+        for sink in all { sink.deliver(item) }
     }
 
     /// The subscriber connection, shared with the shutdown handler so it can interrupt a blocked read.

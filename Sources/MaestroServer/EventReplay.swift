@@ -8,6 +8,27 @@ struct EventReplay: Sendable {
     let scope: ProjectScope
     static let pageSize = 500
 
+    /// Sends through `send` every event after `requested` (none when it is nil: the client starts from now) and
+    /// returns the id the client is then at; an id trimmed away gets `resync`, and the client continues from the
+    /// stream's end.
+    func resume(after requested: StreamID?, send: (RelayMessage) async throws -> Void) async throws -> StreamID {
+        let end = try await end()
+        guard let requested, requested != end else { return end }
+        guard try await canResume(after: requested) else {
+            try await send(.resync(reason: "events after \(requested) are no longer kept; load a fresh snapshot"))
+            return try await self.end()
+        }
+        var last = requested
+        while true {
+            let page = try await page(after: last)
+            for message in page {
+                try await send(message)
+                if case .event(let eventId, _) = message { last = eventId }
+            }
+            if page.count < Self.pageSize { return last }
+        }
+    }
+
     /// The id of the newest event in the stream ("0-0" when it has none).
     func end() async throws -> StreamID {
         let reply = try await send(RedisCommand("XREVRANGE", scope.eventStream, "+", "-", "COUNT", "1"))

@@ -1,5 +1,4 @@
 import Hummingbird
-import HummingbirdWebSocket
 import MaestroStore
 import RedisClient
 
@@ -8,7 +7,7 @@ import RedisClient
 struct HealthRoutes {
     let server: ServerContext
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
             Response(

@@ -1,5 +1,4 @@
 import Hummingbird
-import HummingbirdWebSocket
 import MaestroDomain
 import MaestroStore
 
@@ -15,7 +14,7 @@ struct SessionRoutes {
         var env: [String: String]
     }
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: Router<BasicRequestContext>) {
         let auth = server.authenticator
         router.post("/api/sessions") { request, _ in
             try auth.requireUser(request)
@@ -77,7 +76,7 @@ struct SessionRoutes {
 
     /// A user's lifecycle change, checked against who may do what (spec §3) before the state machine.
     private func change(
-        _ request: Request, _ context: BasicWebSocketRequestContext, to target: SessionLifecycle
+        _ request: Request, _ context: BasicRequestContext, to target: SessionLifecycle
     ) async throws -> Response {
         try server.authenticator.requireUser(request)
         let scope = try server.scope(of: request)

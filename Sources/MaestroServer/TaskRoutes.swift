@@ -1,5 +1,4 @@
 import Hummingbird
-import HummingbirdWebSocket
 import MaestroDomain
 import MaestroStore
 
@@ -7,7 +6,7 @@ import MaestroStore
 struct TaskRoutes {
     let server: ServerContext
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: Router<BasicRequestContext>) {
         let auth = server.authenticator
         router.get("/api/tasks") { request, _ in
             let scope = try server.scope(of: request)

@@ -23,7 +23,7 @@ struct OpenAPITests {
         let relay = EventRelay(configuration: configuration, metrics: metrics, logger: Logger(label: "openapi-test"))
         let context = ServerContext(
             pool: pool, relay: relay, metrics: metrics, userToken: "t", publicURL: "http://x", agentRedisURL: nil)
-        let routes = buildRouters(context).http.routes.map { route in
+        let routes = buildRouter(context).routes.map { route in
             // Hummingbird writes captures as :name, OpenAPI as {name}.
             let path = route.path.description.split(separator: "/").map { part in
                 part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)

@@ -96,9 +96,6 @@ def test_oversized_body_answer_is_documented(raw, figures):
     _record(figures, "body of 1 MiB", failure)
 
 
-@pytest.mark.xfail(strict=True, reason="hummingbird-websocket 2.8 decides the upgrade on the first request head and "
-                   "sets up its idle timeout only after it: a first head it cannot parse is neither answered nor "
-                   "timed out (later requests on a connection are; idle keep-alive connections close after 5 s)")
 def test_oversized_header_is_answered_or_closed(raw, figures):
     """A request with a 1 MiB header line gets an answer (431 or 400) or its connection closed — promptly, not
     left open."""

@@ -237,19 +237,7 @@ ABUSE = {
 }
 
 
-# Known and not fixable in Maestro's code: swift-websocket 1.6 and SwiftNIO do not check these (RFC 6455 §5.1,
-# §5.2). Strict: the day a dependency fails such a connection, these tests say so.
-LIBRARY_GAPS = {
-    "RSV2+RSV3 set on a ping": "swift-websocket does not check reserved bits on control frames",
-    "unmasked client frame": "swift-websocket/NIO accept unmasked client frames",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=LIBRARY_GAPS[name])) if name in LIBRARY_GAPS
-    else name
-    for name in ABUSE
-])
+@pytest.mark.parametrize("name", list(ABUSE))
 def test_abusive_connection_is_closed_cleanly(live, figures, name):
     act, codes, may_stay_open = ABUSE[name]
     server = live["server"]
@@ -294,21 +282,7 @@ HANDSHAKES = {
 }
 
 
-# hummingbird-websocket 2.8 answers every upgrade its router refuses with a bare "400 Bad Request" (the route's own
-# 401/403 JSON error never reaches the client); plain HTTP requests to /ws do get the documented answers.
-UPGRADE_GAPS = {
-    "no token": "hummingbird-websocket answers a refused upgrade with a bare 400",
-    "wrong token": "hummingbird-websocket answers a refused upgrade with a bare 400",
-    "foreign origin": "hummingbird-websocket answers a refused upgrade with a bare 400",
-    "1 MiB header": "hummingbird-websocket 2.8 neither answers nor times out a first request head it cannot parse",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=UPGRADE_GAPS[name])) if name in UPGRADE_GAPS
-    else name
-    for name in HANDSHAKES
-])
+@pytest.mark.parametrize("name", list(HANDSHAKES))
 def test_bad_upgrade_is_refused(live, figures, name):
     """The upgrade is refused with the API's status (the document's 401/403/400 for /ws), or — for requests a
     WebSocket server may simply drop — the TCP connection is closed; never upgraded, never left hanging."""
