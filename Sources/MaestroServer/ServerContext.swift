@@ -22,13 +22,15 @@ public struct ServerContext: Sendable {
     public let leaseSweepInterval: Duration
     /// The dashboard's files (served at `/`), or nil to serve none.
     public let dashboardDirectory: String?
+    /// What this process serves.
+    public let role: ServerRole
 
     public init(
         pool: RedisConnectionPool, relay: EventRelay, metrics: ServerMetrics, userToken: String,
         relayQueueLimit: Int = 1000,
         streamMaxLength: Int = ProjectScope.defaultStreamMaxLength, publicURL: String, agentRedisURL: String?,
         allowedOrigins: Set<String> = [], leaseSweepInterval: Duration = .seconds(1),
-        dashboardDirectory: String? = nil
+        dashboardDirectory: String? = nil, role: ServerRole = .all
     ) {
         self.pool = pool
         self.relay = relay
@@ -41,6 +43,7 @@ public struct ServerContext: Sendable {
         self.allowedOrigins = allowedOrigins
         self.leaseSweepInterval = leaseSweepInterval
         self.dashboardDirectory = dashboardDirectory
+        self.role = role
     }
 
     /// The dashboard of the source tree this server was built from (`Dashboard/` at the repository's root).

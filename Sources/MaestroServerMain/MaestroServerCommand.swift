@@ -18,7 +18,13 @@ struct MaestroServerCommand: AsyncParsableCommand {
             and stops it on shutdown. With MAESTRO_REDIS_URL it checks that Redis is 7 or newer with \
             maxmemory-policy noeviction. Either way it loads the function library. The user token comes from \
             MAESTRO_USER_TOKEN, or is generated at first start, printed once and kept in the data directory.
+            Any number of servers of any role can share one Redis: `--role api` serves the HTTP API and the \
+            dashboard, `--role relay` only the live streams (it writes nothing, loads nothing, and works with the \
+            maestro-relay ACL user), `--role all` (the default) both.
             """)
+
+    @Option(help: "What to serve: all, api (HTTP API and dashboard) or relay (the live streams /ws and /events).")
+    var role: ServerRole = .all
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -67,8 +73,10 @@ struct MaestroServerCommand: AsyncParsableCommand {
 
         let redis = try RedisConfiguration(url: redisURL)
         let setup = RedisConnection(redis)
-        if embedded == nil { try RedisPreflight.check(setup) }
-        try FunctionLibrary.install(on: setup)
+        if role.servesAPI {
+            if embedded == nil { try RedisPreflight.check(setup) }
+            try FunctionLibrary.install(on: setup)
+        }
         setup.close()
 
         let (userToken, isNew) = try UserToken.resolve(
@@ -92,9 +100,12 @@ struct MaestroServerCommand: AsyncParsableCommand {
             publicURL: environment["MAESTRO_PUBLIC_URL"] ?? "http://\(host):\(port)",
             agentRedisURL: redisURL, allowedOrigins: Set(allowedOrigins),
             dashboardDirectory: dashboardDir ?? environment["MAESTRO_DASHBOARD_DIR"]
-                ?? ServerContext.builtInDashboardDirectory)
+                ?? ServerContext.builtInDashboardDirectory,
+            role: role)
         let app = buildApplication(
             context, configuration: .init(address: .hostname(host, port: port), serverName: "maestro"), logger: logger)
         try await app.runService()
     }
 }
+
+extension ServerRole: ExpressibleByArgument {}
