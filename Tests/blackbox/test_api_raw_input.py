@@ -118,6 +118,27 @@ def test_oversized_header_is_answered_or_closed(raw, figures):
     _record(figures, "1 MiB header", failure)
 
 
+def test_unfinished_first_request_is_closed(raw, figures):
+    """A connection that starts a request and never finishes its head is closed by the server (within its 10 s
+    first-request timeout), so silent clients hold nothing for long."""
+    server = raw["server"]
+    failure = None
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+        started = time.monotonic()
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line: the head never ends
+        try:
+            while sock.recv(4096):
+                pass
+            elapsed = time.monotonic() - started
+            if elapsed > 12:
+                failure = f"closed only after {elapsed:.1f} s"
+        except ConnectionResetError:
+            pass
+        except TimeoutError:
+            failure = "still open after 20 s"
+    _record(figures, "unfinished first request", failure)
+
+
 def _operations():
     for path, methods in DOCUMENT["paths"].items():
         for method, operation in methods.items():
