@@ -80,7 +80,8 @@ struct HTTP1RelayChannel: ServerChildChannel, HTTPChannelHandler {
             let pipeline = channel.pipeline.syncOperations
             let negotiated = try pipeline.configureUpgradableHTTPServerPipeline(configuration: configuration)
             try pipeline.addHandler(
-                upgradeHead.value, position: .before(try pipeline.handler(type: NIOTypedHTTPServerUpgradeHandler<Negotiated>.self)))
+                upgradeHead.value,
+                position: .before(try pipeline.handler(type: NIOTypedHTTPServerUpgradeHandler<Negotiated>.self)))
             let deadline = channel.eventLoop.scheduleTask(in: Self.firstRequestTimeout) { channel.close(promise: nil) }
             negotiated.whenComplete { _ in deadline.cancel() }
             return Value(negotiated: negotiated, channel: channel)
@@ -102,7 +103,8 @@ struct HTTP1RelayChannel: ServerChildChannel, HTTPChannelHandler {
     /// The `/ws` request in an upgrade's head, checked as the HTTP route checks it.
     private func streamRequest(_ head: HTTPRequestHead) throws -> StreamRequest {
         let request = Request(
-            head: try HTTPRequest(head, secure: false, splitCookie: false), body: HummingbirdCore.RequestBody(buffer: ByteBuffer()))
+            head: try HTTPRequest(head, secure: false, splitCookie: false),
+            body: HummingbirdCore.RequestBody(buffer: ByteBuffer()))
         guard request.uri.path == "/ws" else { throw APIError.notFound("only /ws takes WebSocket upgrades") }
         return try StreamRequest(
             request, since: request.uri.queryParameters.get("since"), server: server, isWebSocket: true)

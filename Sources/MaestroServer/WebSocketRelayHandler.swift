@@ -40,7 +40,8 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     private var behind = 0
     private var awaitingPong = false
 
-    init(relay: EventRelay, replay: EventReplay, since: StreamID?, queueLimit: Int, maxMessageSize: Int, logger: Logger) {
+    init(relay: EventRelay, replay: EventReplay, since: StreamID?, queueLimit: Int, maxMessageSize: Int, logger: Logger)
+    {
         self.relay = relay
         self.replay = replay
         self.since = since
@@ -98,7 +99,8 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
         if let error = error as? NIOWebSocketError {
             let (code, reason): (WebSocketErrorCode, String) =
                 switch error {
-                case .invalidFrameLength: (.messageTooLarge, "frames are limited to \(HTTP1RelayChannel.maxFrameSize) bytes")
+                case .invalidFrameLength:
+                    (.messageTooLarge, "frames are limited to \(HTTP1RelayChannel.maxFrameSize) bytes")
                 case .fragmentedControlFrame: (.protocolError, "control frames may not be fragmented")
                 case .multiByteControlFrameLength: (.protocolError, "control frames are limited to 125 bytes")
                 }
