@@ -17,7 +17,7 @@ enum ControlListener {
             let connection = subscriber.value
             while true {
                 do {
-                    _ = try connection.send(RedisCommand("SUBSCRIBE", channel))
+                    _ = try connection.send(RedisCommand("SSUBSCRIBE", channel))
                     wakeup.wake()
                     while true {
                         _ = try connection.receive()

@@ -61,7 +61,7 @@ struct RedisBackend: MaestroBackend {
         var configuration = connection.configuration
         configuration.commandTimeout = .zero
         let subscriber = RedisConnection(configuration)
-        _ = try subscriber.send(RedisCommand("SUBSCRIBE", scope.liveChannel))
+        _ = try subscriber.send(RedisCommand("SSUBSCRIBE", scope.liveChannel))
         return { timeout in _ = try subscriber.receive(timeout: timeout) }
     }
 }

@@ -18,12 +18,13 @@ protocol ReceiverDecoder: AnyObject {
     ) throws -> [UInt8]
 }
 
-/// A raw Redis subscriber of the project's live channel (hiredis's reply parser per socket).
+/// A raw Redis subscriber of the project's live channel, sharded as the relay's (hiredis's reply parser per
+/// socket).
 struct RedisSubscribeWire: ReceiverWire {
     let channel: String
 
-    var name: String { "raw SUBSCRIBE" }
-    var opening: [UInt8] { RedisCommand("SUBSCRIBE", channel).encoded() }
+    var name: String { "raw SSUBSCRIBE" }
+    var opening: [UInt8] { RedisCommand("SSUBSCRIBE", channel).encoded() }
     func makeDecoder() -> any ReceiverDecoder { Decoder() }
 
     final class Decoder: ReceiverDecoder {
@@ -35,9 +36,9 @@ struct RedisSubscribeWire: ReceiverWire {
             try parser.feed(bytes)
             while let reply = try parser.next() {
                 guard let parts = reply.array, parts.count == 3, case .bulk(let kind) = parts[0] else { continue }
-                if kind.elementsEqual("message".utf8), case .bulk(let payload) = parts[2] {
+                if kind.elementsEqual("smessage".utf8), case .bulk(let payload) = parts[2] {
                     payload.withUnsafeBytes { message($0) }
-                } else if kind.elementsEqual("subscribe".utf8) {
+                } else if kind.elementsEqual("ssubscribe".utf8) {
                     confirmed()
                 }
             }

@@ -6,21 +6,27 @@ import RedisClient
 import ServiceLifecycle
 import Synchronization
 
-/// Turns Redis pub/sub into per-project feeds for WebSocket and SSE clients.
+/// Turns Redis sharded pub/sub into per-project feeds for WebSocket and SSE clients.
 ///
-/// One dedicated thread holds a subscriber connection (`PSUBSCRIBE mae:{*}:live`) and fans every published
-/// event out to the feeds (sinks) of its project, encoded once for all of them. After the subscriber connection
-/// is re-established, every feed is told to catch up from the project's stream, so a client never misses an
-/// event. Several relay processes can serve the same Redis: each has its own subscriber.
+/// One dedicated thread holds a subscriber connection. It subscribes (`SSUBSCRIBE mae:{P}:live`) to the projects
+/// that have clients here, on whichever shard holds each project's slot, and unsubscribes from those that no
+/// longer have any; every published event is encoded once and handed to the feeds (sinks) of its project.
+/// Whenever a project's subscription starts — its first client, a new subscriber connection after a lost one,
+/// its slot moved to another shard — that project's feeds are told to catch up from its stream, so a client never
+/// misses an event. Several relay processes can serve the same Redis: each has its own subscriber.
 public final class EventRelay: Service, Sendable {
-    /// The channel pattern every project's live channel matches.
-    static let channelPattern = "mae:{*}:live"
+    /// How long the subscriber waits for a message before it looks for projects to (un)subscribe.
+    static let subscriptionCheckInterval = Duration.milliseconds(10)
+    /// How often idle feeds get a keep-alive tick.
+    static let keepAliveInterval = Duration.seconds(15)
 
     private let configuration: RedisConfiguration
     private let queueLimit: Int
     private let logger: Logger
     private let metrics: ServerMetrics
     private let sinks = Mutex<[String: [ObjectIdentifier: any RelaySink]]>([:])
+    /// Set when a project gained its first sink or lost its last one: the subscriber has work to do.
+    private let projectsChanged = Atomic<Bool>(false)
     private let subscriber = Mutex<SubscriberHandle?>(nil)
     private let isStopping = Atomic<Bool>(false)
     private let ready = Atomic<Bool>(false)
@@ -48,9 +54,11 @@ public final class EventRelay: Service, Sendable {
         return subscription
     }
 
-    /// Starts delivering the events of `sink.projectId` to `sink`, from now on.
+    /// Starts delivering the events of `sink.projectId` to `sink`. Until the project's subscription is confirmed
+    /// the sink may miss live events; it then gets `.catchUp`.
     public func add(_ sink: any RelaySink) {
         let count = sinks.withLock { all in
+            if all[sink.projectId] == nil { projectsChanged.store(true, ordering: .releasing) }
             all[sink.projectId, default: [:]][ObjectIdentifier(sink)] = sink
             return all.values.reduce(0) { $0 + $1.count }
         }
@@ -61,14 +69,14 @@ public final class EventRelay: Service, Sendable {
     public func remove(_ sink: any RelaySink) {
         let count = sinks.withLock { all in
             all[sink.projectId]?[ObjectIdentifier(sink)] = nil
-            if all[sink.projectId]?.isEmpty == true { all[sink.projectId] = nil }
+            if all[sink.projectId]?.isEmpty == true {
+                all[sink.projectId] = nil
+                projectsChanged.store(true, ordering: .releasing)
+            }
             return all.values.reduce(0) { $0 + $1.count }
         }
         metrics.clients(count)
     }
-
-    /// How often idle feeds get a keep-alive tick.
-    static let keepAliveInterval = Duration.seconds(15)
 
     /// Runs the subscriber thread until graceful shutdown, then ends every feed.
     public func run() async throws {
@@ -98,13 +106,20 @@ public final class EventRelay: Service, Sendable {
         while !isStopping.load(ordering: .acquiring) {
             let connection = RedisConnection(configuration)
             subscriber.withLock { $0 = SubscriberHandle(connection: connection) }
+            var subscribed: Set<String> = []
             do {
-                let reply = try connection.pipeline([RedisCommand("PSUBSCRIBE", Self.channelPattern)])[0]
-                if case .error(let message) = reply { throw RedisError(.server, message) }
+                _ = try connection.send(RedisCommand("PING"))
                 ready.store(true, ordering: .releasing)
                 backoff = .milliseconds(50)
-                broadcast(.catchUp)
-                while true { dispatch(try connection.receive()) }
+                projectsChanged.store(true, ordering: .releasing)
+                while true {
+                    if projectsChanged.exchange(false, ordering: .acquiringAndReleasing) {
+                        try reconcile(connection, &subscribed)
+                    }
+                    if let reply = try connection.receive(timeout: Self.subscriptionCheckInterval) {
+                        handle(reply, subscribed: &subscribed)
+                    }
+                }
             } catch {
                 ready.store(false, ordering: .releasing)
                 guard !isStopping.load(ordering: .acquiring) else { break }
@@ -114,23 +129,52 @@ public final class EventRelay: Service, Sendable {
             }
         }
         subscriber.withLock {
-            $0?.connection.close(); $0 = nil
+            $0?.connection.close()
+            $0 = nil
         }
     }
 
-    /// `pmessage <pattern> mae:{<project>}:live <json>`
-    private func dispatch(_ reply: RedisReply) {
-        guard let parts = reply.array, parts.count == 4, parts[0].string == "pmessage",
-            let channel = parts[2].string, let json = parts[3].string,
-            let open = channel.firstIndex(of: "{"), let close = channel.firstIndex(of: "}"),
-            let id = JSONText.leadingEventID(json)
+    /// Subscribes to the projects that have feeds here and unsubscribes from those that have none; each new
+    /// subscription, once confirmed, sends its project's feeds to the stream for what they may have missed.
+    private func reconcile(_ connection: RedisConnection, _ subscribed: inout Set<String>) throws {
+        let wanted = sinks.withLock { Set($0.keys) }
+        for projectId in wanted.subtracting(subscribed) {
+            _ = try connection.send(RedisCommand("SSUBSCRIBE", ProjectScope.liveChannel(of: projectId)))
+            subscribed.insert(projectId)
+            deliver(.catchUp, to: projectId)
+        }
+        for projectId in subscribed.subtracting(wanted) {
+            _ = try connection.send(RedisCommand("SUNSUBSCRIBE", ProjectScope.liveChannel(of: projectId)))
+            subscribed.remove(projectId)
+        }
+    }
+
+    /// `smessage mae:{<project>}:live <json>`, or `sunsubscribe mae:{<project>}:live <count>` when the project's
+    /// slot moved to another shard (then it is subscribed again, on its new shard).
+    private func handle(_ reply: RedisReply, subscribed: inout Set<String>) {
+        guard let parts = reply.array, parts.count == 3, let kind = parts[0].string, let channel = parts[1].string,
+            let projectId = ProjectScope.projectId(ofLiveChannel: channel)
         else { return }
-        let projectId = String(channel[channel.index(after: open)..<close])
+        switch kind {
+        case "smessage":
+            guard let json = parts[2].string, let id = JSONText.leadingEventID(json) else { return }
+            let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
+            guard !targets.isEmpty else { return }
+            let item = RelayItem.event(id, ByteBuffer(string: json))
+            for sink in targets { sink.deliver(item) }
+            metrics.relayed(id, clients: targets.count)
+        case "sunsubscribe" where subscribed.contains(projectId):
+            logger.info("a project's slot moved; subscribing on its new shard", metadata: ["project": "\(projectId)"])
+            subscribed.remove(projectId)
+            projectsChanged.store(true, ordering: .releasing)
+        default:
+            return
+        }
+    }
+
+    private func deliver(_ item: RelayItem, to projectId: String) {
         let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
-        guard !targets.isEmpty else { return }
-        let item = RelayItem.event(id, ByteBuffer(string: json))
         for sink in targets { sink.deliver(item) }
-        metrics.relayed(id, clients: targets.count)
     }
 
     private func broadcast(_ item: RelayItem) {

@@ -98,13 +98,22 @@ struct MaestroServerCommand: AsyncParsableCommand {
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: relayQueueLimit,
             streamMaxLength: Int(environment["MAESTRO_STREAM_MAXLEN"] ?? "") ?? ProjectScope.defaultStreamMaxLength,
             publicURL: environment["MAESTRO_PUBLIC_URL"] ?? "http://\(host):\(port)",
-            agentRedisURL: redisURL, allowedOrigins: Set(allowedOrigins),
+            agentRedisURL: Self.agentRedisURL(environment["MAESTRO_AGENT_REDIS_URL"], server: redis, serverURL: redisURL),
+            allowedOrigins: Set(allowedOrigins),
             dashboardDirectory: dashboardDir ?? environment["MAESTRO_DASHBOARD_DIR"]
                 ?? ServerContext.builtInDashboardDirectory,
             role: role)
         let app = buildApplication(
             context, configuration: .init(address: .hostname(host, port: port), serverName: "maestro"), logger: logger)
         try await app.runService()
+    }
+
+    /// The Redis URL spawned sessions get as MAESTRO_REDIS_URL: MAESTRO_AGENT_REDIS_URL when set (an agent user's
+    /// URL), else the server's own only if it holds no credentials — the server's password is never handed out;
+    /// without one, agents use MAESTRO_URL.
+    static func agentRedisURL(_ configured: String?, server: RedisConfiguration, serverURL: String) -> String? {
+        if let configured { return configured.isEmpty ? nil : configured }
+        return server.password == nil ? serverURL : nil
     }
 }
 

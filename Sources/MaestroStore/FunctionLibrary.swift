@@ -8,10 +8,17 @@ public enum FunctionLibrary {
     /// The library's name in Redis (`FUNCTION LIST LIBRARYNAME maestro`).
     public static let name = "maestro"
     /// The version this client speaks; must equal `LIBRARY_VERSION` in `Lua/library.lua`.
-    public static let version = "4"
+    public static let version = "5"
 
-    /// Loads (or replaces) the library in Redis. Idempotent; needs the `@scripting` FUNCTION permission.
+    /// Loads (or replaces) the library in Redis. Idempotent; needs the `@scripting` FUNCTION permission. Refuses to
+    /// replace a newer version (an old server restarting during a rolling upgrade must not take it back).
     public static func install(on connection: RedisConnection) throws {
+        if let loaded = try loadedVersion(on: connection), let number = Int(loaded), number > Int(version)! {
+            throw StoreError(
+                .staleLibrary,
+                "Redis has function library version \(loaded), newer than this program's \(version): upgrade this "
+                    + "program instead of loading an older library")
+        }
         _ = try connection.send(RedisCommand("FUNCTION", "LOAD", "REPLACE", source))
         let loaded = try loadedVersion(on: connection)
         guard loaded == version else {

@@ -29,6 +29,16 @@ public struct ProjectScope: Sendable, Equatable {
     public var keyPrefix: String { "mae:{\(projectId)}:" }
     /// The project's event stream (XADD/XRANGE), the key every function call declares.
     public var eventStream: String { keyPrefix + "events" }
-    /// The pub/sub channel that carries the project's events live.
-    public var liveChannel: String { keyPrefix + "live" }
+    /// The sharded pub/sub channel (SPUBLISH/SSUBSCRIBE) that carries the project's events live.
+    public var liveChannel: String { Self.liveChannel(of: projectId) }
+
+    /// The live channel of `projectId` (for an id already validated, as a relay's client's).
+    public static func liveChannel(of projectId: String) -> String { "mae:{\(projectId)}:live" }
+
+    /// The project whose live channel `channel` is, if it is one.
+    public static func projectId(ofLiveChannel channel: String) -> String? {
+        guard channel.hasPrefix("mae:{"), channel.hasSuffix("}:live") else { return nil }
+        let projectId = channel.dropFirst("mae:{".count).dropLast("}:live".count)
+        return projectId.isEmpty ? nil : String(projectId)
+    }
 }

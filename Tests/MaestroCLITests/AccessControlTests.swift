@@ -56,7 +56,8 @@ struct AccessControlTests {
             ["FUNCTION", "DELETE", "maestro"], ["FUNCTION", "FLUSH"], ["SCRIPT", "LOAD", "return 1"],
             ["EVAL", "return 1", "0"], ["DEBUG", "SLEEP", "0"], ["SHUTDOWN"], ["ACL", "LIST"], ["MONITOR"],
             ["SET", "other:key", "x"], ["GET", "other:key"], ["HSET", "secrets", "a", "b"],
-            ["PUBLISH", "other-channel", "x"], ["SUBSCRIBE", "other-channel"], ["XRANGE", "other", "-", "+"],
+            ["SPUBLISH", "other-channel", "x"], ["SSUBSCRIBE", "other-channel"], ["XRANGE", "other", "-", "+"],
+            ["PUBLISH", "mae:{p}:live", "x"], ["PSUBSCRIBE", "mae:*"],
         ]
         for command in denied {
             let refused: Bool

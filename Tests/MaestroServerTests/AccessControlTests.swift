@@ -69,7 +69,7 @@ struct ServerAccessControlTests {
             }
         }
         for command in [
-            ["FCALL", "maestro_version", "0"], ["HSET", "mae:{p}:task:x", "a", "b"], ["PUBLISH", "mae:{p}:live", "x"],
+            ["FCALL", "maestro_version", "0"], ["HSET", "mae:{p}:task:x", "a", "b"], ["SPUBLISH", "mae:{p}:live", "x"],
             ["XADD", "mae:{p}:events", "*", "a", "b"], ["FLUSHALL"], ["KEYS", "*"],
         ] {
             #expect(refused(relay, command), "relay: \(command)")
@@ -80,7 +80,7 @@ struct ServerAccessControlTests {
         ] {
             #expect(refused(server, command), "server: \(command)")
         }
-        _ = try relay.send(RedisCommand("PSUBSCRIBE", "mae:{*}:live"))
+        _ = try relay.send(RedisCommand("SSUBSCRIBE", "mae:{p}:live"))
     }
 
     /// NOPERM from the ACL, or DEBUG's own refusal (it is off unless enable-debug-command allows it).

@@ -13,6 +13,6 @@ local function emit(keys, args, event_type, payload)
     local message = json_object({
         { 'id', json_string(id) }, { 'type', json_string(event_type) }, { 'payload', payload },
     })
-    redis.call('PUBLISH', string.sub(stream, 1, -7) .. 'live', message)
+    redis.call('SPUBLISH', string.sub(stream, 1, -7) .. 'live', message)
     return id
 end

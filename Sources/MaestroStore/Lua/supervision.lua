@@ -17,7 +17,7 @@ local function control_channel(prefix, session_id) return session_key(prefix, se
 
 -- Tells a session's supervisor, if any, to look at the session again (its status is the instruction).
 local function wake_supervisor(prefix, session_id, command)
-    redis.call('PUBLISH', control_channel(prefix, session_id), command)
+    redis.call('SPUBLISH', control_channel(prefix, session_id), command)
 end
 
 local function check_lease_seconds(value)
