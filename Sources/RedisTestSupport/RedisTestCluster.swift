@@ -159,6 +159,12 @@ public final class RedisTestCluster: @unchecked Sendable {
         fatalError("unreachable")
     }
 
+    /// The replicas of `primary`, as the first live node reports them.
+    public func replicas(of primary: Node) throws -> [Node] {
+        let table = try slotTable(from: liveNodes.first ?? nodes[0])
+        return table.first { $0.primary == primary.port }?.replicas.compactMap(node(port:)) ?? []
+    }
+
     /// The sum, over the live nodes, of how many times each answered with an error of `prefix` (`MOVED`, `ASK`,
     /// `TRYAGAIN`, `CLUSTERDOWN`), from `INFO errorstats`.
     public func errorCount(_ prefix: String) throws -> Int {
@@ -235,11 +241,15 @@ public final class RedisTestCluster: @unchecked Sendable {
         RedisError(.connectionFailed, "test cluster: \(message) (logs in \(directory.path))")
     }
 
+    /// Replication is tuned for tests: a replica syncs at once (no diskless-sync delay), and the primary's
+    /// pings every second move the replication offset, without which an idle replica stays out of CLUSTER SLOTS
+    /// for 10 s.
     private static func arguments(for node: Node) -> [String] {
         [
             "--port", String(node.port), "--cluster-port", String(node.busPort), "--bind", "127.0.0.1",
             "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
-            "--appendonly", "yes", "--save", "", "--dir", node.directory.path,
+            "--appendonly", "yes", "--save", "", "--dir", node.directory.path, "--repl-diskless-sync-delay", "0",
+            "--repl-ping-replica-period", "1",
             "--logfile", node.directory.appendingPathComponent("redis.log").path, "--daemonize", "no",
         ]
     }
