@@ -68,7 +68,8 @@ public struct RedisConfiguration: Sendable, Equatable {
         func invalid(_ why: String) -> RedisError {
             RedisError(
                 .invalidURL,
-                "invalid Redis URL '\(url)': \(why); expected redis://[user:password@]host:port[,host:port…][/db] or unix:///path")
+                "invalid Redis URL '\(url)': \(why); expected redis://[user:password@]host:port[,host:port…][/db] or unix:///path"
+            )
         }
         if url.hasPrefix("unix://") {
             var rest = Substring(url.dropFirst("unix://".count))

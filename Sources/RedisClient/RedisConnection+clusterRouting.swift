@@ -19,6 +19,7 @@ extension RedisConnection {
         var target: Target
         /// Whether `ASKING` must precede it (after `-ASK`).
         var asking = false
+        /// `-MOVED` and `-ASK` followed so far (waits for `-TRYAGAIN` and `-CLUSTERDOWN` are bounded by time).
         var redirects = 0
 
         init(index: Int, target: Target) {
@@ -76,7 +77,9 @@ extension RedisConnection {
         var later: [RoutedCommand] = []
         for (command, redirect) in redirects {
             var command = command
-            if try redirected(&command, redirect, firstReplies[command.index]) { work.append(command) } else {
+            if try redirected(&command, redirect, firstReplies[command.index]) {
+                work.append(command)
+            } else {
                 later.append(command)
             }
         }
@@ -94,73 +97,113 @@ extension RedisConnection {
     ) throws {
         var work = initial
         var retry = initialRetry ?? RetryBudget(limit: configuration.connectTimeout)
-        var avoidHome = false
+        var round = RoutingRound()
         while !work.isEmpty {
             guard let cluster else { preconditionFailure("routing without a cluster") }
             if cluster.isStale && cluster.mayRefresh { refreshSlotMap() }
-
-            // Group by node, keeping each node's commands in pipeline order.
-            var groups: [(link: NodeLink, commands: [RoutedCommand])] = []
-            for command in work {
-                let link = self.link(for: command.target, avoidingHome: avoidHome)
-                if let group = groups.firstIndex(where: { $0.link === link }) {
-                    groups[group].commands.append(command)
-                } else {
-                    groups.append((link, [command]))
-                }
-            }
-
-            var later: [RoutedCommand] = []
-            var lastProblem: RedisReply?
+            round.start()
             var sent: [(link: NodeLink, commands: [RoutedCommand])] = []
-            var next: [RoutedCommand] = []
             do {
                 try NodeLink.withBrokenPipeSuppressed {
-                    for group in groups {
-                        do {
-                            try group.link.open(timeout: min(configuration.connectTimeout, retry.remaining))
-                        } catch let error as RedisError where error.code == .connectionFailed {
-                            // Nothing was sent: the node is down (a failover?) — read the map again and retry.
-                            cluster.isStale = true
-                            if group.link === home { avoidHome = true }
-                            lastProblem = .error("cannot reach \(group.link.endpoint): \(error.message)")
-                            later += group.commands.map { var command = $0; command.target = command.routedTarget; return command }
-                            continue
-                        }
-                        for command in group.commands {
-                            if command.asking { try group.link.append(Self.asking) }
-                            try group.link.append(commands[command.index])
-                        }
-                        sent.append(group)
-                        try group.link.flush()
-                    }
-                    for group in sent {
-                        for var command in group.commands {
-                            if command.asking { _ = try reply(to: Self.asking, on: group.link) }
-                            let reply = try reply(to: commands[command.index], on: group.link)
-                            guard case .error(let message) = reply,
-                                let redirect = ClusterRedirect(error: message, from: group.link.endpoint)
-                            else {
-                                replies[command.index] = reply
-                                continue
-                            }
-                            if try redirected(&command, redirect, reply) {
-                                next.append(command)
-                            } else {
-                                lastProblem = reply
-                                later.append(command)
-                            }
-                        }
+                    try send(grouped(work, avoidingHome: round.avoidHome), of: commands, &round, retry, into: &sent)
+                    for (link, routed) in sent {
+                        for command in routed { try receive(command, of: commands, from: link, into: &replies, &round) }
                     }
                 }
             } catch {
                 // Replies still unread on other sockets would be taken for later commands' replies: drop them.
-                for group in sent { group.link.close() }
+                for (link, _) in sent { link.close() }
                 cluster.isStale = true
                 throw error
             }
-            if !later.isEmpty, let lastProblem { try retry.wait(because: lastProblem) }
-            work = next + later
+            if !round.later.isEmpty, let problem = round.problem { try retry.wait(because: problem) }
+            work = round.next + round.later
+        }
+    }
+
+    /// What one round of `route` leaves to do.
+    private struct RoutingRound {
+        /// Redirected by `-MOVED` or `-ASK`: they go again at once.
+        var next: [RoutedCommand] = []
+        /// Not served now (an unreachable node, `-TRYAGAIN`, `-CLUSTERDOWN`): they go again after a backoff.
+        var later: [RoutedCommand] = []
+        /// Why the last of `later` waits, for the error when waiting runs out.
+        var problem: RedisReply?
+        /// Set once the home node could not be reached: keyless commands go to another primary.
+        var avoidHome = false
+
+        mutating func start() {
+            next.removeAll()
+            later.removeAll()
+            problem = nil
+        }
+    }
+
+    /// The commands by socket, each socket's in pipeline order.
+    private func grouped(
+        _ work: [RoutedCommand], avoidingHome: Bool
+    ) -> [(link: NodeLink, commands: [RoutedCommand])] {
+        var groups: [(link: NodeLink, commands: [RoutedCommand])] = []
+        for command in work {
+            let link = self.link(for: command.target, avoidingHome: avoidingHome)
+            if let group = groups.firstIndex(where: { $0.link === link }) {
+                groups[group].commands.append(command)
+            } else {
+                groups.append((link, [command]))
+            }
+        }
+        return groups
+    }
+
+    /// Opens each group's socket and writes its commands (every socket is written before any is read); a socket
+    /// that cannot be opened leaves its commands for later, since nothing was sent. `sent` lists the groups
+    /// written to (or being written to, when writing fails), whose replies must be read or their sockets closed.
+    private func send(
+        _ groups: [(link: NodeLink, commands: [RoutedCommand])], of commands: [RedisCommand],
+        _ round: inout RoutingRound, _ retry: RetryBudget,
+        into sent: inout [(link: NodeLink, commands: [RoutedCommand])]
+    ) throws {
+        for group in groups {
+            do {
+                try group.link.open(timeout: min(configuration.connectTimeout, retry.remaining))
+            } catch let error as RedisError where error.code == .connectionFailed {
+                // The node is down (a failover?): read the map again and retry.
+                cluster?.isStale = true
+                if group.link === home { round.avoidHome = true }
+                round.problem = .error("cannot reach \(group.link.endpoint): \(error.message)")
+                for var command in group.commands {
+                    command.target = command.routedTarget
+                    round.later.append(command)
+                }
+                continue
+            }
+            for command in group.commands {
+                if command.asking { try group.link.append(Self.asking) }
+                try group.link.append(commands[command.index])
+            }
+            sent.append(group)
+            try group.link.flush()
+        }
+    }
+
+    /// Reads one command's reply: its final reply, or a redirect that puts it back into `round`.
+    private func receive(
+        _ command: RoutedCommand, of commands: [RedisCommand], from link: NodeLink,
+        into replies: inout [RedisReply?], _ round: inout RoutingRound
+    ) throws {
+        if command.asking { _ = try reply(to: Self.asking, on: link) }
+        let reply = try reply(to: commands[command.index], on: link)
+        guard case .error(let message) = reply, let redirect = ClusterRedirect(error: message, from: link.endpoint)
+        else {
+            replies[command.index] = reply
+            return
+        }
+        var command = command
+        if try redirected(&command, redirect, reply) {
+            round.next.append(command)
+        } else {
+            round.problem = reply
+            round.later.append(command)
         }
     }
 
@@ -168,7 +211,8 @@ extension RedisConnection {
     private func redirected(
         _ command: inout RoutedCommand, _ redirect: ClusterRedirect, _ reply: RedisReply
     ) throws -> Bool {
-        command.redirects += 1
+        if case .moved = redirect { command.redirects += 1 }
+        if case .ask = redirect { command.redirects += 1 }
         guard command.redirects <= Self.maximumRedirects else {
             throw RedisError(
                 .connectionFailed,
@@ -214,78 +258,11 @@ extension RedisConnection {
         if endpoint == home.endpoint { return home }
         return cluster.link(to: endpoint, configuration: configuration, sockets: sockets)
     }
-
-    /// Reads the whole slot map from the first node that answers: home, then every known node, then the configured
-    /// ones. Keeps the old map (still stale) when none answers. Never uses a socket in subscribe mode (which
-    /// refuses other commands): such a node is asked over a short-lived socket of its own.
-    @discardableResult
-    func refreshSlotMap() -> Bool {
-        guard let cluster else { return false }
-        cluster.noteRefreshAttempt()
-        var candidates: [RedisConfiguration.Endpoint] = []
-        for endpoint in [home.endpoint] + cluster.map.nodes + [configuration.endpoint]
-            + configuration.additionalEndpoints where !candidates.contains(endpoint)
-        {
-            candidates.append(endpoint)
-        }
-        for endpoint in candidates {
-            var link = endpoint == home.endpoint ? home : cluster.link(
-                to: endpoint, configuration: configuration, sockets: sockets)
-            let temporary = link.isSubscribed
-            if temporary { link = NodeLink(endpoint: endpoint, configuration: configuration, sockets: sockets) }
-            defer { if temporary { link.close() } }
-            guard let reply = try? slotsReply(on: link), let map = try? ClusterSlotMap(slotsReply: reply, from: endpoint),
-                !map.isEmpty
-            else { continue }
-            cluster.map = map
-            cluster.isStale = false
-            return true
-        }
-        return false
-    }
-
-    /// `CLUSTER SLOTS` on one socket, opened if needed within the connect timeout.
-    func slotsReply(on link: NodeLink) throws -> RedisReply {
-        try link.open(timeout: configuration.connectTimeout)
-        try link.append(RedisCommand("CLUSTER", "SLOTS"))
-        return try NodeLink.withBrokenPipeSuppressed { try link.readReply() }
-    }
-}
-
-/// The time a cluster call may spend waiting for a slot to become servable again, with exponential backoff.
-/// The clock starts at the first wait, so a healthy call pays nothing.
-struct RetryBudget {
-    /// The total time waits may take.
-    let limit: Duration
-    private var deadline: ContinuousClock.Instant?
-    private var backoff = Duration.milliseconds(10)
-
-    init(limit: Duration) { self.limit = limit }
-
-    /// What is left (all of it before the first wait).
-    var remaining: Duration {
-        guard let deadline else { return limit }
-        return max(deadline - .now, .milliseconds(1))
-    }
-
-    /// Sleeps before the next attempt, or throws when the budget is spent; `problem` says why the call waits.
-    mutating func wait(because problem: RedisReply) throws {
-        let now = ContinuousClock.now
-        let deadline = self.deadline ?? now + limit
-        self.deadline = deadline
-        guard now + backoff <= deadline else {
-            throw RedisError(
-                .connectionFailed,
-                "Redis Cluster could not serve the command within \(limit): \(problem.errorMessage)")
-        }
-        RedisConnection.sleep(for: backoff)
-        backoff = min(backoff * 2, .milliseconds(100))
-    }
 }
 
 extension RedisReply {
     /// The text of an error reply, or a description of any other reply.
-    fileprivate var errorMessage: String {
+    var errorMessage: String {
         if case .error(let message) = self { return message }
         return "\(self)"
     }

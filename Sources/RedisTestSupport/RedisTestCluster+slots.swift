@@ -25,7 +25,9 @@ extension RedisTestCluster {
         let source = admin(try primary(forSlot: slot))
         func migrate(_ batch: [[UInt8]]) throws {
             guard !batch.isEmpty else { return }
-            let head = ["MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "KEYS"].map { Array($0.utf8) }
+            let auth = password.map { ["AUTH", $0] } ?? []
+            let head = (["MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000"] + auth + ["KEYS"])
+                .map { Array($0.utf8) }
             _ = try source.send(RedisCommand(arguments: head + batch))
         }
         if let keys {

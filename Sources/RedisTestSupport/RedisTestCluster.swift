@@ -31,6 +31,8 @@ public final class RedisTestCluster: @unchecked Sendable {
     public let nodes: [Node]
     /// The directory holding every node's directory.
     public let directory: URL
+    /// The password every node requires, if any.
+    public let password: String?
     private let launcher = DeathBoundLauncher()
     private let lock = NSLock()
     private var processes: [Int: Process] = [:]
@@ -42,17 +44,22 @@ public final class RedisTestCluster: @unchecked Sendable {
 
     /// A configuration for one node.
     public func configuration(of node: Node) -> RedisConfiguration {
-        RedisConfiguration(endpoint: node.endpoint)
+        RedisConfiguration(endpoint: node.endpoint, password: password)
     }
 
     /// Starts the nodes, joins them into a cluster (`redis-cli --cluster create`), and waits until every node says
     /// `cluster_state:ok`, all agree on the slot map, and every replica is in sync with its primary.
-    public init(primaries: Int = 3, replicasPerPrimary: Int = 0, timeout: Duration = .seconds(30)) throws {
+    ///
+    /// With a `password`, every node requires it (`requirepass`, and `masterauth` for replicas).
+    public init(
+        primaries: Int = 3, replicasPerPrimary: Int = 0, password: String? = nil, timeout: Duration = .seconds(30)
+    ) throws {
         precondition(primaries >= 3, "redis-cli --cluster create needs at least 3 primaries")
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("maestro-cluster-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
+        self.password = password
         var ports = Set<Int>()
         var nodes: [Node] = []
         for index in 0..<primaries * (1 + replicasPerPrimary) {
@@ -61,7 +68,8 @@ public final class RedisTestCluster: @unchecked Sendable {
                 let port = try Loopback.freePort()
                 if ports.insert(port).inserted { pair.append(port) }
             }
-            let node = Node(port: pair[0], busPort: pair[1], directory: directory.appendingPathComponent("node-\(index)"))
+            let node = Node(
+                port: pair[0], busPort: pair[1], directory: directory.appendingPathComponent("node-\(index)"))
             try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
             nodes.append(node)
         }
@@ -69,7 +77,7 @@ public final class RedisTestCluster: @unchecked Sendable {
         do {
             let server = try RedisExecutable.path("redis-server")
             for node in nodes {
-                let process = try launcher.launch(server, Self.arguments(for: node))
+                let process = try launcher.launch(server, Self.arguments(for: node, password: password))
                 lock.withLock { processes[node.port] = process }
             }
             let deadline = ContinuousClock.now + timeout
@@ -122,7 +130,9 @@ public final class RedisTestCluster: @unchecked Sendable {
     /// A new connection to one node (it follows redirects like any `RedisConnection`; cluster administration
     /// commands are keyless, so they stay on that node).
     public func admin(_ node: Node, timeout: Duration = .seconds(5)) -> RedisConnection {
-        RedisConnection(RedisConfiguration(endpoint: node.endpoint, connectTimeout: timeout, commandTimeout: timeout))
+        RedisConnection(
+            RedisConfiguration(
+                endpoint: node.endpoint, password: password, connectTimeout: timeout, commandTimeout: timeout))
     }
 
     /// The node's cluster id (`CLUSTER MYID`).
@@ -244,8 +254,8 @@ public final class RedisTestCluster: @unchecked Sendable {
     /// Replication is tuned for tests: a replica syncs at once (no diskless-sync delay), and the primary's
     /// pings every second move the replication offset, without which an idle replica stays out of CLUSTER SLOTS
     /// for 10 s.
-    private static func arguments(for node: Node) -> [String] {
-        [
+    private static func arguments(for node: Node, password: String?) -> [String] {
+        (password.map { ["--requirepass", $0, "--masterauth", $0] } ?? []) + [
             "--port", String(node.port), "--cluster-port", String(node.busPort), "--bind", "127.0.0.1",
             "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
             "--appendonly", "yes", "--save", "", "--dir", node.directory.path, "--repl-diskless-sync-delay", "0",
@@ -259,7 +269,8 @@ public final class RedisTestCluster: @unchecked Sendable {
         let process = Process()
         process.executableURL = try RedisExecutable.path("redis-cli")
         process.arguments =
-            ["--cluster", "create"] + nodes.map(\.description)
+            (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + ["--cluster", "create"]
+            + nodes.map(\.description)
             + ["--cluster-replicas", String(replicasPerPrimary), "--cluster-yes"]
         let output = Pipe()
         process.standardOutput = output
@@ -287,7 +298,8 @@ public final class RedisTestCluster: @unchecked Sendable {
             guard let fields = row.array, fields.count >= 3, let start = fields[0].integer, let end = fields[1].integer
             else { throw failure("unexpected CLUSTER SLOTS row from \(node): \(row)") }
             let ports = fields.dropFirst(2).compactMap { $0.array?[1].integer.map(Int.init) }
-            table.append(SlotRange(slots: Int(start)...Int(end), primary: ports[0], replicas: ports.dropFirst().sorted()))
+            table.append(
+                SlotRange(slots: Int(start)...Int(end), primary: ports[0], replicas: ports.dropFirst().sorted()))
         }
         return table.sorted { $0.slots.lowerBound < $1.slots.lowerBound }
     }

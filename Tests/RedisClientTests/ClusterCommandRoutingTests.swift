@@ -26,9 +26,10 @@ struct ClusterCommandRoutingTests {
     }
 
     @Test func keyCommandsRouteByArgumentOne() {
-        for name in ["GET", "SET", "HGET", "HSET", "XADD", "XRANGE", "XREVRANGE", "XLEN", "DEL", "EXISTS", "TYPE",
-            "DUMP", "HGETALL", "ZADD", "ZRANGE", "INCR", "EXPIRE", "TTL", "get", "Xadd"]
-        {
+        for name in [
+            "GET", "SET", "HGET", "HSET", "XADD", "XRANGE", "XREVRANGE", "XLEN", "DEL", "EXISTS", "TYPE",
+            "DUMP", "HGETALL", "ZADD", "ZRANGE", "INCR", "EXPIRE", "TTL", "get", "Xadd",
+        ] {
             #expect(key(name, "mae:{p}:k", "v") == "mae:{p}:k", "\(name)")
         }
         #expect(key("XREAD", "COUNT", "5", "STREAMS", "mae:{p}:events", "0") == "mae:{p}:events")

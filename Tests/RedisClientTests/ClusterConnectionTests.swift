@@ -38,6 +38,23 @@ struct ClusterConnectionTests {
         #expect(try cluster.errorCount("MOVED") == 1)
     }
 
+    /// Sockets to nodes learnt from the cluster log in with the configured credentials, like the first one.
+    @Test func learntNodesGetTheSameCredentials() throws {
+        let cluster = try RedisTestCluster(password: "cluster-secret")
+        defer { cluster.stop() }
+        let connection = RedisConnection(cluster.configuration)
+        let keys = try cluster.primaries().map { try cluster.key(servedBy: $0, prefix: "guarded") }
+        #expect(try connection.pipeline(keys.map { RedisCommand("SET", $0, "v") }) == keys.map { _ in .status("OK") })
+        #expect(connection.isCluster)
+        try cluster.moveSlot(HashSlot.of(keys[0]), to: try cluster.primaries()[1])
+        #expect(try connection.send(RedisCommand("GET", keys[0])).string == "v")
+
+        let anonymous = RedisConnection(RedisConfiguration(endpoint: cluster.nodes[0].endpoint))
+        let refused = try #require(throws: RedisError.self) { try anonymous.send(RedisCommand("GET", keys[1])) }
+        #expect(refused.code == .server)
+        #expect(refused.message.hasPrefix("NOAUTH"))
+    }
+
     @Test func pipelineAcrossThreeNodesKeepsReplyOrder() throws {
         let cluster = try RedisTestCluster()
         defer { cluster.stop() }
@@ -99,8 +116,9 @@ struct ClusterConnectionTests {
         defer { cluster.stop() }
         let connection = RedisConnection(cluster.configuration)
         let slot = HashSlot.of("{ask}")
-        #expect(try connection.pipeline([RedisCommand("SET", "{ask}a", "A"), RedisCommand("SET", "{ask}b", "B")])
-            == [.status("OK"), .status("OK")])
+        #expect(
+            try connection.pipeline([RedisCommand("SET", "{ask}a", "A"), RedisCommand("SET", "{ask}b", "B")])
+                == [.status("OK"), .status("OK")])
         let source = try cluster.primary(forSlot: slot)
         let target = try #require(try cluster.primaries().first { $0 != source })
 
@@ -111,8 +129,9 @@ struct ClusterConnectionTests {
         #expect(try connection.send(RedisCommand("GET", "{ask}a")).string == "A")  // on the target: ASK
         #expect(try connection.send(RedisCommand("GET", "{ask}b")).string == "B")  // still on the source
         #expect(try connection.send(RedisCommand("SET", "{ask}c", "C")) == .status("OK"))  // new key: the target
-        #expect(try connection.pipeline([RedisCommand("GET", "{ask}c"), RedisCommand("GET", "{ask}b")])
-            == [.bulk(Array("C".utf8)), .bulk(Array("B".utf8))])
+        #expect(
+            try connection.pipeline([RedisCommand("GET", "{ask}c"), RedisCommand("GET", "{ask}b")])
+                == [.bulk(Array("C".utf8)), .bulk(Array("B".utf8))])
         #expect(try cluster.errorCount("ASK") == askBefore + 3)
         #expect(try cluster.errorCount("MOVED") == movedBefore)
         let onTarget = try cluster.admin(target).send(RedisCommand("CLUSTER", "COUNTKEYSINSLOT", String(slot)))

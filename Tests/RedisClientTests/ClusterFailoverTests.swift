@@ -29,7 +29,8 @@ struct ClusterFailoverTests {
         defer { cluster.stop() }
         let victim = try cluster.primaries()[0]
         let others = cluster.nodes.filter { $0 != victim }.map(\.description)
-        let configuration = try RedisConfiguration(url: "redis://" + ([victim.description] + others).joined(separator: ","))
+        let configuration = try RedisConfiguration(
+            url: "redis://" + ([victim.description] + others).joined(separator: ","))
         let connection = RedisConnection(configuration)
         try Self.killAndKeepWriting(victim, in: cluster, through: connection, case: "connection on the killed node")
     }

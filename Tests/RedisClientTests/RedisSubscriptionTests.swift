@@ -15,7 +15,9 @@ struct RedisSubscriptionTests {
         defer { server.stop() }
         let subscriber = server.connect()
         #expect(try subscriber.send(RedisCommand("SUBSCRIBE", "news")) == Self.reply("subscribe", "news", 1))
-        #expect(try subscriber.send(RedisCommand("PSUBSCRIBE", "mae:{*}:live")) == Self.reply("psubscribe", "mae:{*}:live", 2))
+        #expect(
+            try subscriber.send(RedisCommand("PSUBSCRIBE", "mae:{*}:live"))
+                == Self.reply("psubscribe", "mae:{*}:live", 2))
         #expect(try subscriber.receive(timeout: .milliseconds(20)) == nil)
 
         let publisher = server.connect()
