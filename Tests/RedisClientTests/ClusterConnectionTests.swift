@@ -1,6 +1,5 @@
 import RedisClient
 import RedisTestSupport
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -166,15 +165,17 @@ struct ClusterConnectionTests {
         #expect(error.message.contains("TRYAGAIN"))
         #expect(ContinuousClock.now - started < .seconds(3))
 
+        // The migration ends only once the connection has met a TRYAGAIN of its own, so it really waited.
+        let tryAgainBefore = try cluster.errorCount("TRYAGAIN")
         let finisher = PosixThread.start {
-            usleep(300_000)
+            _ = try? Self.poll { try cluster.errorCount("TRYAGAIN") > tryAgainBefore }
             try? cluster.migrateKeys(inSlot: slot, to: target)
             try? cluster.completeSlotMigration(slot, to: target)
         }
         defer { pthread_join(finisher, nil) }
         let values = try connection.send(RedisCommand("MGET", "{try}a", "{try}b"))
         #expect(values == .array([.bulk(Array("A".utf8)), .bulk(Array("B".utf8))]))
-        #expect(try cluster.errorCount("TRYAGAIN") >= 2)
+        #expect(try cluster.errorCount("TRYAGAIN") > tryAgainBefore)
     }
 
     /// A slot nobody serves makes the cluster answer `-CLUSTERDOWN`; the connection waits until it is served again.
@@ -189,14 +190,25 @@ struct ClusterConnectionTests {
         for node in [owner] + cluster.nodes.filter({ $0 != owner }) {
             _ = try cluster.admin(node).send(RedisCommand("CLUSTER", "DELSLOTS", String(slot)))
         }
+        // The slot is served again only once the connection has met a CLUSTERDOWN, so it really waited.
         let restorer = PosixThread.start {
-            usleep(300_000)
+            _ = try? Self.poll { try cluster.errorCount("CLUSTERDOWN") > 0 }
             _ = try? cluster.admin(owner).send(RedisCommand("CLUSTER", "ADDSLOTS", String(slot)))
         }
         defer { pthread_join(restorer, nil) }
 
         #expect(try connection.send(RedisCommand("GET", key)).string == "kept")
         #expect(try cluster.errorCount("CLUSTERDOWN") >= 1)
+    }
+
+    /// Polls `condition` every 5 ms for up to 10 s, from a thread of the test's own; whether it held.
+    private static func poll(_ condition: () throws -> Bool) throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            usleep(5_000)
+        }
+        return false
     }
 
     /// On a single Redis the connection sends exactly what it is given: no cluster probe, no extra round trip.
