@@ -1,10 +1,20 @@
 /// Where and how to connect to Redis, usually parsed from a `redis://` or `unix://` URL.
+///
+/// The same configuration serves a single Redis and a Redis Cluster: the address of any node of a cluster is
+/// enough, since a connection discovers the cluster from the first `-MOVED` reply and then learns every node from
+/// the cluster itself. To survive that one node being down when a process starts, list more nodes, comma-separated:
+/// `redis://user:password@10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000/` — the first is `endpoint`, the others
+/// `additionalEndpoints`, tried in turn when connecting and when the cluster's slot map must be read again.
+/// Every node gets the same credentials and timeouts. A cluster only has database 0.
 public struct RedisConfiguration: Sendable, Equatable {
     /// The server's address.
-    public enum Endpoint: Sendable, Equatable, CustomStringConvertible {
+    public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
+        /// A TCP host (name, IPv4 or IPv6 address) and port.
         case tcp(host: String, port: Int)
+        /// A unix domain socket.
         case unix(path: String)
 
+        /// `host:port`, `[ipv6]:port` or `unix:/path`, as written in messages.
         public var description: String {
             switch self {
             case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -21,10 +31,15 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var password: String?
     /// The logical database to SELECT (0 sends no SELECT).
     public var database: Int
-    /// How long connecting (all attempts with backoff, plus AUTH/SELECT) may take in total.
+    /// How long connecting (all attempts with backoff, plus AUTH/SELECT) may take in total. In a cluster it also
+    /// bounds how long one call keeps retrying while its slot has no reachable primary (a failover, `-CLUSTERDOWN`,
+    /// `-TRYAGAIN`).
     public var connectTimeout: Duration
     /// How long one command may wait for its reply.
     public var commandTimeout: Duration
+    /// Other nodes of the same Redis Cluster, tried in turn after `endpoint` (seeds for discovery and failover);
+    /// empty for a single Redis.
+    public var additionalEndpoints: [Endpoint]
 
     /// Creates a configuration.
     public init(
@@ -33,7 +48,8 @@ public struct RedisConfiguration: Sendable, Equatable {
         password: String? = nil,
         database: Int = 0,
         connectTimeout: Duration = .seconds(3),
-        commandTimeout: Duration = .seconds(10)
+        commandTimeout: Duration = .seconds(10),
+        additionalEndpoints: [Endpoint] = []
     ) {
         self.endpoint = endpoint
         self.username = username
@@ -41,16 +57,19 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.database = database
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
+        self.additionalEndpoints = additionalEndpoints
     }
 
-    /// Parses `redis://[user:password@]host[:port][/db]` or `unix:///path/to/socket[?db=N]`.
+    /// Parses `redis://[user:password@]host[:port][,host[:port]…][/db]` or `unix:///path/to/socket[?db=N]`.
     ///
-    /// User and password may be percent-encoded; an IPv6 host is written in brackets.
+    /// User and password may be percent-encoded; an IPv6 host is written in brackets. Hosts after the first are
+    /// `additionalEndpoints` (other nodes of the same cluster).
     public init(url: String) throws {
         func invalid(_ why: String) -> RedisError {
             RedisError(
                 .invalidURL,
-                "invalid Redis URL '\(url)': \(why); expected redis://[user:password@]host:port[/db] or unix:///path")
+                "invalid Redis URL '\(url)': \(why); expected redis://[user:password@]host:port[,host:port…][/db] or unix:///path"
+            )
         }
         if url.hasPrefix("unix://") {
             var rest = Substring(url.dropFirst("unix://".count))
@@ -93,22 +112,32 @@ public struct RedisConfiguration: Sendable, Equatable {
             }
             rest = rest[..<slash]
         }
+        let hosts = try rest.split(separator: ",", omittingEmptySubsequences: false).map {
+            try Self.endpoint($0, invalid: invalid)
+        }
+        self.init(
+            endpoint: hosts[0], username: username, password: password, database: database,
+            additionalEndpoints: Array(hosts.dropFirst()))
+    }
+
+    /// `host[:port]` or `[ipv6][:port]`; an empty host is 127.0.0.1, a missing port 6379.
+    private static func endpoint(_ text: Substring, invalid: (String) -> RedisError) throws -> Endpoint {
         var host: Substring
         var portText: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { throw invalid("unclosed IPv6 bracket") }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            let after = rest[rest.index(after: close)...]
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { throw invalid("unclosed IPv6 bracket") }
+            host = text[text.index(after: text.startIndex)..<close]
+            let after = text[text.index(after: close)...]
             if after.hasPrefix(":") {
                 portText = after.dropFirst()
             } else if !after.isEmpty {
                 throw invalid("junk after ]")
             }
-        } else if let colon = rest.firstIndex(of: ":") {
-            host = rest[..<colon]
-            portText = rest[rest.index(after: colon)...]
+        } else if let colon = text.firstIndex(of: ":") {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
         } else {
-            host = rest
+            host = text
         }
         if host.isEmpty { host = "127.0.0.1" }
         var port = 6379
@@ -118,8 +147,7 @@ public struct RedisConfiguration: Sendable, Equatable {
             }
             port = value
         }
-        self.init(
-            endpoint: .tcp(host: String(host), port: port), username: username, password: password, database: database)
+        return .tcp(host: String(host), port: port)
     }
 
     private static func percentDecoded(_ text: Substring) -> String? {

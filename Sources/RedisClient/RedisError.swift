@@ -5,7 +5,9 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
 
-        /// The server could not be reached within the connect timeout.
+        /// The server could not be reached within the connect timeout — or, in a Redis Cluster, the command's slot
+        /// found no primary to serve it within that time (a failover, `-CLUSTERDOWN`, `-TRYAGAIN`). Either way the
+        /// command was not executed.
         public static let connectionFailed = Code("connectionFailed")
         /// An established connection broke; the command may or may not have been applied.
         public static let connectionLost = Code("connectionLost")

@@ -97,7 +97,7 @@ public final class RedisTestServer: @unchecked Sendable {
 
     private static func launch(_ arguments: [String]) throws -> Process {
         let process = Process()
-        process.executableURL = try redisServerPath()
+        process.executableURL = try RedisExecutable.path("redis-server")
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -111,15 +111,6 @@ public final class RedisTestServer: @unchecked Sendable {
     /// Sends a signal to the redis-server (SIGSTOP and SIGCONT stall and resume it, for fault tests).
     public func signal(_ number: Int32) {
         lock.withLock { _ = kill(process.processIdentifier, number) }
-    }
-
-    private static func redisServerPath() throws -> URL {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"] {
-            let candidate = URL(fileURLWithPath: directory).appendingPathComponent("redis-server")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        throw RedisError(.connectionFailed, "redis-server is not installed (apt-get install redis-server)")
     }
 
     /// A port the kernel just handed out for 127.0.0.1.

@@ -101,3 +101,27 @@ struct RedisConfigurationTests {
         #expect(error.message.contains(url))
     }
 }
+
+@Suite("Redis URL parsing: cluster seeds")
+struct RedisClusterURLTests {
+    @Test func commaSeparatedHostsAreSeeds() throws {
+        let configuration = try RedisConfiguration(url: "redis://user:pass@h1:7000,h2:7001,[::1]:7002,h4/")
+        #expect(configuration.endpoint == .tcp(host: "h1", port: 7000))
+        #expect(
+            configuration.additionalEndpoints == [
+                .tcp(host: "h2", port: 7001), .tcp(host: "::1", port: 7002), .tcp(host: "h4", port: 6379),
+            ])
+        #expect(configuration.username == "user")
+        #expect(configuration.password == "pass")
+    }
+
+    @Test func singleHostHasNoSeeds() throws {
+        #expect(try RedisConfiguration(url: "redis://h1:7000").additionalEndpoints.isEmpty)
+    }
+
+    @Test(arguments: ["redis://h1:7000,h2:0", "redis://h1:7000,[::1", "redis://h1:7000,h2:x/1"])
+    func badSeedIsRefused(url: String) throws {
+        let error = try #require(throws: RedisError.self) { try RedisConfiguration(url: url) }
+        #expect(error.code == .invalidURL)
+    }
+}
