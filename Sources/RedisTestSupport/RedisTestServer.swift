@@ -3,9 +3,19 @@ import RedisClient
 
 /// A private `redis-server` for tests and benchmarks: its own free port, unix socket and temporary
 /// directory, stopped (and the directory removed) by `stop()` or when the value goes away.
+///
+/// With `MAESTRO_TEST_REDIS=cluster` in the environment, a server started without extra arguments is a 3-primary
+/// Redis Cluster instead (`RedisTestCluster`), reached through its first node: the same tests then check that
+/// everything works unchanged on a cluster. Servers that need special options (ACL files, AOF) stay single ones,
+/// and the single-process fault injections (`crash`, `restart`, `signal`) are for single servers only.
 public final class RedisTestServer: @unchecked Sendable {
+    /// Whether this test process runs its Redis tests against clusters (`MAESTRO_TEST_REDIS=cluster`).
+    public static let clusterMode = ProcessInfo.processInfo.environment["MAESTRO_TEST_REDIS"] == "cluster"
+
     // @unchecked: `process` is only touched by start, crash, restart and stop, which are serialized by `lock`.
-    private var process: Process
+    private var process: Process?
+    /// The cluster behind this server in cluster mode.
+    public let cluster: RedisTestCluster?
     private let lock = NSLock()
     /// The full redis-server command line, for restarts.
     private let launchArguments: [String]
@@ -25,7 +35,25 @@ public final class RedisTestServer: @unchecked Sendable {
     }
 
     /// Starts a server and waits until it answers PING; `arguments` are extra `redis-server` options.
-    public init(arguments: [String] = []) throws {
+    public convenience init(arguments: [String] = []) throws {
+        if Self.clusterMode && arguments.isEmpty {
+            self.init(cluster: try RedisTestCluster(primaries: 3))
+        } else {
+            try self.init(single: arguments)
+        }
+    }
+
+    /// Serves tests from `cluster`, reached through its first node; `stop()` stops the cluster.
+    public init(cluster: RedisTestCluster) {
+        self.cluster = cluster
+        process = nil
+        port = cluster.nodes[0].port
+        directory = cluster.directory
+        launchArguments = []
+    }
+
+    private init(single arguments: [String]) throws {
+        cluster = nil
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("maestro-redis-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -63,9 +91,10 @@ public final class RedisTestServer: @unchecked Sendable {
     /// SIGKILL, not SIGTERM: a process started from a Swift concurrency thread inherits that thread's signal
     /// mask, in which SIGTERM is blocked, so a polite stop would wait forever. The data is thrown away anyway.
     public func stop() {
+        cluster?.stop()
         lock.lock()
         defer { lock.unlock() }
-        if process.isRunning {
+        if let process, process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
@@ -78,6 +107,7 @@ public final class RedisTestServer: @unchecked Sendable {
     /// Kills the server as a crash would (SIGKILL: no shutdown, no final save); `restart()` brings it back.
     public func crash() {
         lock.withLock {
+            let process = singleProcess
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
@@ -87,6 +117,7 @@ public final class RedisTestServer: @unchecked Sendable {
     /// waits until it answers.
     public func restart() throws {
         try lock.withLock {
+            _ = singleProcess
             let process = try Self.launch(launchArguments)
             guard Self.waitUntilReady(port: port, process: process) else {
                 throw RedisError(.connectionFailed, "redis-server did not start again on port \(port)")
@@ -106,11 +137,17 @@ public final class RedisTestServer: @unchecked Sendable {
     }
 
     /// The redis-server's pid.
-    public var processIdentifier: Int32 { lock.withLock { process.processIdentifier } }
+    public var processIdentifier: Int32 { lock.withLock { singleProcess.processIdentifier } }
 
     /// Sends a signal to the redis-server (SIGSTOP and SIGCONT stall and resume it, for fault tests).
     public func signal(_ number: Int32) {
-        lock.withLock { _ = kill(process.processIdentifier, number) }
+        lock.withLock { _ = kill(singleProcess.processIdentifier, number) }
+    }
+
+    /// The process of a single server; fault injections on a cluster go through `cluster` instead.
+    private var singleProcess: Process {
+        guard let process else { preconditionFailure("a single-process fault injection on a test cluster") }
+        return process
     }
 
     /// A port the kernel just handed out for 127.0.0.1.

@@ -222,7 +222,7 @@ final class CLITests {
 
     @Test("a missing function library is exit 7 with what to do")
     func missingLibrary() throws {
-        _ = try server.connect().send(RedisCommand("FUNCTION", "FLUSH"))
+        _ = try server.connect().sendToEveryPrimary(RedisCommand("FUNCTION", "FLUSH"))
         let result = try CLIProcess(environment: base).run("task", "show", "t1")
         #expect(result.status == 7 && result.stderr.contains("maestro setup"))
         #expect(try CLIProcess(environment: base).run("setup", "--check").status == 7)

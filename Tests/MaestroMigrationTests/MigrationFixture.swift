@@ -60,7 +60,7 @@ final class MigrationFixture {
     /// Every key and its contents, to show that a run wrote nothing.
     func dump() throws -> [String: String] {
         var result: [String: String] = [:]
-        let keys = try connection.send(RedisCommand("KEYS", "*")).array?.compactMap(\.string) ?? []
+        let keys = try connection.keysEverywhere("*")
         for key in keys {
             let dumped = try connection.send(RedisCommand("DUMP", key))
             result[key] = "\(dumped)"

@@ -184,7 +184,7 @@ struct APITests {
     func libraryReloaded() async throws {
         try await LiveServer.run { server in
             let task = try await server.createTask()
-            _ = try server.redis.connect().send(RedisCommand("FUNCTION", "FLUSH"))
+            _ = try server.redis.connect().sendToEveryPrimary(RedisCommand("FUNCTION", "FLUSH"))
             let got = try await server.call(.get, "/api/tasks/\(task)?projectId=p")
             #expect(got.status == .ok, "the read reloaded the library; the data was never gone")
             let created = try await server.call(.post, "/api/tasks", json: #"{"projectId":"p","title":"After"}"#)

@@ -4,8 +4,9 @@ import RedisClient
 import RedisTestSupport
 import Testing
 
-/// kill -9 of maestro-server (the relay) while 100 clients stream and agents keep writing; a new process on the
-/// same port; every client resumes from the last id it saw and ends with exactly the stream's events, in order.
+/// kill -9 of maestro-server (the relay) while 100 clients stream and agents keep writing; every client reconnects to
+/// another relay on the same Redis (`--role relay`), resumes from the last id it saw and ends with exactly the
+/// stream's events, in order. With MAESTRO_TEST_REDIS=cluster the Redis is a 3-primary cluster.
 @Suite("Relay killed while clients stream")
 struct RelayCrashTests {
     static let clients = 100
@@ -18,13 +19,15 @@ struct RelayCrashTests {
         var reconnects = 0
         let finished = DispatchSemaphore(value: 0)
 
-        func run(port: Int, since: String, final: @escaping @Sendable () -> String?, deadline: Date) {
+        /// Connects to `ports` in turn: the first, then the next one after each lost connection.
+        func run(ports: [Int], since: String, final: @escaping @Sendable () -> String?, deadline: Date) {
             Thread.detachNewThread { [self] in
                 defer { finished.signal() }
                 var last = since
                 while Date() < deadline {
                     if let final = final(), last == final { return }
-                    guard let fd = try? Loopback.socket(port: port) else {
+                    guard let fd = try? Loopback.socket(port: ports[reconnects % ports.count]) else {
+                        reconnects += 1
                         usleep(50_000)
                         continue
                     }
@@ -59,22 +62,25 @@ struct RelayCrashTests {
         }
     }
 
-    func startServer(port: Int, redis: RedisTestServer) throws -> CLIProcess.Running {
+    func startServer(port: Int, redis: RedisTestServer, role: String = "all") throws -> CLIProcess.Running {
         let server = try CLIProcess(
             environment: ["PATH": ServerBinaryTests.path, "MAESTRO_REDIS_URL": redis.url, "MAESTRO_USER_TOKEN": Self.token],
             executable: "maestro-server"
-        ).start("--port", String(port), "--data-dir", redis.directory.path)
+        ).start("--role", role, "--port", String(port), "--data-dir", redis.directory.path)
         #expect(try ServerBinaryTests.waitForReady(port: port), "readyz: \(server.stderr)")
         return server
     }
 
-    @Test("100 SSE clients resume after kill -9 of the relay: none misses an event, none gets one twice")
+    @Test("100 SSE clients move to another relay after kill -9 of theirs: none misses an event, none gets one twice")
     func relayKilled() throws {
         let redis = try RedisTestServer()
         defer { redis.stop() }
         let port = try RedisTestServer.freePort()
-        var server = try startServer(port: port, redis: redis)
+        let server = try startServer(port: port, redis: redis)
         defer { server.signal(SIGKILL) }
+        let otherPort = try RedisTestServer.freePort()
+        let otherRelay = try startServer(port: otherPort, redis: redis, role: "relay")
+        defer { otherRelay.signal(SIGKILL) }
         let writer = redis.connect()
         let scope = try ProjectScope(projectId: "p", streamMaxLength: 0)
         _ = try writer.run(CreateTask(scope: scope, taskId: "first", title: "First"))
@@ -83,7 +89,9 @@ struct RelayCrashTests {
         let finalId = LockedValue<String?>(nil)
         let deadline = Date().addingTimeInterval(120)
         let clients = (0..<Self.clients).map { _ in ResumingClient() }
-        for client in clients { client.run(port: port, since: cursor, final: { finalId.value }, deadline: deadline) }
+        for client in clients {
+            client.run(ports: [port, otherPort], since: cursor, final: { finalId.value }, deadline: deadline)
+        }
 
         for index in 0..<300 {
             _ = try writer.run(CreateTask(scope: scope, taskId: "t\(index)", title: "Task \(index)"))
@@ -91,7 +99,6 @@ struct RelayCrashTests {
                 server.signal(SIGKILL)
                 _ = server.wait()
             }
-            if index == 200 { server = try startServer(port: port, redis: redis) }
             usleep(5_000)
         }
         let expected = try writer.events(in: scope, after: cursor, count: 1_000_000).map(\.id)
@@ -103,7 +110,7 @@ struct RelayCrashTests {
         let reconnected = clients.filter { $0.reconnects > 0 }.count
         #expect(clients.allSatisfy { $0.ids == expected }, "every client holds exactly the stream's events, in order")
         #expect(missed.allSatisfy { $0 == 0 } && duplicated.allSatisfy { $0 == 0 })
-        #expect(reconnected == Self.clients, "every client lost its relay and came back")
+        #expect(reconnected == Self.clients, "every client lost its relay and moved to the other one")
         print(
             "relay-crash: \(Self.clients) clients, \(expected.count) events, \(reconnected) reconnected, "
                 + "missed \(missed.reduce(0, +)), duplicated \(duplicated.reduce(0, +))")

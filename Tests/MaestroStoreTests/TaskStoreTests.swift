@@ -62,7 +62,7 @@ struct TaskStoreTests {
         #expect(try fixture.session(scope, session.sessionId).taskIds.isEmpty)
         #expect(fixture.refusal(.notFound) { _ = try fixture.task(scope, parent.id) } != nil)
         #expect(try fixture.events(scope).last.map(payload)?["taskId"] as? String == parent.id)
-        let keys = try fixture.connection.send(RedisCommand("KEYS", scope.keyPrefix + "task*")).array ?? []
+        let keys = try fixture.connection.keysEverywhere(scope.keyPrefix + "task*")
         #expect(keys.isEmpty, "no task keys left: \(keys)")
     }
 
