@@ -22,7 +22,9 @@ public enum FunctionLibrary {
                     + "program instead of loading an older library")
         }
         for (node, reply) in try connection.sendToEveryPrimary(RedisCommand("FUNCTION", "LOAD", "REPLACE", source)) {
-            if case .error(let message) = reply { throw RedisError(.server, "\(message) (loading the library at \(node))") }
+            if case .error(let message) = reply {
+                throw RedisError(.server, "\(message) (loading the library at \(node))")
+            }
         }
         let loaded = try loadedVersion(on: connection)
         guard loaded == version else {

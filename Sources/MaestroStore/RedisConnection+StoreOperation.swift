@@ -1,5 +1,9 @@
 import RedisClient
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension RedisConnection {
     /// How many times a retry-safe call is sent in all when the connection keeps breaking.
     static let storeAttempts = 3
@@ -8,10 +12,13 @@ extension RedisConnection {
     ///
     /// Refusals are thrown as `MaestroError`, library problems as `StoreError`, transport problems as
     /// `RedisError`. A retry-safe call (a read, or a write with an idempotency key) is resent after a lost
-    /// connection; any other call reports the loss, since it may or may not have been applied.
+    /// connection; any other call reports the loss, since it may or may not have been applied. A call Redis refused
+    /// because the project's slot is being moved to another shard ran nothing (see `register.lua`) and is resent
+    /// until the move is over, for up to the connect timeout.
     public func run<Operation: StoreOperation>(_ operation: Operation) throws -> Operation.Response {
         let command = operation.command
         var attempt = 1
+        let migrationDeadline = ContinuousClock.now + configuration.connectTimeout
         while true {
             let reply: RedisReply
             do {
@@ -20,6 +27,10 @@ extension RedisConnection {
                 where error.code == .connectionLost && operation.isRetrySafe && attempt < Self.storeAttempts
             {
                 attempt += 1
+                continue
+            }
+            if StoreReply.isRefusedDuringSlotMigration(reply) && ContinuousClock.now < migrationDeadline {
+                usleep(useconds_t(StoreReply.slotMigrationBackoff / .microseconds(1)))
                 continue
             }
             return try StoreReply.response(to: operation, reply)
@@ -33,6 +44,7 @@ extension RedisConnectionPool {
     public func run<Operation: StoreOperation>(_ operation: Operation) async throws -> Operation.Response {
         let command = operation.command
         var attempt = 1
+        let migrationDeadline = ContinuousClock.now + configuration.connectTimeout
         while true {
             let reply: RedisReply
             do {
@@ -42,6 +54,10 @@ extension RedisConnectionPool {
                 && attempt < RedisConnection.storeAttempts
             {
                 attempt += 1
+                continue
+            }
+            if StoreReply.isRefusedDuringSlotMigration(reply) && ContinuousClock.now < migrationDeadline {
+                try await Task.sleep(for: StoreReply.slotMigrationBackoff)
                 continue
             }
             return try StoreReply.response(to: operation, reply)

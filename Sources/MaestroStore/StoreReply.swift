@@ -9,6 +9,16 @@ import RedisClient
 
 /// Reads function replies: JSON bodies into values, error replies into typed errors.
 enum StoreReply {
+    /// How long to wait before resending a call refused during a slot migration.
+    static let slotMigrationBackoff = Duration.milliseconds(10)
+
+    /// Whether Redis refused a function call because a key it touched is in a slot being migrated (the library's
+    /// slot guard makes that happen before any write).
+    static func isRefusedDuringSlotMigration(_ reply: RedisReply) -> Bool {
+        guard case .error(let message) = reply else { return false }
+        return message.hasPrefix("ERR Script attempted to access a non local key in a cluster node")
+    }
+
     /// Decodes a bulk JSON reply.
     static func decode<Value: Decodable>(_ type: Value.Type, from reply: RedisReply) throws -> Value {
         guard case .bulk(let bytes) = reply else {

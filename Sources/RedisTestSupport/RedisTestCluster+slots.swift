@@ -3,11 +3,14 @@ import RedisClient
 
 extension RedisTestCluster {
     /// Moves one slot and its keys to `target` while the cluster keeps serving, the way
-    /// `redis-cli --cluster reshard` does: `beginSlotMigration`, `migrateKeys`, `completeSlotMigration`.
-    public func moveSlot(_ slot: Int, to target: Node) throws {
+    /// `redis-cli --cluster reshard --cluster-pipeline <batchSize>` does: `beginSlotMigration`, `migrateKeys`,
+    /// `completeSlotMigration`. With `batchSize` nil every key of the slot goes in one MIGRATE, so the slot's keys
+    /// are never split between the two nodes — what Maestro's functions, which touch more keys than they declare,
+    /// need (docs/scaling.md).
+    public func moveSlot(_ slot: Int, to target: Node, batchSize: Int? = nil) throws {
         guard try primary(forSlot: slot) != target else { return }
         try beginSlotMigration(slot, to: target)
-        try migrateKeys(inSlot: slot, to: target)
+        try migrateKeys(inSlot: slot, to: target, batchSize: batchSize)
         try completeSlotMigration(slot, to: target)
     }
 
@@ -20,8 +23,10 @@ extension RedisTestCluster {
     }
 
     /// MIGRATEs keys of a slot being migrated from its source to `target`: the given ones, or (nil) all that are
-    /// left, in batches of 100.
-    public func migrateKeys(_ keys: [String]? = nil, inSlot slot: Int, to target: Node) throws {
+    /// left, in batches of `batchSize` (nil: all in one).
+    public func migrateKeys(
+        _ keys: [String]? = nil, inSlot slot: Int, to target: Node, batchSize: Int? = 100
+    ) throws {
         let source = admin(try primary(forSlot: slot))
         func migrate(_ batch: [[UInt8]]) throws {
             guard !batch.isEmpty else { return }
@@ -35,7 +40,9 @@ extension RedisTestCluster {
             return
         }
         while true {
-            let reply = try source.send(RedisCommand("CLUSTER", "GETKEYSINSLOT", String(slot), "100"))
+            let count =
+                try batchSize ?? Int(source.send(RedisCommand("CLUSTER", "COUNTKEYSINSLOT", String(slot))).integer ?? 0)
+            let reply = try source.send(RedisCommand("CLUSTER", "GETKEYSINSLOT", String(slot), String(max(count, 1))))
             let batch = (reply.array ?? []).compactMap { reply -> [UInt8]? in
                 if case .bulk(let bytes) = reply { return bytes }
                 return nil

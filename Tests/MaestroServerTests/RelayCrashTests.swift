@@ -64,7 +64,9 @@ struct RelayCrashTests {
 
     func startServer(port: Int, redis: RedisTestServer, role: String = "all") throws -> CLIProcess.Running {
         let server = try CLIProcess(
-            environment: ["PATH": ServerBinaryTests.path, "MAESTRO_REDIS_URL": redis.url, "MAESTRO_USER_TOKEN": Self.token],
+            environment: [
+                "PATH": ServerBinaryTests.path, "MAESTRO_REDIS_URL": redis.url, "MAESTRO_USER_TOKEN": Self.token,
+            ],
             executable: "maestro-server"
         ).start("--role", role, "--port", String(port), "--data-dir", redis.directory.path)
         #expect(try ServerBinaryTests.waitForReady(port: port), "readyz: \(server.stderr)")

@@ -5,8 +5,13 @@ local function version() return LIBRARY_VERSION end
 -- Registers `callback` as `maestro_<name>`, refusing cleanly (INVALID_INPUT, nothing changed) a call with fewer
 -- than `arity` arguments after the keys, where a missing argument would otherwise surface as a Lua error.
 local function register(name, callback, arity, flags)
+    local writes = flags == nil
     local function checked(keys, args)
         check_version(keys, args)
+        -- A key that is never written, read before anything else: while the project's slot is being migrated to
+        -- another shard, Redis refuses the call right here (a missing key in a migrating slot), so a write never
+        -- stops half-way on a key that has already moved. Clients resend the call (StoreOperation+resend).
+        if writes then redis.call('EXISTS', project_of(keys) .. 'slot-guard') end
         if #args < arity then
             refuse('INVALID_INPUT', 'maestro_' .. name .. ' needs at least ' .. arity ..
                 ' arguments after the keys (got ' .. #args .. ')')
