@@ -6,6 +6,7 @@ struct BenchOptions {
     static let usage = """
         usage: maestro-bench [--quick] [--maestro PATH] [--concurrency 1,16,64] [--stream-maxlen N]
                              [--repeats N] [--seconds S] [--cli-runs N] [--breakdown]
+               maestro-bench --shards [--seconds S] [--repeats N]
 
         Measures, against a private redis-server started for the run, the store's transition throughput
         next to redis-benchmark making the same FCALL, and the wall time of one `maestro task update`
@@ -19,6 +20,8 @@ struct BenchOptions {
           --seconds S        target duration of one throughput measurement (default 2.5)
           --cli-runs N       process runs per side for the CLI wall time (default 40)
           --breakdown        also show where a call's time goes at concurrency 1 (hiredis, decoding, pool)
+          --shards           instead: transitions/s of 3 projects on one Redis and on a 3-primary Redis Cluster
+                             (one project per primary), 24 writers, --repeats rounds of --seconds each
         """
 
     var quick = false
@@ -29,6 +32,7 @@ struct BenchOptions {
     var secondsPerMeasurement = 2.5
     var cliRuns = 40
     var breakdown = false
+    var shards = false
 
     /// Parses the arguments after the program name; nil means help was asked for.
     static func parse(_ arguments: [String]) throws -> BenchOptions? {
@@ -55,6 +59,7 @@ struct BenchOptions {
             switch argument {
             case "--quick": break
             case "--breakdown": options.breakdown = true
+            case "--shards": options.shards = true
             case "-h", "--help": return nil
             case "--maestro": options.maestroPath = try value(argument)
             case "--concurrency":

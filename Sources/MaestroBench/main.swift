@@ -11,6 +11,11 @@ do {
         print(BenchOptions.usage)
         exit(0)
     }
+    if options.shards {
+        let scaling = ShardScaling(writersPerProject: 8, seconds: options.secondsPerMeasurement, rounds: options.repeats)
+        print(try scaling.run())
+        exit(0)
+    }
     let report = try BenchRun(options: options).run()
     print(report.table())
     print(try report.jsonLine())
