@@ -25,7 +25,8 @@ struct ShardScaling {
         defer { single.stop() }
         let cluster = try RedisTestCluster(primaries: Self.projects)
         defer { cluster.stop() }
-        let singleFixtures = try fixtures(on: single.configuration, projectIds: (0..<Self.projects).map { "shard-\($0)" })
+        let singleFixtures = try fixtures(
+            on: single.configuration, projectIds: (0..<Self.projects).map { "shard-\($0)" })
         let clusterFixtures = try fixtures(on: cluster.configuration, projectIds: try onePerPrimary(cluster))
         var singleRounds: [Measurement] = []
         var clusterRounds: [Measurement] = []
@@ -33,7 +34,8 @@ struct ShardScaling {
             let first = round % 2 == 0
             if first { singleRounds.append(try measure(single.configuration, [single.configuration], singleFixtures)) }
             clusterRounds.append(
-                try measure(cluster.configuration, cluster.nodes.map { cluster.configuration(of: $0) }, clusterFixtures))
+                try measure(cluster.configuration, cluster.nodes.map { cluster.configuration(of: $0) }, clusterFixtures)
+            )
             if !first { singleRounds.append(try measure(single.configuration, [single.configuration], singleFixtures)) }
         }
         let one = median(singleRounds), three = median(clusterRounds)

@@ -27,9 +27,12 @@ struct CLIEnvironment {
     var connectTimeout: Duration
     /// How long a command may wait for Redis's reply (a stalled Redis fails the command after it, exit 6).
     var commandTimeout: Duration
+    /// Replicas each write waits for (MAESTRO_WAIT_REPLICAS, MAESTRO_WAIT_TIMEOUT).
+    var replication: WriteReplication
 
     /// Reads MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_REDIS_URL, MAESTRO_URL,
-    /// MAESTRO_USER_TOKEN, MAESTRO_STREAM_MAXLEN, MAESTRO_CONNECT_TIMEOUT and MAESTRO_COMMAND_TIMEOUT (seconds).
+    /// MAESTRO_USER_TOKEN, MAESTRO_STREAM_MAXLEN, MAESTRO_CONNECT_TIMEOUT and MAESTRO_COMMAND_TIMEOUT (seconds),
+    /// MAESTRO_WAIT_REPLICAS and MAESTRO_WAIT_TIMEOUT.
     static func current() throws -> CLIEnvironment {
         func value(_ name: String) -> String? {
             guard let raw = getenv(name) else { return nil }
@@ -60,7 +63,9 @@ struct CLIEnvironment {
             userToken: value("MAESTRO_USER_TOKEN"),
             streamMaxLength: maxLength,
             connectTimeout: try seconds("MAESTRO_CONNECT_TIMEOUT", default: .seconds(3)),
-            commandTimeout: try seconds("MAESTRO_COMMAND_TIMEOUT", default: .seconds(10)))
+            commandTimeout: try seconds("MAESTRO_COMMAND_TIMEOUT", default: .seconds(10)),
+            replication: try WriteReplication(
+                replicas: value("MAESTRO_WAIT_REPLICAS"), timeout: value("MAESTRO_WAIT_TIMEOUT")))
     }
 
     /// The project the commands work in.
@@ -73,6 +78,7 @@ struct CLIEnvironment {
         var configuration = try RedisConfiguration(url: redisURL)
         configuration.connectTimeout = connectTimeout
         configuration.commandTimeout = commandTimeout
+        replication.apply(to: &configuration)
         return RedisConnection(configuration)
     }
 

@@ -90,6 +90,9 @@ struct MaestroServerCommand: AsyncParsableCommand {
 
         var calls = redis
         calls.commandTimeout = .milliseconds(Int64(max(0.1, redisTimeout) * 1000))
+        try WriteReplication(
+            replicas: environment["MAESTRO_WAIT_REPLICAS"], timeout: environment["MAESTRO_WAIT_TIMEOUT"]
+        ).apply(to: &calls)
         let pool = RedisConnectionPool(configuration: calls, size: 4)
         defer { pool.shutdown() }
         let metrics = ServerMetrics()

@@ -33,7 +33,23 @@ extension RedisConnection {
                 usleep(useconds_t(StoreReply.slotMigrationBackoff / .microseconds(1)))
                 continue
             }
-            return try StoreReply.response(to: operation, reply)
+            let response = try StoreReply.response(to: operation, reply)
+            if !operation.isReadOnly && configuration.replicasPerWrite > 0 { try awaitReplication() }
+            return response
+        }
+    }
+
+    /// Waits until the write just made has reached `replicasPerWrite` replicas; throws `.timedOut` when it did not
+    /// within `replicationTimeout` (the write stands on the primary; resending it with its idempotency key waits
+    /// again).
+    private func awaitReplication() throws {
+        let wanted = configuration.replicasPerWrite
+        let reached = try waitForReplicas(wanted, timeout: configuration.replicationTimeout)
+        guard reached >= wanted else {
+            throw RedisError(
+                .timedOut,
+                "the change was applied, but reached \(reached) of \(wanted) replicas within "
+                    + "\(configuration.replicationTimeout): it may be lost if its primary fails now")
         }
     }
 }
@@ -42,6 +58,10 @@ extension RedisConnectionPool {
     /// Runs one function-library call through the pool (pipelined with concurrent callers' calls); errors and
     /// retries as `RedisConnection.run(_:)`.
     public func run<Operation: StoreOperation>(_ operation: Operation) async throws -> Operation.Response {
+        if !operation.isReadOnly && configuration.replicasPerWrite > 0 {
+            // WAIT must follow the write on the same connection: no pipelining with other callers here.
+            return try await withConnection { try $0.run(operation) }
+        }
         let command = operation.command
         var attempt = 1
         let migrationDeadline = ContinuousClock.now + configuration.connectTimeout

@@ -40,6 +40,12 @@ public struct RedisConfiguration: Sendable, Equatable {
     /// Other nodes of the same Redis Cluster, tried in turn after `endpoint` (seeds for discovery and failover);
     /// empty for a single Redis.
     public var additionalEndpoints: [Endpoint]
+    /// How many replicas each write through the store must reach before it counts as done (`WAIT` after it on
+    /// the same connection); 0 does not wait: Redis's asynchronous replication may then lose the writes a primary
+    /// acknowledged just before it failed.
+    public var replicasPerWrite = 0
+    /// How long a write waits for `replicasPerWrite`.
+    public var replicationTimeout = Duration.seconds(2)
 
     /// Creates a configuration.
     public init(

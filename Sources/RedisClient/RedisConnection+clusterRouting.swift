@@ -196,6 +196,7 @@ extension RedisConnection {
         guard case .error(let message) = reply, let redirect = ClusterRedirect(error: message, from: link.endpoint)
         else {
             replies[command.index] = reply
+            lastAnswered = link.endpoint
             return
         }
         var command = command

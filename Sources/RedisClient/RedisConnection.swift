@@ -31,6 +31,8 @@ public final class RedisConnection {
     let sockets = SocketRegistry()
     /// Pub/sub messages that arrived while a command waited for its reply, for the next `receive`.
     var pushedMessages: [RedisReply] = []
+    /// The node that gave the last final reply (after redirects): where a following `WAIT` must go.
+    var lastAnswered: RedisConfiguration.Endpoint?
     /// Where `receive` starts looking when several sockets hold subscriptions (so that none starves).
     var nextListener = 0
 
@@ -103,6 +105,7 @@ public final class RedisConnection {
         let replies = try NodeLink.withBrokenPipeSuppressed {
             try commands.map { try reply(to: $0, on: home) }
         }
+        lastAnswered = home.endpoint
         guard replies.contains(where: ClusterRedirect.mightBe) else { return replies }
         return try followRedirects(commands, replies, from: home.endpoint)
     }

@@ -54,9 +54,13 @@ struct ClusterFaultTests {
         }
     }
 
-    @Test("a primary killed under load: its replica takes over and writes resume by themselves, none twice")
-    func failoverUnderLoad() async throws {
-        let cluster = try RedisTestCluster(primaries: 3, replicasPerPrimary: 1)
+    /// Without waiting, each primary has one replica; with MAESTRO_WAIT_REPLICAS=1 two, so that the promoted one still
+    /// has a replica to wait for.
+    @Test(
+        "a primary killed under load: its replica takes over and writes resume by themselves, none twice",
+        arguments: [(replicasPerPrimary: 1, replicasPerWrite: 0), (replicasPerPrimary: 2, replicasPerWrite: 1)])
+    func failoverUnderLoad(replicasPerPrimary: Int, replicasPerWrite: Int) async throws {
+        let cluster = try RedisTestCluster(primaries: 3, replicasPerPrimary: replicasPerPrimary)
         let redis = RedisTestServer(cluster: cluster)
         defer { redis.stop() }
         let setup = redis.connect()
@@ -68,6 +72,7 @@ struct ClusterFaultTests {
         var configuration = redis.configuration
         // The writers know every node (URL seeds), so losing the one they started from costs nothing extra.
         configuration.additionalEndpoints = cluster.nodes.dropFirst().map(\.endpoint)
+        try WriteReplication(replicas: String(replicasPerWrite), timeout: "2").apply(to: &configuration)
         load.start(steps: Self.steps, configuration: configuration)
         load.waitUntilAcknowledged(Self.writers * Self.steps / 3)
         let killedAt = ContinuousClock.now
@@ -81,11 +86,16 @@ struct ClusterFaultTests {
         #expect(outcome.acknowledged == Self.writers * Self.steps)
         #expect(outcome.duplicated == 0, "retries with the same idempotency key never apply twice")
         #expect(outcome.versionsContiguous)
-        // Asynchronous replication: what the old primary acknowledged in its last moments may not have reached the
-        // replica. That window is measured here, not asserted away (docs/scaling.md).
-        #expect(outcome.lost.count <= Self.writers, "at most the writes in flight at the kill: \(outcome.lost)")
+        if replicasPerWrite > 0 {
+            #expect(outcome.lost.isEmpty, "a write acknowledged after WAIT survives the failover: \(outcome.lost)")
+        } else {
+            // Asynchronous replication: what the old primary acknowledged in its last moments may not have reached
+            // the replica. That window is measured here, not asserted away (docs/scaling.md).
+            #expect(outcome.lost.count <= Self.writers, "at most the writes in flight at the kill: \(outcome.lost)")
+        }
         print(
-            "cluster-failover: primary \(primary) killed after \(acknowledgedAtKill) acknowledgements, replica "
-                + "\(promoted) promoted after \(promotedAfter.formatted(.units(allowed: [.milliseconds]))); \(outcome)")
+            "cluster-failover (\(replicasPerPrimary) replica(s) per primary, MAESTRO_WAIT_REPLICAS=\(replicasPerWrite)): "
+                + "primary \(primary) killed after \(acknowledgedAtKill) acknowledgements, replica \(promoted) promoted "
+                + "after \(promotedAfter.formatted(.units(allowed: [.milliseconds]))); \(outcome)")
     }
 }
