@@ -78,7 +78,9 @@ let package = Package(
         .target(name: "RedisTestSupport", dependencies: ["RedisClient"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),
         .testTarget(name: "MaestroDomainTests", dependencies: ["MaestroDomain"]),
-        .testTarget(name: "MaestroStoreTests", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        .target(name: "MaestroTestSupport", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        .testTarget(
+            name: "MaestroStoreTests", dependencies: ["MaestroStore", "RedisTestSupport", "MaestroTestSupport"]),
         .testTarget(name: "MaestroCLITests", dependencies: ["MaestroStore", "RedisTestSupport"]),
         .testTarget(
             name: "MaestroMigrationTests", dependencies: ["MaestroMigration", "MaestroStore", "RedisTestSupport"]
@@ -86,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "MaestroServerTests",
             dependencies: [
-                "MaestroServer", "RedisTestSupport",
+                "MaestroServer", "RedisTestSupport", "MaestroTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]

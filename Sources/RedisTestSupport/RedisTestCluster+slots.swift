@@ -14,6 +14,18 @@ extension RedisTestCluster {
         try completeSlotMigration(slot, to: target)
     }
 
+    /// Moves `slots` slots from `source` to `target` with the operator's tool, `redis-cli --cluster reshard` (it
+    /// takes the source's lowest slots first), each slot's keys in batches of `pipeline`; waits until every live
+    /// node agrees on the new map.
+    public func reshard(from source: Node, to target: Node, slots: Int, pipeline: Int) throws {
+        try redisCLI([
+            "--cluster", "reshard", source.description, "--cluster-from", try nodeID(source),
+            "--cluster-to", try nodeID(target), "--cluster-slots", String(slots), "--cluster-pipeline",
+            String(pipeline), "--cluster-yes",
+        ])
+        try waitUntilStable()
+    }
+
     /// Marks `slot` IMPORTING on `target` and MIGRATING on its current primary. From now on the source answers
     /// `-ASK` for the slot's keys it no longer has, and `-TRYAGAIN` for multi-key commands it holds only part of.
     public func beginSlotMigration(_ slot: Int, to target: Node) throws {

@@ -218,12 +218,17 @@ public final class RedisTestCluster: @unchecked Sendable {
 
     /// `redis-cli --cluster create`: slots split evenly, replicas assigned, nodes introduced to each other.
     private func create(replicasPerPrimary: Int) throws {
+        try redisCLI(
+            ["--cluster", "create"] + nodes.map(\.description)
+                + ["--cluster-replicas", String(replicasPerPrimary), "--cluster-yes"])
+    }
+
+    /// Runs `redis-cli` with this cluster's password and `arguments`; throws with its output when it fails.
+    @discardableResult
+    func redisCLI(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = try RedisExecutable.path("redis-cli")
-        process.arguments =
-            (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + ["--cluster", "create"]
-            + nodes.map(\.description)
-            + ["--cluster-replicas", String(replicasPerPrimary), "--cluster-yes"]
+        process.arguments = (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -231,7 +236,10 @@ public final class RedisTestCluster: @unchecked Sendable {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw failure("redis-cli --cluster create failed (\(process.terminationStatus)):\n\(text)")
+            throw failure(
+                "redis-cli \(arguments.prefix(2).joined(separator: " ")) failed "
+                    + "(\(process.terminationStatus)):\n\(text)")
         }
+        return text
     }
 }

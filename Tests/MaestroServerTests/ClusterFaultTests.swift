@@ -1,5 +1,6 @@
 import Foundation
 import MaestroStore
+import MaestroTestSupport
 import RedisClient
 import RedisTestSupport
 import Testing
@@ -11,35 +12,55 @@ struct ClusterFaultTests {
     static let writers = 8
     static let steps = 150
 
-    @Test("moving the project's slot to another primary (and back) under load loses and duplicates nothing")
-    func reshardUnderLoad() async throws {
+    /// How the slot moves: step by step (SETSLOT, one MIGRATE, SETSLOT NODE), or with the operator's tool.
+    enum SlotMove: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case stepByStep = "CLUSTER SETSLOT and MIGRATE"
+        case redisCLI = "redis-cli --cluster reshard"
+        var testDescription: String { rawValue }
+    }
+
+    @Test(
+        "moving the project's slot to another primary (and back) under load loses and duplicates nothing",
+        arguments: SlotMove.allCases)
+    func reshardUnderLoad(move: SlotMove) async throws {
         let cluster = try RedisTestCluster(primaries: 3)
         let redis = RedisTestServer(cluster: cluster)
         defer { redis.stop() }
         try await LiveServer.run(sharing: redis) { server in
             let setup = redis.connect()
-            let load = try TransitionLoad(projectId: "reshard", writers: Self.writers, setup: setup)
+            // Slot 0, the lowest of its primary's: `redis-cli --cluster reshard --cluster-slots 1` moves exactly it.
+            let projectId = try #require(
+                (0...1_000_000).lazy.map { "reshard-\($0)" }.first { HashSlot.of("{\($0)}") == 0 })
+            let load = try TransitionLoad(projectId: projectId, writers: Self.writers, setup: setup)
             let cursor = try setup.events(in: load.scope, count: 1_000_000).last!.id
             let slot = HashSlot.of(load.scope.eventStream)
             let home = try cluster.primary(forSlot: slot)
             let other = try #require(try cluster.primaries().first { $0 != home })
+            func moveSlot(from source: RedisTestCluster.Node, to target: RedisTestCluster.Node) throws {
+                switch move {
+                case .stepByStep: try cluster.moveSlot(slot, to: target)
+                case .redisCLI: try cluster.reshard(from: source, to: target, slots: 1, pipeline: 100_000)
+                }
+                #expect(try cluster.primary(forSlot: slot) == target)
+            }
             // Every step is one event; the first `working` of each task also starts it (one more).
             let expected = Self.writers * Self.steps + Self.writers
             async let received = webSocketMessages(
-                port: server.port, query: "projectId=reshard&since=\(cursor)&token=\(LiveServer.userToken)",
+                port: server.port, query: "projectId=\(projectId)&since=\(cursor)&token=\(LiveServer.userToken)",
                 count: expected, timeout: .seconds(120))
 
             load.start(steps: Self.steps, configuration: redis.configuration)
             load.waitUntilAcknowledged(Self.writers * Self.steps / 3)
-            try cluster.moveSlot(slot, to: other)
+            try moveSlot(from: home, to: other)
             let movedAt = load.acknowledgedCount
             load.waitUntilAcknowledged(Self.writers * Self.steps * 2 / 3)
-            try cluster.moveSlot(slot, to: home)
+            try moveSlot(from: other, to: home)
             #expect(load.wait(), "writers finished")
 
             let outcome = try load.verify(setup, after: cursor)
             let streamIds = try setup.events(in: load.scope, after: cursor, count: 1_000_000).map(\.id)
             let messageIds = try await received.messages.compactMap { decodeEvent($0)["id"] as? String }
+            #expect(outcome.failures.isEmpty, "\(outcome.failures.prefix(3))")
             #expect(outcome.acknowledged == Self.writers * Self.steps)
             #expect(outcome.lost.isEmpty, "acknowledged but missing: \(outcome.lost.prefix(5))")
             #expect(outcome.duplicated == 0 && outcome.found == outcome.acknowledged)
@@ -48,8 +69,8 @@ struct ClusterFaultTests {
             let missed = Set(streamIds).subtracting(messageIds).count
             let (moved, ask) = (try cluster.errorCount("MOVED"), try cluster.errorCount("ASK"))
             print(
-                "cluster-reshard: slot \(slot) moved \(home) → \(other) after \(movedAt) and back; \(outcome); "
-                    + "WebSocket client: \(messageIds.count) events of \(streamIds.count), missed \(missed), "
+                "cluster-reshard (\(move.rawValue)): slot \(slot) moved \(home) → \(other) after \(movedAt) and back; "
+                    + "\(outcome); WebSocket client: \(messageIds.count) events of \(streamIds.count), missed \(missed), "
                     + "duplicated \(messageIds.count - Set(messageIds).count); MOVED replies \(moved), ASK \(ask)")
         }
     }
@@ -83,6 +104,7 @@ struct ClusterFaultTests {
         #expect(load.wait(), "writers finished: writes resumed by themselves")
 
         let outcome = try load.verify(RedisConnection(configuration), after: cursor)
+        #expect(outcome.failures.isEmpty, "\(outcome.failures.prefix(3))")
         #expect(outcome.acknowledged == Self.writers * Self.steps)
         #expect(outcome.duplicated == 0, "retries with the same idempotency key never apply twice")
         #expect(outcome.versionsContiguous)

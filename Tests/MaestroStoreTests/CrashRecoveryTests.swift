@@ -1,6 +1,7 @@
 import Foundation
 import MaestroDomain
 import MaestroStore
+import MaestroTestSupport
 import RedisClient
 import RedisTestSupport
 import Testing
@@ -13,111 +14,44 @@ struct CrashRecoveryTests {
     static let writers = 16
     static let transitionsPerWriter = 640
 
-    /// One writer's outcome: the transitions it saw acknowledged.
-    final class Acknowledged: @unchecked Sendable {
-        // @unchecked: each writer thread writes only its own slot; read after all threads are joined.
-        var notes: [[String]]
-        init(writers: Int) { notes = Array(repeating: [], count: writers) }
-    }
-
     @Test("every acknowledged transition survives, none twice, versions contiguous, one event per change")
     func killedUnderLoad() throws {
         let redis = try RedisTestServer(arguments: ["--appendonly", "yes", "--appendfsync", "always"])
         defer { redis.stop() }
         let setup = redis.connect()
         try FunctionLibrary.install(on: setup)
-        let scope = try ProjectScope(projectId: "crash", streamMaxLength: 0)
-        var work: [(task: String, session: SessionCredentials)] = []
-        for index in 0..<Self.writers {
-            let task = try setup.run(CreateTask(scope: scope, taskId: "task_\(index)", title: "Task \(index)")).task
-            let session = SessionCredentials(sessionId: "sess_\(index)", token: RandomIdentifier.token())
-            _ = try setup.run(SpawnSession(scope: scope, credentials: session, spawnSource: .ui, taskIds: [task.id]))
-            work.append((task.id, session))
-        }
-        let eventsBefore = try setup.events(in: scope, after: "0-0", count: 1_000_000).count
+        let load = try TransitionLoad(projectId: "crash", writers: Self.writers, setup: setup)
+        let cursor = try setup.events(in: load.scope, count: 1_000_000).last!.id
 
-        let acknowledged = Acknowledged(writers: Self.writers)
-        let done = DispatchGroup()
-        let progress = ManagedAtomicCounter()
-        for (index, item) in work.enumerated() {
-            done.enter()
-            Thread.detachNewThread {
-                defer { done.leave() }
-                var configuration = redis.configuration
-                configuration.connectTimeout = .milliseconds(300)
-                configuration.commandTimeout = .seconds(5)
-                let connection = RedisConnection(configuration)
-                for step in 0..<Self.transitionsPerWriter {
-                    let notes = "w\(index)-\(step)"
-                    let operation = UpdateProgress(
-                        scope: scope, session: item.session, taskId: item.task,
-                        status: step % 2 == 0 ? .working : .blocked, notes: notes, idempotencyKey: notes)
-                    let deadline = ContinuousClock.now + .seconds(60)
-                    while ContinuousClock.now < deadline {
-                        do {
-                            _ = try connection.run(operation)
-                            acknowledged.notes[index].append(notes)
-                            progress.increment()
-                            break
-                        } catch is RedisError {
-                            usleep(20_000)  // Redis is down or restarting: the same call, the same key, again
-                        } catch {
-                            Issue.record("writer \(index) step \(step): \(error)")
-                            return
-                        }
-                    }
-                }
-            }
-        }
-        while progress.value < 3000 { usleep(1000) }
+        var configuration = redis.configuration
+        configuration.connectTimeout = .milliseconds(300)
+        configuration.commandTimeout = .seconds(5)
+        load.start(steps: Self.transitionsPerWriter, configuration: configuration)
+        load.waitUntilAcknowledged(3000)
         redis.crash()
-        let acknowledgedAtCrash = progress.value
+        let acknowledgedAtCrash = load.acknowledgedCount
         usleep(500_000)
         try redis.restart()
-        #expect(done.wait(timeout: .now() + 300) == .success, "writers finished")
+        #expect(load.wait(), "writers finished")
 
         let check = redis.connect()
-        let events = try check.events(in: scope, after: "0-0", count: 1_000_000).dropFirst(eventsBefore)
-        var applied: [String: Int] = [:]
-        var versions: [String: [Int]] = [:]
-        for event in events {
-            let body = payload(event)
-            if event.type == .taskSessionStatus, let notes = body["notes"] as? String {
-                applied[notes, default: 0] += 1
-            }
-            if let taskId = (body["taskId"] as? String) ?? ((body["task"] as? [String: Any])?["id"] as? String),
-                let version = (body["version"] as? Int) ?? ((body["task"] as? [String: Any])?["version"] as? Int)
-            {
-                versions[taskId, default: []].append(version)
-            }
-        }
-        let acknowledgedAll = acknowledged.notes.flatMap { $0 }
-        let lost = acknowledgedAll.filter { applied[$0] == nil }
-        let duplicated = applied.filter { $0.value > 1 }
-        #expect(acknowledgedAll.count == Self.writers * Self.transitionsPerWriter)
-        #expect(lost.isEmpty, "acknowledged but missing after the crash: \(lost.prefix(10))")
-        #expect(duplicated.isEmpty, "applied twice: \(duplicated.prefix(10))")
-        #expect(applied.count == acknowledgedAll.count, "one event per applied change")
-        for (index, item) in work.enumerated() {
-            let task = try check.run(GetTask(scope: scope, taskId: item.task))
-            let seen = versions[item.task] ?? []
+        let outcome = try load.verify(check, after: cursor)
+        #expect(outcome.failures.isEmpty, "\(outcome.failures.prefix(3))")
+        #expect(outcome.acknowledged == Self.writers * Self.transitionsPerWriter)
+        #expect(outcome.lost.isEmpty, "acknowledged but missing after the crash: \(outcome.lost.prefix(10))")
+        #expect(outcome.duplicated == 0, "none applied twice")
+        #expect(outcome.events == outcome.acknowledged, "one event per applied change")
+        for index in 0..<Self.writers {
+            let task = try check.run(GetTask(scope: load.scope, taskId: "task_\(index)"))
+            let seen = outcome.versions[task.id] ?? []
             // Versions 3… (1 created, 2 queued): one per change, no gap, none twice; the first working also starts
             // the task (one more version).
             #expect(seen == Array(3...task.version), "task \(index): versions \(seen.prefix(5))… up to \(task.version)")
             #expect(task.version == 2 + Self.transitionsPerWriter + 1)
         }
         print(
-            "crash-recovery: \(acknowledgedAll.count) transitions acknowledged by \(Self.writers) writers "
-                + "(\(acknowledgedAtCrash) before the kill), \(applied.count) found after restart, \(lost.count) lost, "
-                + "\(duplicated.count) applied twice")
+            "crash-recovery: \(outcome.acknowledged) transitions acknowledged by \(Self.writers) writers "
+                + "(\(acknowledgedAtCrash) before the kill), \(outcome.found) found after restart, "
+                + "\(outcome.lost.count) lost, \(outcome.duplicated) applied twice")
     }
-}
-
-/// A counter several threads bump.
-final class ManagedAtomicCounter: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
 }

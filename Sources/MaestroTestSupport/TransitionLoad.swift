@@ -3,26 +3,26 @@ import MaestroDomain
 import MaestroStore
 import RedisClient
 import RedisTestSupport
-import Testing
 
 /// Agents updating their progress on a project, each on its own thread and connection, while a test breaks
 /// something: every call carries an idempotency key and is sent again with the same key after a transport error,
 /// as the CLI does. Afterwards `verify` compares what was acknowledged with what the stream holds.
-final class TransitionLoad: @unchecked Sendable {
+public final class TransitionLoad: @unchecked Sendable {
     // @unchecked: each writer appends only to its own slot of `acknowledged`, read after `wait()`; `lock` guards
     // the counter and the errors.
-    let scope: ProjectScope
+    public let scope: ProjectScope
     private var acknowledged: [[String]]
     private var work: [(task: String, session: SessionCredentials)] = []
     private let lock = NSLock()
     private var count = 0
     private var transportErrors = 0
     private var errorKinds: Set<String> = []
+    private var failures: [String] = []
     private var longestGap = Duration.zero
     private let done = DispatchGroup()
 
-    /// Creates one task and one session per writer.
-    init(projectId: String, writers: Int, setup: RedisConnection) throws {
+    /// Creates one task (`task_<n>`) and one session (`sess_<n>`) per writer.
+    public init(projectId: String, writers: Int, setup: RedisConnection) throws {
         scope = try ProjectScope(projectId: projectId, streamMaxLength: 0)
         acknowledged = Array(repeating: [], count: writers)
         for index in 0..<writers {
@@ -34,10 +34,10 @@ final class TransitionLoad: @unchecked Sendable {
     }
 
     /// Transitions acknowledged so far.
-    var acknowledgedCount: Int { lock.withLock { count } }
+    public var acknowledgedCount: Int { lock.withLock { count } }
 
     /// Starts the writers: `steps` transitions each, alternating working and blocked.
-    func start(steps: Int, configuration: RedisConfiguration) {
+    public func start(steps: Int, configuration: RedisConfiguration) {
         for (index, item) in work.enumerated() {
             done.enter()
             Thread.detachNewThread { [self] in
@@ -70,7 +70,7 @@ final class TransitionLoad: @unchecked Sendable {
                             }
                             usleep(20_000)  // the same call, the same key, again
                         } catch {
-                            Issue.record("writer \(index) step \(step): \(error)")
+                            lock.withLock { failures.append("writer \(index) step \(step): \(error)") }
                             return
                         }
                     }
@@ -80,25 +80,32 @@ final class TransitionLoad: @unchecked Sendable {
     }
 
     /// Waits until `count` transitions were acknowledged.
-    func waitUntilAcknowledged(_ count: Int) {
+    public func waitUntilAcknowledged(_ count: Int) {
         while acknowledgedCount < count { usleep(1000) }
     }
 
     /// Waits for every writer to finish.
-    func wait() -> Bool { done.wait(timeout: .now() + 180) == .success }
+    public func wait() -> Bool { done.wait(timeout: .now() + 300) == .success }
 
     /// What the stream holds against what was acknowledged.
-    struct Outcome: CustomStringConvertible {
-        var acknowledged: Int
-        var found: Int
-        var lost: [String]
-        var duplicated: Int
-        var transportErrors: Int
-        var longestGap: Duration
-        var versionsContiguous: Bool
-        var errorKinds: Set<String>
+    public struct Outcome: CustomStringConvertible {
+        public var acknowledged: Int
+        public var found: Int
+        public var lost: [String]
+        public var duplicated: Int
+        /// Events per applied transition: the last is the count of `task:session_status` events.
+        public var events: Int
+        public var transportErrors: Int
+        public var longestGap: Duration
+        /// Each task's versions in its events: one step at a time, none skipped, none twice.
+        public var versionsContiguous: Bool
+        /// Each task's versions as its events carry them.
+        public var versions: [String: [Int]]
+        public var errorKinds: Set<String>
+        /// Errors that were not transport errors (a writer stopped on each).
+        public var failures: [String]
 
-        var description: String {
+        public var description: String {
             "\(acknowledged) transitions acknowledged, \(found) found, \(lost.count) lost, \(duplicated) applied "
                 + "twice, \(transportErrors) transport errors retried, longest pause between acknowledgements "
                 + "\(longestGap.formatted(.units(allowed: [.milliseconds])))"
@@ -106,7 +113,8 @@ final class TransitionLoad: @unchecked Sendable {
         }
     }
 
-    func verify(_ connection: RedisConnection, after cursor: String) throws -> Outcome {
+    /// Reads the project's stream after `cursor` and compares it with what was acknowledged.
+    public func verify(_ connection: RedisConnection, after cursor: String) throws -> Outcome {
         let events = try connection.events(in: scope, after: cursor, count: 10_000_000)
         var applied: [String: Int] = [:]
         var versions: [String: [Int]] = [:]
@@ -129,8 +137,9 @@ final class TransitionLoad: @unchecked Sendable {
         return lock.withLock {
             Outcome(
                 acknowledged: all.count, found: applied.count, lost: all.filter { applied[$0] == nil },
-                duplicated: applied.values.filter { $0 > 1 }.count, transportErrors: transportErrors,
-                longestGap: longestGap, versionsContiguous: contiguous, errorKinds: errorKinds)
+                duplicated: applied.values.filter { $0 > 1 }.count, events: applied.values.reduce(0, +),
+                transportErrors: transportErrors, longestGap: longestGap, versionsContiguous: contiguous,
+                versions: versions, errorKinds: errorKinds, failures: failures)
         }
     }
 }
