@@ -3,7 +3,7 @@ import RedisClient
 import RedisTestSupport
 import Synchronization
 
-/// `count` receivers of the same events — raw Redis SUBSCRIBE connections (the reference) or WebSocket clients of
+/// `count` receivers of the same events — raw Redis SSUBSCRIBE connections (the reference) or WebSocket clients of
 /// maestro-server's `/ws` — all read by one epoll thread with non-blocking sockets and a decoder per socket: the
 /// cheapest way one process can receive the events, the same on both sides, with the same latency clock.
 final class EpollReceivers: @unchecked Sendable {
@@ -40,7 +40,7 @@ final class EpollReceivers: @unchecked Sendable {
     /// Measured events received so far, by all subscribers together.
     var framesReceived: Int { measuredMessages.load(ordering: .relaxed) }
 
-    /// Connects every receiver, sends its opening (SUBSCRIBE, or the WebSocket upgrade), and waits until every
+    /// Connects every receiver, sends its opening (SSUBSCRIBE, or the WebSocket upgrade), and waits until every
     /// one is confirmed. At most `connectWindow` unconfirmed at once, so the listen backlog never overflows.
     func open(timeout: Double) throws {
         let epoll = try Epoll()

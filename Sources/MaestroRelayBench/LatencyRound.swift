@@ -2,7 +2,7 @@
 struct LatencyRound {
     /// Who received the events.
     enum Side: String {
-        case raw = "raw SUBSCRIBE"
+        case raw = "raw SSUBSCRIBE"
         case webSocket = "maestro-server /ws"
     }
 

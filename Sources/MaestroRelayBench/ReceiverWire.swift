@@ -2,7 +2,7 @@ import RedisClient
 
 /// How a receiver talks to its server: what it sends once connected, and how it reads what comes back.
 protocol ReceiverWire: Sendable {
-    /// For messages: `raw SUBSCRIBE`, `WebSocket`.
+    /// For messages: `raw SSUBSCRIBE`, `WebSocket`.
     var name: String { get }
     /// The bytes each receiver sends once connected.
     var opening: [UInt8] { get }

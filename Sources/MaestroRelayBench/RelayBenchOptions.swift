@@ -6,8 +6,8 @@ struct RelayBenchOptions {
 
         Measures maestro-server's relay against raw Redis pub/sub, in the same run, on a private redis-server:
         the latency from a committed update to the frame at the client (p50, p99) with N WebSocket clients
-        next to N SUBSCRIBE clients, then the server's resident memory per idle WebSocket connection next to
-        redis-server's per idle SUBSCRIBE connection. Prints a table and a final JSON line.
+        next to N SSUBSCRIBE clients, then the server's resident memory per idle WebSocket connection next to
+        redis-server's per idle SSUBSCRIBE connection. Prints a table and a final JSON line.
 
           --quick         smoke run (200 clients, 3 s per round, 1 round per side, 1000 idle; well under a minute)
           --server PATH   the release maestro-server binary (default .build/release/maestro-server)

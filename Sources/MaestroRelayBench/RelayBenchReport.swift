@@ -70,7 +70,7 @@ struct RelayBenchReport {
             lines.append(
                 row(
                     [
-                        side == .raw ? "raw SUBSCRIBE (reference)" : side.rawValue, fixed(s.p50, 2), fixed(s.p99, 2),
+                        side == .raw ? "raw SSUBSCRIBE (reference)" : side.rawValue, fixed(s.p50, 2), fixed(s.p99, 2),
                         fixed(s.max, 2), String(s.frames), String(s.lost),
                         "\(fixed(s.cpuBench, 2)) / \(fixed(s.cpuServer, 2)) / \(fixed(s.cpuRedis, 2))",
                     ], widths))
@@ -101,7 +101,7 @@ struct RelayBenchReport {
         lines.append(
             row(
                 [
-                    "redis-server, SUBSCRIBE (reference)", fixed(Double(redisMemory.beforeKiB) / 1024, 1),
+                    "redis-server, SSUBSCRIBE (reference)", fixed(Double(redisMemory.beforeKiB) / 1024, 1),
                     fixed(Double(redisMemory.afterKiB) / 1024, 1), fixed(redisMemory.perConnectionKiB, 2), "",
                 ], memoryWidths))
         if !serverWarnings.isEmpty {

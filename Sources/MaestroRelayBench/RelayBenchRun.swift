@@ -164,9 +164,9 @@ struct RelayBenchRun {
         return IdleMemory(connections: options.idle, beforeKiB: before, afterKiB: after)
     }
 
-    /// redis-server's RSS before and after `options.idle` idle SUBSCRIBE connections, as the reference point.
+    /// redis-server's RSS before and after `options.idle` idle SSUBSCRIBE connections, as the reference point.
     private func measureIdleSubscribers(redisPid: Int32, port: Int, channel: String) throws -> IdleMemory {
-        StandardError.line("maestro-relay-bench: idle memory: \(options.idle) SUBSCRIBE connections to redis-server")
+        StandardError.line("maestro-relay-bench: idle memory: \(options.idle) SSUBSCRIBE connections to redis-server")
         let before = try ProcessStats.residentKiB(of: redisPid)
         let subscribers = EpollReceivers(port: port, wire: RedisSubscribeWire(channel: channel), count: options.idle)
         try subscribers.open(timeout: 120)
