@@ -17,8 +17,9 @@ import Synchronization
 public final class EventRelay: Service, Sendable {
     /// How long the subscriber waits for a message before it looks for projects to (un)subscribe.
     static let subscriptionCheckInterval = Duration.milliseconds(10)
-    /// How often idle feeds get a keep-alive tick.
-    static let keepAliveInterval = Duration.seconds(15)
+    /// How often feeds get a keep-alive tick (an SSE comment; a WebSocket ping, and a client that left the previous
+    /// one unanswered is dropped).
+    let keepAliveInterval: Duration
 
     private let configuration: RedisConfiguration
     private let queueLimit: Int
@@ -32,7 +33,11 @@ public final class EventRelay: Service, Sendable {
     private let ready = Atomic<Bool>(false)
 
     /// Creates a relay; `queueLimit` is how many events a client may fall behind before it is disconnected.
-    public init(configuration: RedisConfiguration, queueLimit: Int = 1000, metrics: ServerMetrics, logger: Logger) {
+    public init(
+        configuration: RedisConfiguration, queueLimit: Int = 1000, keepAliveInterval: Duration = .seconds(15),
+        metrics: ServerMetrics, logger: Logger
+    ) {
+        self.keepAliveInterval = keepAliveInterval
         var subscriberConfiguration = configuration
         subscriberConfiguration.commandTimeout = .zero  // a subscriber waits for messages for ever
         self.configuration = subscriberConfiguration
@@ -89,7 +94,7 @@ public final class EventRelay: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { for await _ in done.stream {} }
                 group.addTask { [self] in
-                    while (try? await Task.sleep(for: Self.keepAliveInterval)) != nil { broadcast(.keepAlive) }
+                    while (try? await Task.sleep(for: keepAliveInterval)) != nil { broadcast(.keepAlive) }
                 }
                 await group.next()
                 group.cancelAll()

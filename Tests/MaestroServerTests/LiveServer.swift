@@ -21,6 +21,7 @@ struct LiveServer: Sendable {
     /// `sharing` runs a second server (with its own relay) on another test's Redis.
     static func run(
         queueLimit: Int = 1000, streamMaxLength: Int = 0, sharing: RedisTestServer? = nil,
+        keepAliveInterval: Duration = .seconds(15),
         _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
         let redis = try sharing ?? RedisTestServer()
@@ -34,7 +35,8 @@ struct LiveServer: Sendable {
         logger.logLevel = .warning
         let metrics = ServerMetrics()
         let relay = EventRelay(
-            configuration: redis.configuration, queueLimit: queueLimit, metrics: metrics, logger: logger)
+            configuration: redis.configuration, queueLimit: queueLimit, keepAliveInterval: keepAliveInterval,
+            metrics: metrics, logger: logger)
         let context = ServerContext(
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: queueLimit,
             streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url,

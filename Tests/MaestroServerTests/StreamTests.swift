@@ -103,6 +103,23 @@ struct StreamTests {
         }
     }
 
+    @Test("a WebSocket client that leaves a ping unanswered is dropped; one that answers stays connected")
+    func keepAlive() async throws {
+        try await LiveServer.run(keepAliveInterval: .milliseconds(500)) { server in
+            let lifetime = try await unansweringWebSocketLifetime(port: server.port, query: "projectId=p&\(Self.auth)")
+            #expect(lifetime.map { $0 < 4 } == true, "dropped after \(lifetime.map { "\($0) s" } ?? "never")")
+            let since = try server.lastEventID()
+            // This client reads all along (and so answers each ping); the event comes after four pings.
+            async let answering = webSocketMessages(
+                port: server.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 1)
+            try await Task.sleep(for: .seconds(2))
+            _ = try await server.createTask()
+            let result = try await answering
+            // The only close is the client's own, after its event, echoed by the server.
+            #expect(result.messages.count == 1 && result.close?.closeCode == .normalClosure, "\(result)")
+        }
+    }
+
     @Test("two relays on the same Redis both deliver every event")
     func twoRelays() async throws {
         try await LiveServer.run { first in
