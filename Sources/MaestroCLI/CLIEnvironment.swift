@@ -48,8 +48,9 @@ struct CLIEnvironment {
         }
         var maxLength = ProjectScope.defaultStreamMaxLength
         if let text = value("MAESTRO_STREAM_MAXLEN") {
-            guard let number = Int(text), number >= 0 else {
-                throw MaestroError(.invalidInput, "MAESTRO_STREAM_MAXLEN must be a whole number >= 0 (got '\(text)')")
+            guard let number = Int(text), (0...ProjectScope.maximumStreamMaxLength).contains(number) else {
+                throw MaestroError(
+                    .invalidInput, "MAESTRO_STREAM_MAXLEN must be a whole number from 0 to 2^53 (got '\(text)')")
             }
             maxLength = number
         }

@@ -83,7 +83,7 @@ enum ExitStatus: Int32, CaseIterable {
         switch code {
         case .invalidTransition, .conflict: .refused
         case .notFound: .notFound
-        case .forbidden: .unauthorized
+        case .forbidden, .permissionDenied: .unauthorized
         case .invalidInput: .usage
         default: .failure
         }

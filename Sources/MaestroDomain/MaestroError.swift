@@ -17,6 +17,8 @@ public struct MaestroError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let forbidden = Code("FORBIDDEN")
         /// The change clashes with existing data (an id already taken, a task with subtasks).
         public static let conflict = Code("CONFLICT")
+        /// The Redis user lacks a command or key the function library needs; the call changed nothing.
+        public static let permissionDenied = Code("NOPERM")
 
         public var description: String { name }
     }

@@ -17,8 +17,12 @@ public enum TaskStatusTransition {
         return allowed.contains(target) ? .apply : .refused(allowed: allowed)
     }
 
-    /// The one automatic transition: a task still `todo` moves to `inprogress` when a session reports `working`.
-    public static func automaticTarget(current: TaskStatus, reported: SessionStatus) -> TaskStatus? {
-        current == .todo && reported == .working ? .inprogress : nil
+    /// The one automatic transition: a task still `todo` moves to `inprogress` when a session newly starts working
+    /// (its entry goes from `previous` into `working`). A repeated `working` starts nothing, so a user's move back
+    /// to To Do stands.
+    public static func automaticTarget(
+        current: TaskStatus, previous: SessionStatus?, reported: SessionStatus
+    ) -> TaskStatus? {
+        current == .todo && reported == .working && previous != .working ? .inprogress : nil
     }
 }

@@ -39,6 +39,7 @@ public struct APIError: HTTPResponseError, Sendable {
                 case .notFound: .notFound
                 case .forbidden: .forbidden
                 case .invalidTransition, .conflict: .conflict
+                case .permissionDenied: .serviceUnavailable  // the server's own Redis user is missing a permission
                 default: .internalServerError
                 }
             var api = APIError(status, error.code.name, error.message)

@@ -1,19 +1,24 @@
 import Foundation
 import Logging
+import MaestroDomain
 import MaestroStore
 import NIOCore
 import RedisClient
 import ServiceLifecycle
 import Synchronization
 
-/// Turns Redis sharded pub/sub into per-project feeds for WebSocket and SSE clients.
+/// Turns each project's event stream into per-project feeds for WebSocket and SSE clients, woken by Redis sharded
+/// pub/sub.
 ///
-/// One dedicated thread holds a subscriber connection. It subscribes (`SSUBSCRIBE mae:{P}:live`) to the projects
-/// that have clients here, on whichever shard holds each project's slot, and unsubscribes from those that no
-/// longer have any; every published event is encoded once and handed to the feeds (sinks) of its project.
-/// Whenever a project's subscription starts — its first client, a new subscriber connection after a lost one,
-/// its slot moved to another shard — that project's feeds are told to catch up from its stream, so a client never
-/// misses an event. Several relay processes can serve the same Redis: each has its own subscriber.
+/// One dedicated thread holds a subscriber connection and a reader connection. It subscribes (`SSUBSCRIBE
+/// mae:{P}:live`) to the projects that have clients here, on whichever shard holds each project's slot, and
+/// unsubscribes from those that no longer have any. A published message is only a wake-up: the relay then reads
+/// the project's stream after the last entry it read, and hands each event, encoded once, to the feeds (sinks) of
+/// its project — so clients get only what the stream holds, and a forged publish (anyone allowed to publish on the
+/// channel could send one) changes nothing but a counter in /metrics. Whenever a project's subscription starts — its
+/// first client, a new subscriber connection after a lost one, its slot moved to another shard — that project's
+/// feeds are told to catch up from the stream, so a client never misses an event. Several relay processes can serve
+/// the same Redis: each has its own connections.
 public final class EventRelay: Service, Sendable {
     /// How long the subscriber waits for a message before it looks for projects to (un)subscribe.
     static let subscriptionCheckInterval = Duration.milliseconds(10)
@@ -21,7 +26,12 @@ public final class EventRelay: Service, Sendable {
     /// one unanswered is dropped).
     let keepAliveInterval: Duration
 
+    /// The most pushed replies handled before the stream is read.
+    static let batchLimit = 1000
+
+    /// The subscriber's configuration (no reply timeout) and the stream reader's.
     private let configuration: RedisConfiguration
+    private let readerConfiguration: RedisConfiguration
     private let queueLimit: Int
     private let logger: Logger
     private let metrics: ServerMetrics
@@ -41,6 +51,7 @@ public final class EventRelay: Service, Sendable {
         var subscriberConfiguration = configuration
         subscriberConfiguration.commandTimeout = .zero  // a subscriber waits for messages for ever
         self.configuration = subscriberConfiguration
+        readerConfiguration = configuration
         self.queueLimit = queueLimit
         self.logger = logger
         self.metrics = metrics
@@ -110,8 +121,9 @@ public final class EventRelay: Service, Sendable {
         var backoff = Duration.milliseconds(50)
         while !isStopping.load(ordering: .acquiring) {
             let connection = RedisConnection(configuration)
+            let reader = RedisConnection(readerConfiguration)
             subscriber.withLock { $0 = SubscriberHandle(connection: connection) }
-            var subscribed: Set<String> = []
+            var followed: [String: FollowedStream] = [:]
             do {
                 _ = try connection.send(RedisCommand("PING"))
                 ready.store(true, ordering: .releasing)
@@ -119,10 +131,20 @@ public final class EventRelay: Service, Sendable {
                 projectsChanged.store(true, ordering: .releasing)
                 while true {
                     if projectsChanged.exchange(false, ordering: .acquiringAndReleasing) {
-                        try reconcile(connection, &subscribed)
+                        try reconcile(connection, reader, &followed)
                     }
-                    if let reply = try connection.receive(timeout: Self.subscriptionCheckInterval) {
-                        handle(reply, subscribed: &subscribed)
+                    guard let first = try connection.receive(timeout: Self.subscriptionCheckInterval) else { continue }
+                    // Everything already received is one batch: one stream read per woken project.
+                    var wakeUps: [String: [RedisReply]] = [:]
+                    var reply: RedisReply? = first
+                    var received = 0
+                    while let current = reply {
+                        handle(current, wakeUps: &wakeUps, followed: &followed)
+                        received += 1
+                        reply = received < Self.batchLimit ? try connection.receive(timeout: .zero) : nil
+                    }
+                    for (projectId, messages) in wakeUps where followed[projectId] != nil {
+                        try forward(projectId, wokenBy: messages, reader: reader, followed: &followed[projectId]!)
                     }
                 }
             } catch {
@@ -132,6 +154,7 @@ public final class EventRelay: Service, Sendable {
                 Thread.sleep(forTimeInterval: backoff / .seconds(1))
                 backoff = min(backoff * 2, .seconds(2))
             }
+            reader.close()
         }
         subscriber.withLock {
             $0?.connection.close()
@@ -141,39 +164,73 @@ public final class EventRelay: Service, Sendable {
 
     /// Subscribes to the projects that have feeds here and unsubscribes from those that have none; each new
     /// subscription, once confirmed, sends its project's feeds to the stream for what they may have missed.
-    private func reconcile(_ connection: RedisConnection, _ subscribed: inout Set<String>) throws {
+    private func reconcile(
+        _ connection: RedisConnection, _ reader: RedisConnection, _ followed: inout [String: FollowedStream]
+    ) throws {
         let wanted = sinks.withLock { Set($0.keys) }
-        for projectId in wanted.subtracting(subscribed) {
-            _ = try connection.send(RedisCommand("SSUBSCRIBE", ProjectScope.liveChannel(of: projectId)))
-            subscribed.insert(projectId)
+        for projectId in wanted.subtracting(followed.keys) {
+            guard let scope = try? ProjectScope(projectId: projectId) else { continue }
+            // The stream's end before subscribing: every wake-up from now on names a later event.
+            let end = try reader.read(StreamEnd(scope: scope))
+            _ = try connection.send(RedisCommand("SSUBSCRIBE", scope.liveChannel))
+            followed[projectId] = FollowedStream(from: end)
             deliver(.catchUp, to: projectId)
         }
-        for projectId in subscribed.subtracting(wanted) {
+        for projectId in Set(followed.keys).subtracting(wanted) {
             _ = try connection.send(RedisCommand("SUNSUBSCRIBE", ProjectScope.liveChannel(of: projectId)))
-            subscribed.remove(projectId)
+            followed[projectId] = nil
         }
     }
 
-    /// `smessage mae:{<project>}:live <json>`, or `sunsubscribe mae:{<project>}:live <count>` when the project's
-    /// slot moved to another shard (then it is subscribed again, on its new shard).
-    private func handle(_ reply: RedisReply, subscribed: inout Set<String>) {
+    /// Sorts one pushed reply: `smessage mae:{<project>}:live <id>` is a wake-up of that project;
+    /// `sunsubscribe mae:{<project>}:live <count>` means the project's slot moved to another shard (it is then
+    /// subscribed again, on its new shard).
+    private func handle(
+        _ reply: RedisReply, wakeUps: inout [String: [RedisReply]], followed: inout [String: FollowedStream]
+    ) {
         guard let parts = reply.array, parts.count == 3, let kind = parts[0].string, let channel = parts[1].string,
             let projectId = ProjectScope.projectId(ofLiveChannel: channel)
         else { return }
         switch kind {
         case "smessage":
-            guard let json = parts[2].string, let id = JSONText.leadingEventID(json) else { return }
-            let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
-            guard !targets.isEmpty else { return }
-            let item = RelayItem.event(id, ByteBuffer(string: json))
-            for sink in targets { sink.deliver(item) }
-            metrics.relayed(id, clients: targets.count)
-        case "sunsubscribe" where subscribed.contains(projectId):
+            wakeUps[projectId, default: []].append(parts[2])
+        case "sunsubscribe" where followed[projectId] != nil:
             logger.info("a project's slot moved; subscribing on its new shard", metadata: ["project": "\(projectId)"])
-            subscribed.remove(projectId)
+            followed[projectId] = nil
             projectsChanged.store(true, ordering: .releasing)
         default:
             return
+        }
+    }
+
+    /// Reads the project's stream after the last entry read and hands every event to its feeds; then counts the
+    /// wake-ups that named no event read from the stream as forged.
+    private func forward(
+        _ projectId: String, wokenBy messages: [RedisReply], reader: RedisConnection,
+        followed stream: inout FollowedStream
+    ) throws {
+        let scope = try ProjectScope(projectId: projectId)
+        while true {
+            let page = try reader.read(EventsAfter(scope: scope, after: stream.last, count: EventReplay.pageSize))
+            stream.read(page.events.map(\.id), through: page.lastRead)
+            metrics.malformedStreamEntries(page.malformed)
+            let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
+            for event in page.events {
+                let item = RelayItem.event(event, ByteBuffer(bytes: event.json))
+                for sink in targets { sink.deliver(item) }
+                metrics.relayed(event.id, clients: targets.count)
+            }
+            if page.entriesRead < EventReplay.pageSize { break }
+        }
+        let forged = messages.count { message in
+            guard case .bulk(let bytes) = message, bytes.count <= StreamID.longestText,
+                let id = StreamID(String(decoding: bytes, as: UTF8.self))
+            else { return true }
+            return !stream.knows(id)
+        }
+        if forged > 0 {
+            metrics.forgedPublishes(forged)
+            logger.debug("ignored forged live messages", metadata: ["project": "\(projectId)", "count": "\(forged)"])
         }
     }
 

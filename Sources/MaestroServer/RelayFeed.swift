@@ -1,3 +1,4 @@
+import MaestroDomain
 import MaestroStore
 import NIOCore
 import RedisClient
@@ -31,10 +32,10 @@ struct RelayFeed: Sendable {
             var last = try await replay.resume(after: requested, send: send)
             for await item in subscription.items {
                 switch item {
-                case .event(let id, let json):
-                    guard id > last else { continue }
-                    try await send(.event(id: id, json: String(buffer: json)))
-                    last = id
+                case .event(let event, _):
+                    guard event.id > last else { continue }
+                    try await send(.event(event))
+                    last = event.id
                 case .catchUp:
                     last = try await replay.resume(after: last, send: send)
                 case .keepAlive:

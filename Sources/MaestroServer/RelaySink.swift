@@ -1,9 +1,10 @@
+import MaestroDomain
 import NIOCore
 
 /// What the relay hands a client's feed.
 public enum RelayItem: Sendable, Equatable {
-    /// A published event: its id and its JSON text, encoded once and shared by every client.
-    case event(StreamID, ByteBuffer)
+    /// An event read from the stream, and its JSON text in a buffer made once and shared by every client.
+    case event(WireEvent, ByteBuffer)
     /// The relay's Redis subscription was re-established: events may have been missed, catch up from the stream.
     case catchUp
     /// A periodic tick, so idle connections show they are alive (and dead ones are found).

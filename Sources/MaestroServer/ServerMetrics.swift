@@ -4,8 +4,8 @@ import Metrics
 import Prometheus
 
 /// The server's metrics (swift-metrics, exported by swift-prometheus at /metrics): transitions by kind and result,
-/// connected stream clients, events relayed, relay lag (commit to hand-off to the client's queue), and sessions
-/// failed for a lost heartbeat.
+/// connected stream clients, events relayed, relay lag (commit to hand-off to the client's queue), live messages
+/// ignored as forged and stream entries that are not events, and sessions failed for a lost heartbeat.
 ///
 /// Each server has its own registry (no global bootstrap), so several servers can run in one process (tests).
 public struct ServerMetrics: Sendable {
@@ -15,6 +15,8 @@ public struct ServerMetrics: Sendable {
     private let eventsRelayed: Metrics.Counter
     private let relayLag: Metrics.Timer
     private let sessionsLost: Metrics.Counter
+    private let forged: Metrics.Counter
+    private let malformed: Metrics.Counter
 
     public init() {
         factory = PrometheusMetricsFactory(registry: registry)
@@ -22,6 +24,8 @@ public struct ServerMetrics: Sendable {
         eventsRelayed = Metrics.Counter(label: "maestro_events_relayed_total", factory: factory)
         relayLag = Metrics.Timer(label: "maestro_relay_lag_seconds", factory: factory)
         sessionsLost = Metrics.Counter(label: "maestro_sessions_heartbeat_lost_total", factory: factory)
+        forged = Metrics.Counter(label: "maestro_relay_forged_messages_total", factory: factory)
+        malformed = Metrics.Counter(label: "maestro_relay_malformed_stream_entries_total", factory: factory)
     }
 
     /// Counts one write through the function library: `kind` is the function, `result` `ok` or the refusal code.
@@ -38,6 +42,15 @@ public struct ServerMetrics: Sendable {
     }
 
     func clients(_ count: Int) { connectedClients.record(count) }
+
+    /// Live messages that named no event of their project's stream (not an id, an unknown or old id): published
+    /// by something other than the function library, and ignored.
+    func forgedPublishes(_ count: Int) { forged.increment(by: count) }
+
+    /// Stream entries that are not Maestro events (unknown type, payload not a JSON object), left out of every feed.
+    func malformedStreamEntries(_ count: Int) {
+        if count > 0 { malformed.increment(by: count) }
+    }
 
     /// One event handed to `clients` subscriptions; its id carries its commit time in milliseconds.
     func relayed(_ id: StreamID, clients: Int) {

@@ -74,27 +74,16 @@ struct SessionRoutes {
         }
     }
 
-    /// A user's lifecycle change, checked against who may do what (spec §3) before the state machine.
+    /// A user's lifecycle change: the function checks who may do what (spec §3) with the state machine, inside
+    /// the idempotent call, so a retried stop gets its first reply.
     private func change(
         _ request: Request, _ context: BasicRequestContext, to target: SessionLifecycle
     ) async throws -> Response {
         try server.authenticator.requireUser(request)
-        let scope = try server.scope(of: request)
-        let sessionId = try context.pathID("sessionId")
-        let current = try await server.run(GetSession(scope: scope, sessionId: sessionId))
-        guard AccessPolicy.permits(.user, .lifecycle(from: current.status, to: target)) else {
-            var error = APIError(
-                .conflict, MaestroError.Code.invalidTransition.name,
-                "a user cannot move session \(sessionId) from \(current.status.rawValue) to \(target.rawValue)")
-            error.current = current.status.rawValue
-            error.allowed = LifecycleTransition.allowedTargets(from: current.status)
-                .filter { AccessPolicy.permits(.user, .lifecycle(from: current.status, to: $0)) }.map(\.rawValue)
-            throw error
-        }
         let change = try await server.run(
             ChangeLifecycle(
-                scope: scope, sessionId: sessionId, target: target,
-                idempotencyKey: request.headers[.idempotencyKey]))
+                scope: try server.scope(of: request), sessionId: try context.pathID("sessionId"), target: target,
+                byUser: true, idempotencyKey: request.headers[.idempotencyKey]))
         return try Response.json(change.session)
     }
 }

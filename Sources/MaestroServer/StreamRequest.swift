@@ -1,4 +1,5 @@
 import Hummingbird
+import MaestroDomain
 import MaestroStore
 
 /// A request for a live stream (`/events`, `/ws`), checked: the user token, an allowed origin for WebSockets, a

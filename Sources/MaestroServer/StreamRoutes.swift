@@ -43,7 +43,7 @@ struct StreamRoutes {
 
     static func serverSentEvent(_ message: RelayMessage) -> String {
         switch message {
-        case .event(let id, let json): "id: \(id)\ndata: \(json)\n\n"
+        case .event(let event): "id: \(event.id)\ndata: \(event.text)\n\n"
         case .resync: "event: resync\ndata: \(message.text)\n\n"
         case .keepAlive: ": keep-alive\n\n"
         }

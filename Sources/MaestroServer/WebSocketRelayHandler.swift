@@ -1,4 +1,5 @@
 import Logging
+import MaestroDomain
 import MaestroStore
 import NIOCore
 import NIOWebSocket
@@ -148,9 +149,9 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
             guard pending.count < queueLimit else { return closeTooSlow(context: context) }
             pending.append(item)
             phase = .catchingUp(pending: pending)
-        case (.event(let id, let json), .live(let last)):
-            guard id > last else { return }
-            phase = .live(last: id)
+        case (.event(let event, let json), .live(let last)):
+            guard event.id > last else { return }
+            phase = .live(last: event.id)
             send(WebSocketFrame(fin: true, opcode: .text, data: json), context: context)
         case (.catchUp, .live(let last)):
             phase = .catchingUp(pending: [])

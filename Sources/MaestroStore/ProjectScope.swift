@@ -9,6 +9,8 @@ public struct ProjectScope: Sendable, Equatable {
     public static let defaultProjectId = "default"
     /// The event stream's approximate length cap when none is configured.
     public static let defaultStreamMaxLength = 100_000
+    /// The largest cap the function library accepts (2^53, the largest integer Lua's numbers hold exactly).
+    public static let maximumStreamMaxLength = 1 << 53
 
     /// The project's id.
     public let projectId: String
@@ -20,7 +22,9 @@ public struct ProjectScope: Sendable, Equatable {
         throws(MaestroError)
     {
         try Validation.identifier(projectId, "project id")
-        guard streamMaxLength >= 0 else { throw MaestroError(.invalidInput, "the stream length cap must be >= 0") }
+        guard (0...Self.maximumStreamMaxLength).contains(streamMaxLength) else {
+            throw MaestroError(.invalidInput, "the stream length cap must be a whole number from 0 to 2^53")
+        }
         self.projectId = projectId
         self.streamMaxLength = streamMaxLength
     }

@@ -43,28 +43,32 @@ public struct SpawnSession: StoreOperation {
 
 /// Moves a session along its lifecycle (spec §4.3); `spawning` is a restart. Emits the matching event.
 ///
-/// Who may ask for which change is `AccessPolicy.permits`, checked by the interface that knows the actor.
+/// Asked by the user (`byUser`), only a user's changes are allowed (spec §3: stop an active session, restart a
+/// stopped or failed one), checked in the same call, so a retry with the idempotency key gets the first reply.
 public struct ChangeLifecycle: StoreOperation {
     public var scope: ProjectScope
     public var sessionId: String
     public var target: SessionLifecycle
     /// Why the session failed, for `failed`.
     public var error: String?
+    /// Whether a user asks (the HTTP API's stop and restart) rather than the system.
+    public var byUser: Bool
     public var idempotencyKey: String?
 
     public init(
-        scope: ProjectScope, sessionId: String, target: SessionLifecycle, error: String? = nil,
+        scope: ProjectScope, sessionId: String, target: SessionLifecycle, error: String? = nil, byUser: Bool = false,
         idempotencyKey: String? = nil
     ) {
         self.scope = scope
         self.sessionId = sessionId
         self.target = target
         self.error = error
+        self.byUser = byUser
         self.idempotencyKey = idempotencyKey
     }
 
     public var function: String { "set_lifecycle" }
-    public var arguments: [String] { [sessionId, target.rawValue, error ?? ""] }
+    public var arguments: [String] { [sessionId, target.rawValue, error ?? "", byUser ? "user" : "system"] }
     public func decode(_ reply: RedisReply) throws -> SessionChange {
         try StoreReply.decode(SessionChange.self, from: reply)
     }

@@ -49,12 +49,16 @@ struct StateMachineTests {
         }
     }
 
-    @Test("the only automatic task transition is todo → inprogress on working")
+    @Test("the only automatic task transition is todo → inprogress on a session newly working")
     func automaticTransition() {
         for current in TaskStatus.allCases {
-            for reported in SessionStatus.allCases {
-                let expected: TaskStatus? = current == .todo && reported == .working ? .inprogress : nil
-                #expect(TaskStatusTransition.automaticTarget(current: current, reported: reported) == expected)
+            for previous in [nil] + SessionStatus.allCases {
+                for reported in SessionStatus.allCases {
+                    let starts = current == .todo && reported == .working && previous != .working
+                    #expect(
+                        TaskStatusTransition.automaticTarget(current: current, previous: previous, reported: reported)
+                            == (starts ? .inprogress : nil))
+                }
             }
         }
     }

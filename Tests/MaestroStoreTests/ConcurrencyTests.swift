@@ -96,6 +96,7 @@ struct ConcurrencyTests {
                 let entry = SessionProgress(
                     sessionId: sessionId, status: status, lastUpdated: body["lastUpdated"] as? String ?? "",
                     notes: body["notes"] as? String)
+                let previous = model.sessionProgress.first { $0.sessionId == sessionId }?.status
                 if let index = model.sessionProgress.firstIndex(where: { $0.sessionId == sessionId }) {
                     let decision = ProgressTransition.decide(from: model.sessionProgress[index].status, to: status)
                     #expect(decision == .apply || decision == .repeatCurrent, "an accepted change was allowed")
@@ -107,7 +108,9 @@ struct ConcurrencyTests {
                 }
                 model.version = version
                 #expect(!startedBy.contains(taskId), "the automatic start came right after its report")
-                if TaskStatusTransition.automaticTarget(current: model.status, reported: status) != nil {
+                if TaskStatusTransition.automaticTarget(current: model.status, previous: previous, reported: status)
+                    != nil
+                {
                     startedBy.insert(taskId)
                 }
                 models[taskId] = model

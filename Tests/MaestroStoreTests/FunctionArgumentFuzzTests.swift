@@ -89,6 +89,97 @@ final class FunctionArgumentFuzzTests {
     }
 }
 
+extension FunctionArgumentFuzzTests {
+    /// The writing functions' names, from Redis.
+    func writingFunctions() throws -> [String] {
+        let listing = try fixture.connection.send(RedisCommand("FUNCTION", "LIST", "LIBRARYNAME", "maestro"))
+        let functions = listing.array?.first?.array?.chunked()["functions"]?.array ?? []
+        return functions.compactMap { entry -> String? in
+            let fields = entry.array?.chunked() ?? [:]
+            let flags = fields["flags"]?.array?.compactMap(\.string) ?? []
+            return flags.contains("no-writes") ? nil : fields["name"]?.string
+        }.sorted()
+    }
+
+    @Test("every writing function refuses a bad stream cap or idempotency key before any write")
+    func badCommonArguments() throws {
+        let scope = try fixture.newScope()
+        let task = try fixture.createTask(scope)
+        let session = try fixture.spawnSession(scope, taskIds: [task.id])
+        let functions = try writingFunctions()
+        #expect(functions.count >= 15, "\(functions)")
+        let caps = ["-1", "1.5", "1e3", "0x10", "9007199254740993", "99999999999999999999", "", " 5", "inf", "nan"]
+        let keys = ["has space", "tab\there", String(repeating: "k", count: 201), "\u{7f}", "é"]
+        let before = try snapshot()
+        var refused = 0
+        for function in functions {
+            let tail = [task.id, session.sessionId, session.token, "working", "", "", "", "", "", "", "", "", "", "", ""]
+            for (key, cap) in caps.map({ ("", $0) }) + keys.map({ ($0, "0") }) {
+                let argv = ["FCALL", function, "1", scope.eventStream, FunctionLibrary.version, key, cap] + tail
+                do {
+                    _ = try fixture.connection.send(RedisCommand(arguments: argv.map { Array($0.utf8) }))
+                    Issue.record("\(function) accepted cap \(cap.debugDescription), key \(key.debugDescription)")
+                } catch let error as RedisError {
+                    #expect(error.message.hasPrefix("INVALID_INPUT"), "\(function): \(error.message.prefix(160))")
+                    refused += 1
+                }
+            }
+        }
+        #expect(try snapshot() == before, "no refused call changed anything")
+        #expect(refused == functions.count * (caps.count + keys.count))
+    }
+
+    @Test("a Redis user lacking any one command the functions run is refused (NOPERM) and changes nothing")
+    func missingPermissions() throws {
+        let scope = try fixture.newScope()
+        let task = try fixture.createTask(scope)
+        let session = try fixture.spawnSession(scope, taskIds: [task.id])
+        let admin = fixture.connection
+        let calls: [any StoreOperation] = [
+            CreateTask(scope: scope, taskId: "perm-task", title: "Permission"),
+            UpdateProgress(scope: scope, session: session, taskId: task.id, status: .working),
+            UpdateTask(scope: scope, taskId: task.id, title: "Renamed"),
+            QueueTasks(scope: scope, session: session, taskIds: [task.id]),
+            SpawnSession(
+                scope: scope, credentials: SessionCredentials(sessionId: "perm-s", token: RandomIdentifier.token()),
+                spawnSource: .ui, taskIds: [task.id]),
+            ChangeLifecycle(scope: scope, sessionId: session.sessionId, target: .active),
+        ]
+        let before = try snapshot()
+        for missing in RedisPermissions.functionCommands where missing != "zcount" {
+            let rules = try RedisPermissions.agentRules(projectId: scope.projectId, password: "perm-password-1234")
+                .filter { $0 != "+" + missing }
+            for (_, reply) in try admin.sendToEveryPrimary(
+                RedisCommand(arguments: (["ACL", "SETUSER", "lacking"] + rules).map { Array($0.utf8) }))
+            {
+                #expect(reply.string == "OK", "\(reply)")
+            }
+            var configuration = fixture.server.configuration
+            configuration.username = "lacking"
+            configuration.password = "perm-password-1234"
+            let lacking = RedisConnection(configuration)
+            defer { lacking.close() }
+            for call in calls {
+                do {
+                    _ = try run(call, on: lacking)
+                    Issue.record("\(call.function) ran without \(missing)")
+                } catch let error as MaestroError {
+                    #expect(error.code == .permissionDenied, "\(call.function) without \(missing): \(error)")
+                    #expect(error.message.contains(missing.uppercased()), "\(error.message)")
+                } catch let error as RedisError {
+                    // Commands the caller runs itself (before the function) are refused by Redis directly.
+                    #expect(error.message.hasPrefix("NOPERM"), "\(call.function) without \(missing): \(error)")
+                }
+            }
+        }
+        #expect(try snapshot() == before, "no call that lacked a permission changed anything")
+    }
+
+    private func run(_ operation: some StoreOperation, on connection: RedisConnection) throws -> Any {
+        try connection.run(operation)
+    }
+}
+
 extension Array where Element == RedisReply {
     /// A flat RESP2 map ([name, value, name, value…]) by name.
     fileprivate func chunked() -> [String: RedisReply] {

@@ -1,3 +1,4 @@
+import Foundation
 import MaestroDomain
 import MaestroStore
 import RedisClient
@@ -52,6 +53,37 @@ struct FunctionLibraryTests {
             // Redis Cluster hashes only the first {...} of a key: it must be the project id in every key.
             let tag = key.split(separator: "{", maxSplits: 1).last?.split(separator: "}", maxSplits: 1).first
             #expect(key.hasPrefix("mae:{") && tag.map(String.init) == scope.projectId, "\(key)")
+        }
+    }
+}
+
+@Suite("Redis users hold every command the functions run")
+struct RedisPermissionsTests {
+    /// The commands the library checks up front (`library_commands` in Lua/register.lua).
+    static func checkedCommands() throws -> Set<String> {
+        var path = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+        path.removeLast(3)  // Tests/MaestroStoreTests/FunctionLibraryTests.swift
+        let source = try String(
+            contentsOfFile: path.joined(separator: "/") + "/Sources/MaestroStore/Lua/register.lua", encoding: .utf8)
+        let list = try #require(source.range(of: "local function library_commands")).upperBound
+        let end = try #require(source.range(of: "\nend", range: list..<source.endIndex)).lowerBound
+        let body = source[list..<end]
+        return Set(body.matches(of: /\{ '([A-Z]+)'/).map { String($0.output.1).lowercased() })
+    }
+
+    @Test("the Swift list covers every command the library checks, and the deployed writers hold them all")
+    func writersHoldEverything() throws {
+        let checked = try Self.checkedCommands()
+        #expect(checked.count >= 25)
+        #expect(
+            checked.isSubset(of: RedisPermissions.functionCommands),
+            "\(checked.subtracting(RedisPermissions.functionCommands))")
+        let acl = try String(contentsOfFile: DeployedUsers.aclFile, encoding: .utf8)
+        for user in ["maestro-server", "maestro-agent"] {
+            let line = try #require(acl.split(separator: "\n").first { $0.hasPrefix("user \(user) ") })
+            let granted = Set(line.split(separator: " ").filter { $0.hasPrefix("+") }.map { String($0.dropFirst()) })
+            let needed = Set(RedisPermissions.functionCommands + RedisPermissions.clientCommands)
+            #expect(needed.isSubset(of: granted), "\(user) lacks \(needed.subtracting(granted).sorted())")
         }
     }
 }

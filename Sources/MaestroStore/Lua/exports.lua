@@ -26,7 +26,7 @@ end
 -- The ids of one page of a creation-ordered zset, and its size.
 local function page_of(key, args)
     local offset = check_count(args[2], 'offset')
-    local limit = check_count(args[3], 'limit')
+    local limit = check_page_limit(args[3])
     local ids = limit == 0 and {} or redis.call('ZRANGE', key, offset, offset + limit - 1)
     return ids, redis.call('ZCARD', key)
 end

@@ -83,7 +83,7 @@ end
 local function import_session(keys, args)
     check_version(keys, args)
     local prefix, project = project_of(keys)
-    return once_if_written(prefix, 'import_session', args[2], function()
+    return once_if_written(prefix, 'import_session', args, function()
         local policy, dry = import_mode(args)
         local session, given = session_from_args(project, args)
         local existing = load_session(prefix, session.id)
@@ -118,7 +118,7 @@ local PROJECT_FIELDS = { 'id', 'name', 'description', 'createdAt', 'updatedAt', 
 local function import_project(keys, args)
     check_version(keys, args)
     local prefix, project_id = project_of(keys)
-    return once_if_written(prefix, 'import_project', args[2], function()
+    return once_if_written(prefix, 'import_project', args, function()
         local policy, dry = import_mode(args)
         for i = 6, 10 do
             if args[i] == nil then refuse('INVALID_INPUT', 'an imported project needs 10 arguments') end

@@ -39,14 +39,13 @@ end
 -- Like `once`, but remembers only replies of calls that wrote: an unchanged, skipped or dry-run import leaves
 -- no trace at all (a second migration writes nothing), and its retry simply works the answer out again.
 -- `apply` returns the reply and whether it wrote.
-local function once_if_written(prefix, name, key, apply)
-    local idem = key ~= '' and (prefix .. 'idem/' .. name .. '/' .. key) or nil
-    if idem then
-        local previous = redis.call('GET', idem)
-        if previous then return previous end
-    end
+local function once_if_written(prefix, name, args, apply)
+    local record = idempotency_record(prefix, name, args[2])
+    local digest = arguments_digest(args)
+    local previous = replayed_reply(record, digest)
+    if previous then return previous end
     local reply, wrote = apply()
-    if idem and wrote then redis.call('SET', idem, reply, 'EX', IDEMPOTENCY_TTL_SECONDS) end
+    if wrote then remember_reply(record, digest, reply) end
     return reply
 end
 
@@ -226,7 +225,7 @@ end
 local function import_task(keys, args)
     check_version(keys, args)
     local prefix, project = project_of(keys)
-    return once_if_written(prefix, 'import_task', args[2], function()
+    return once_if_written(prefix, 'import_task', args, function()
         local policy, dry = import_mode(args)
         local task, entries = task_from_args(project, args)
         local existing = load_task(prefix, task.id)

@@ -12,7 +12,7 @@
 --            result and changes nothing.
 --   ARGV[3]  the approximate maximum length of the event stream (0: never trimmed).
 
-local LIBRARY_VERSION = '5'
+local LIBRARY_VERSION = '6'
 local IDEMPOTENCY_TTL_SECONDS = 86400
 
 -- JSON output with a fixed field order and real arrays (cjson writes an empty table as {}).
@@ -90,13 +90,46 @@ local function now_iso()
         math.floor(rest / 3600), math.floor(rest % 3600 / 60), rest % 60, millis)
 end
 
--- Runs `apply` at most once per idempotency key: a retry gets the first call's reply back.
-local function once(prefix, name, key, apply)
-    if key == nil or key == '' then return apply() end
-    local idem = prefix .. 'idem/' .. name .. '/' .. key
-    local previous = redis.call('GET', idem)
+-- What a call's arguments after the common ones (ARGV[4..]) say, as one digest, so an idempotency key replayed
+-- with other arguments is told apart from a retry. `skip` names one argument index left out (a spawn's token).
+local function arguments_digest(args, skip)
+    local parts = {}
+    for i = 4, #args do
+        if i ~= skip then parts[#parts + 1] = #args[i] .. ':' .. args[i] end
+    end
+    return redis.sha1hex(table.concat(parts, ','))
+end
+
+-- The key of a call's idempotency record, or nil without a key.
+local function idempotency_record(prefix, name, key)
+    if key == nil or key == '' then return nil end
+    return prefix .. 'idem/' .. name .. '/' .. key
+end
+
+-- The reply stored under an idempotency record, or nil; refuses a key reused with other arguments. A record is
+-- the arguments' digest (40 hex digits) followed by the reply.
+local function replayed_reply(record, digest)
+    local previous = record and redis.call('GET', record)
+    if not previous then return nil end
+    if string.sub(previous, 1, 40) ~= digest then
+        refuse('CONFLICT', 'idempotency key reused with other arguments: a key names one change; use a new key ' ..
+            'for a different change')
+    end
+    return string.sub(previous, 41)
+end
+
+local function remember_reply(record, digest, reply)
+    if record then redis.call('SET', record, digest .. reply, 'EX', IDEMPOTENCY_TTL_SECONDS) end
+end
+
+-- Runs `apply` at most once per idempotency key (ARGV[2]): a retry with the same arguments gets the first call's
+-- reply back; the same key with other arguments is refused.
+local function once(prefix, name, args, apply)
+    local record = idempotency_record(prefix, name, args[2])
+    local digest = arguments_digest(args)
+    local previous = replayed_reply(record, digest)
     if previous then return previous end
     local reply = apply()
-    redis.call('SET', idem, reply, 'EX', IDEMPOTENCY_TTL_SECONDS)
+    remember_reply(record, digest, reply)
     return reply
 end

@@ -34,6 +34,14 @@ local LIFECYCLE_TARGETS = {
     failed = { 'spawning' },
 }
 
+-- What a user may ask of a session's lifecycle (spec §3): stop a running one, restart a finished one.
+local USER_LIFECYCLE_TARGETS = {
+    spawning = {},
+    active = { 'stopped' },
+    stopped = { 'spawning' },
+    failed = { 'spawning' },
+}
+
 local function contains(list, value)
     for _, item in ipairs(list) do
         if item == value then return true end

@@ -8,8 +8,8 @@ local function queue_tasks(keys, args)
     local session_id, token = args[4], args[5]
     check_id(session_id, 'session id')
     -- The token before the idempotency record: a replayed key proves nothing about who sends it.
-    require_session_token(prefix, session_id, token)
-    return once(prefix, 'queue_tasks/' .. session_id, args[2], function()
+    require_reporting_session(prefix, session_id, token)
+    return once(prefix, 'queue_tasks/' .. session_id, args, function()
         if #args < 6 then refuse('INVALID_INPUT', 'name at least one task to queue') end
         local tasks = queueable_tasks(prefix, args, 6)
         local now = now_iso()
@@ -42,15 +42,15 @@ local function update_progress(keys, args)
     local session_id = args[5]
     check_id(session_id, 'session id')
     -- The token before the idempotency record: a replayed key proves nothing about who sends it.
-    require_session_token(prefix, session_id, args[6])
-    return once(prefix, 'update_progress/' .. session_id, args[2], function()
+    require_reporting_session(prefix, session_id, args[6])
+    return once(prefix, 'update_progress/' .. session_id, args, function()
         local task_id, status, notes = args[4], args[7], args[8] or ''
         check_id(task_id, 'task id')
         check_one_of(status, SESSION_STATUSES, 'session status')
         check_text(notes, 'notes', MAX_NOTES_BYTES)
         local task = require_task(prefix, task_id)
         local key = progress_key(prefix, task_id, session_id)
-        local current = redis.call('HGET', key, 'status')
+        local current, asked = unpack(redis.call('HMGET', key, 'status', 'notes'))
         if not current then
             refuse('INVALID_TRANSITION', 'session ' .. session_id .. ' has not queued task ' .. task_id ..
                 '; queue it first (maestro task queue ' .. task_id .. ')', 'none', { 'queued' })
@@ -64,8 +64,11 @@ local function update_progress(keys, args)
         else
             redis.call('HSET', key, 'status', status, 'lastUpdated', now, 'notes', notes)
         end
-        -- A new question wants a new answer.
-        if status == 'needs_input' then redis.call('HDEL', key, 'answer', 'answeredAt') end
+        -- A new question wants a new answer; asking the same question again keeps an answer given to it.
+        if status == 'needs_input' and not (current == 'needs_input' and asked == (notes ~= '' and notes or false))
+        then
+            redis.call('HDEL', key, 'answer', 'answeredAt')
+        end
         local version = touch_task(prefix, task, now)
         record_history(prefix, task_id, now, 'session:' .. session_id, 'progress', {
             { 'sessionId', json_string(session_id) }, { 'from', json_string(current) }, { 'to', json_string(status) },
@@ -80,7 +83,9 @@ local function update_progress(keys, args)
             { 'lastUpdated', json_string(now) },
             { 'version', version },
         })) }
-        if status == 'working' and task.status == 'todo' then
+        -- Only a session newly starting work starts a todo task: a repeated `working` leaves a user's move back
+        -- to To Do standing.
+        if status == 'working' and current ~= 'working' and task.status == 'todo' then
             local order = redis.call('ZSCORE', prefix .. 'tasks', task_id)
             redis.call('ZREM', prefix .. 'tasks/todo', task_id)
             redis.call('ZADD', prefix .. 'tasks/inprogress', order, task_id)
@@ -112,7 +117,7 @@ end
 local function answer_input(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    return once(prefix, 'answer_input', args[2], function()
+    return once(prefix, 'answer_input', args, function()
         local task_id, session_id, answer = args[4], args[5], args[6] or ''
         check_id(task_id, 'task id')
         check_id(session_id, 'session id')

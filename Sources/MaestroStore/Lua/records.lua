@@ -148,6 +148,19 @@ local function stream_cursor(keys)
     return last[1][1]
 end
 
+-- A session that may queue and report: its token matches and it is not stopped or failed (a user restarts it
+-- first).
+local function require_reporting_session(prefix, session_id, token)
+    local session = require_session_token(prefix, session_id, token)
+    if session.status == 'stopped' or session.status == 'failed' then
+        refuse('CONFLICT', 'session ' .. session_id .. ' is ' .. session.status ..
+            ' and cannot queue tasks or report progress until a user restarts it', session.status, {})
+    end
+    return session
+end
+
+local MAX_TASKS_PER_CALL = 1000
+
 -- Refuses tasks that cannot be queued: unknown, or cancelled.
 local function require_queueable(prefix, task_id)
     local task = require_task(prefix, task_id)
@@ -161,6 +174,10 @@ end
 -- The distinct tasks named in args[first..], all checked before any is used: every id valid, every task
 -- existing and not cancelled.
 local function queueable_tasks(prefix, args, first)
+    if #args - first + 1 > MAX_TASKS_PER_CALL then
+        refuse('INVALID_INPUT', 'at most ' .. MAX_TASKS_PER_CALL .. ' task ids per call (got ' ..
+            (#args - first + 1) .. ')')
+    end
     for i = first, #args do check_id(args[i], 'task id') end
     local tasks = {}
     local seen = {}

@@ -2,19 +2,70 @@
 
 local function version() return LIBRARY_VERSION end
 
+local MAX_STREAM_LENGTH = '9007199254740992' -- 2^53, as text
+local MAX_IDEMPOTENCY_KEY = 200
+
+-- The common arguments of every write: the idempotency key ('' or 1-200 printable ASCII characters, no spaces)
+-- and the stream cap (a whole number from 0, never trimmed, to 2^53).
+local function check_write_arguments(args)
+    local key = args[2]
+    if key ~= '' and (#key > MAX_IDEMPOTENCY_KEY or string.find(key, '^[!-~]+$') == nil) then
+        refuse('INVALID_INPUT', 'an idempotency key must be 1-' .. MAX_IDEMPOTENCY_KEY ..
+            ' printable ASCII characters without spaces')
+    end
+    local cap = args[3]
+    -- Compared as text: beyond 2^53 Lua's numbers are not exact.
+    if string.find(cap, '^%d+$') == nil or #cap > #MAX_STREAM_LENGTH
+        or (#cap == #MAX_STREAM_LENGTH and cap > MAX_STREAM_LENGTH) then
+        refuse('INVALID_INPUT', 'the stream cap must be a whole number from 0 (never trimmed) to 2^53 (got ' ..
+            quoted(cap, 40) .. ')')
+    end
+end
+
+-- Every command a writing function may run, as Redis's ACL sees it on this project's keys and channel. Redis
+-- checks a function's commands against its caller's ACL one by one, so a caller lacking one would otherwise be
+-- stopped half-way; checked up front, such a call is refused before its first write and changes nothing.
+local function library_commands(prefix)
+    local key, stream = prefix .. 'task:acl-check', prefix .. 'events'
+    return {
+        { 'TIME' }, { 'EXISTS', key }, { 'GET', key }, { 'SET', key, 'v' }, { 'DEL', key }, { 'INCR', key },
+        { 'HGET', key, 'f' }, { 'HMGET', key, 'f' }, { 'HGETALL', key }, { 'HSET', key, 'f', 'v' }, { 'HDEL', key, 'f' },
+        { 'HINCRBY', key, 'f', '1' }, { 'LRANGE', key, '0', '1' }, { 'LPOS', key, 'v' }, { 'RPUSH', key, 'v' },
+        { 'LPUSH', key, 'v' }, { 'LTRIM', key, '0', '1' }, { 'LREM', key, '0', 'v' }, { 'SADD', key, 'v' },
+        { 'SREM', key, 'v' }, { 'SCARD', key }, { 'ZADD', key, '1', 'v' }, { 'ZREM', key, 'v' },
+        { 'ZSCORE', key, 'v' }, { 'ZRANGE', key, '0', '1' }, { 'ZRANGEBYSCORE', key, '0', '1' }, { 'ZCARD', key },
+        { 'XADD', stream, '*', 'f', 'v' }, { 'XREVRANGE', stream, '+', '-' }, { 'SPUBLISH', prefix .. 'live', 'v' },
+    }
+end
+
+local function check_permissions(prefix)
+    for _, command in ipairs(library_commands(prefix)) do
+        if not redis.acl_check_cmd(unpack(command)) then
+            refuse('NOPERM', 'this Redis user may not run ' .. command[1] ..
+                (command[2] and (' on ' .. command[2]) or '') .. ", which Maestro's functions need; nothing was " ..
+                'changed (grant the commands of deploy/users.acl)')
+        end
+    end
+end
+
 -- Registers `callback` as `maestro_<name>`, refusing cleanly (INVALID_INPUT, nothing changed) a call with fewer
 -- than `arity` arguments after the keys, where a missing argument would otherwise surface as a Lua error.
 local function register(name, callback, arity, flags)
     local writes = flags == nil
     local function checked(keys, args)
         check_version(keys, args)
-        -- A key that is never written, read before anything else: while the project's slot is being migrated to
-        -- another shard, Redis refuses the call right here (a missing key in a migrating slot), so a write never
-        -- stops half-way on a key that has already moved. Clients resend the call (StoreOperation+resend).
-        if writes then redis.call('EXISTS', project_of(keys) .. 'slot-guard') end
         if #args < arity then
             refuse('INVALID_INPUT', 'maestro_' .. name .. ' needs at least ' .. arity ..
                 ' arguments after the keys (got ' .. #args .. ')')
+        end
+        if writes then
+            check_write_arguments(args)
+            check_permissions(project_of(keys))
+            -- A key that is never written, read before anything else: while the project's slot is being migrated
+            -- to another shard, Redis refuses the call right here (a missing key in a migrating slot), so a write
+            -- never stops half-way on a key that has already moved. Clients resend the call
+            -- (RedisConnection+StoreOperation).
+            redis.call('EXISTS', project_of(keys) .. 'slot-guard')
         end
         return callback(keys, args)
     end

@@ -1,16 +1,43 @@
 -- Sessions: spawning, lifecycle changes, reads.
 
+local SPAWN_TOKEN_ARGUMENT = 5
+
+local function check_token(token)
+    if token == nil or #token < 16 or #token > 256 or string.find(token, '^[%w_%-]+$') == nil then
+        refuse('INVALID_INPUT', 'a session token must be 16-256 letters, digits, _ or -')
+    end
+end
+
+-- A spawn replayed with its idempotency key: the first call's reply, and a token that works. The token is not
+-- part of what the key binds (each attempt draws one, and only its hash is kept), so a retry whose first reply
+-- was lost brings a new one: it replaces the old while the session is still spawning and unclaimed — nobody can
+-- have used it — and is refused once a supervisor took the session over.
+local function replayed_spawn(prefix, args, previous)
+    local session = load_session(prefix, args[4])
+    local token = args[SPAWN_TOKEN_ARGUMENT]
+    if session == nil or session.tokenHash == redis.sha1hex(token) then return previous end
+    check_token(token)
+    if session.status ~= 'spawning' or session.supervisor then
+        refuse('CONFLICT', 'session ' .. session.id .. ' was spawned by an earlier call with this idempotency key ' ..
+            'and is already taken over; its token went to that call', session.status)
+    end
+    redis.call('HSET', session_key(prefix, session.id), 'tokenHash', redis.sha1hex(token))
+    return previous
+end
+
 -- ARGV: version, idempotency key, max stream length, sessionId, token, name ('' none), spawnSource,
 -- host ('' none), pid ('' none), taskId... Creates the session as spawning and queues it on the tasks.
 local function spawn_session(keys, args)
     check_version(keys, args)
     local prefix, project = project_of(keys)
-    return once(prefix, 'spawn_session', args[2], function()
+    local record = idempotency_record(prefix, 'spawn_session', args[2])
+    local digest = arguments_digest(args, SPAWN_TOKEN_ARGUMENT)
+    local previous = replayed_reply(record, digest)
+    if previous then return replayed_spawn(prefix, args, previous) end
+    local reply = (function()
         local session_id, token, name, source, host, pid = args[4], args[5], args[6], args[7], args[8], args[9]
         check_id(session_id, 'session id')
-        if token == nil or #token < 16 or #token > 256 or string.find(token, '^[%w_%-]+$') == nil then
-            refuse('INVALID_INPUT', 'a session token must be 16-256 letters, digits, _ or -')
-        end
+        check_token(token)
         if name ~= '' then check_name(name) end
         check_one_of(source, SPAWN_SOURCES, 'spawn source')
         if host ~= '' then check_name(host) end
@@ -47,21 +74,29 @@ local function spawn_session(keys, args)
         end
         if #tasks > 0 then body = session_json(prefix, session) end
         return json_object({ { 'session', body }, { 'eventIds', json_strings(event_ids) } })
-    end)
+    end)()
+    remember_reply(record, digest, reply)
+    return reply
 end
 
--- ARGV: version, idempotency key, max stream length, sessionId, target lifecycle, error ('' none).
--- `spawning` is a restart: it clears the error and emits session:spawn again. Stops and restarts wake the
--- session's supervisor, if one runs (it stops or starts the agent process).
+-- ARGV: version, idempotency key, max stream length, sessionId, target lifecycle, error ('' none), actor ('user':
+-- only what a user may ask, spec §3; 'system' or absent: the lifecycle machine). `spawning` is a restart: it clears
+-- the error and emits session:spawn again. Stops and restarts wake the session's supervisor, if one runs (it stops
+-- or starts the agent process).
 local function set_lifecycle(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    return once(prefix, 'set_lifecycle', args[2], function()
-        local session_id, target, reason = args[4], args[5], args[6] or ''
+    return once(prefix, 'set_lifecycle', args, function()
+        local session_id, target, reason, actor = args[4], args[5], args[6] or '', args[7] or 'system'
         check_id(session_id, 'session id')
         check_one_of(target, LIFECYCLES, 'lifecycle status')
         check_text(reason, 'an error', MAX_NOTES_BYTES)
+        check_one_of(actor, { 'user', 'system' }, 'actor')
         local session = require_session(prefix, session_id)
+        if actor == 'user' then
+            check_transition(USER_LIFECYCLE_TARGETS, 'the lifecycle of session ' .. session_id .. ' (as a user)',
+                session.status, target)
+        end
         check_transition(LIFECYCLE_TARGETS, 'the lifecycle of session ' .. session_id, session.status, target)
         local event_id = change_lifecycle(keys, args, prefix, session, target, reason)
         if target == 'stopped' or target == 'spawning' then
@@ -93,7 +128,7 @@ local function list_sessions(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     local offset = check_count(args[2], 'offset')
-    local limit = check_count(args[3], 'limit')
+    local limit = check_page_limit(args[3])
     local ids = limit == 0 and {} or redis.call('ZRANGE', prefix .. 'sessions', offset, offset + limit - 1)
     local sessions = {}
     for i, session_id in ipairs(ids) do sessions[i] = session_json(prefix, load_session(prefix, session_id)) end

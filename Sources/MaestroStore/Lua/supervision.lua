@@ -108,7 +108,7 @@ local function report_lifecycle(keys, args)
     check_id(session_id, 'session id')
     -- Credentials before the idempotency record: a replayed key proves nothing about who sends it.
     require_supervisor(prefix, session_id, args[5], args[6])
-    return once(prefix, 'report_lifecycle/' .. session_id, args[2], function()
+    return once(prefix, 'report_lifecycle/' .. session_id, args, function()
         local target, reason, pid = args[7], args[8] or '', args[9] or ''
         check_one_of(target, { 'active', 'stopped', 'failed' }, 'reported lifecycle status')
         check_text(reason, 'an error', MAX_NOTES_BYTES)

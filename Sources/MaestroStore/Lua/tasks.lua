@@ -4,7 +4,7 @@
 local function create_task(keys, args)
     check_version(keys, args)
     local prefix, project = project_of(keys)
-    return once(prefix, 'create_task', args[2], function()
+    return once(prefix, 'create_task', args, function()
         local task_id, title, description, priority, parent_id = args[4], args[5], args[6], args[7], args[8]
         check_id(task_id, 'task id')
         check_title(title)
@@ -51,7 +51,7 @@ end
 local function update_task(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    return once(prefix, 'update_task', args[2], function()
+    return once(prefix, 'update_task', args, function()
         local task_id = args[4]
         check_id(task_id, 'task id')
         local task = require_task(prefix, task_id)
@@ -124,7 +124,7 @@ end
 local function delete_task(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    return once(prefix, 'delete_task', args[2], function()
+    return once(prefix, 'delete_task', args, function()
         local task_id = args[4]
         check_id(task_id, 'task id')
         local task = require_task(prefix, task_id)
@@ -150,7 +150,7 @@ end
 local function remove_session(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    return once(prefix, 'remove_session', args[2], function()
+    return once(prefix, 'remove_session', args, function()
         local task_id, session_id = args[4], args[5]
         check_id(task_id, 'task id')
         check_id(session_id, 'session id')
@@ -178,6 +178,37 @@ local function get_task(keys, args)
     return task_json(prefix, require_task(prefix, args[2]), true)
 end
 
+-- The ids at [offset, offset + limit) of the union of disjoint zsets scored by creation order, in that order, and
+-- the union's size; the cost grows with the page, not with the sets. Several sets: the page's first score is the
+-- smallest s with (members scored <= s) > offset, found by bisection on ZCOUNT, and each set gives at most a page
+-- from there.
+local function union_page(sets, offset, limit)
+    local total = 0
+    for _, key in ipairs(sets) do total = total + redis.call('ZCARD', key) end
+    if limit == 0 or offset >= total then return {}, total end
+    if #sets == 1 then return redis.call('ZRANGE', sets[1], offset, offset + limit - 1), total end
+    local low, high = 0, 0
+    for _, key in ipairs(sets) do
+        local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+        if #last > 0 then high = math.max(high, tonumber(last[2])) end
+    end
+    while low < high do
+        local middle = math.floor((low + high) / 2)
+        local count = 0
+        for _, key in ipairs(sets) do count = count + redis.call('ZCOUNT', key, '-inf', middle) end
+        if count > offset then high = middle else low = middle + 1 end
+    end
+    local scored = {}
+    for _, key in ipairs(sets) do
+        local flat = redis.call('ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
+        for i = 1, #flat, 2 do scored[#scored + 1] = { flat[i], tonumber(flat[i + 1]) } end
+    end
+    table.sort(scored, function(a, b) return a[2] < b[2] end)
+    local ids = {}
+    for i = 1, math.min(limit, #scored) do ids[i] = scored[i][1] end
+    return ids, total
+end
+
 -- ARGV: version, statuses (comma-separated, '' for all), offset, limit. Read-only.
 -- Returns {"tasks":[...],"total":N,"cursor":"<stream id>"} in creation order; the snapshot is
 -- consistent with every event up to and including `cursor`.
@@ -185,27 +216,20 @@ local function list_tasks(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     local offset = check_count(args[3], 'offset')
-    local limit = check_count(args[4], 'limit')
-    local ids
-    local total
+    local limit = check_page_limit(args[4])
+    local sets = {}
     if args[2] == '' then
-        total = redis.call('ZCARD', prefix .. 'tasks')
-        ids = limit == 0 and {} or redis.call('ZRANGE', prefix .. 'tasks', offset, offset + limit - 1)
+        sets[1] = prefix .. 'tasks'
     else
-        local scored = {}
         local seen = {}
         for status in string.gmatch(args[2], '[^,]+') do
             check_one_of(status, TASK_STATUSES, 'task status')
             if seen[status] then refuse('INVALID_INPUT', 'task status ' .. status .. ' is listed twice') end
             seen[status] = true
-            local flat = redis.call('ZRANGE', prefix .. 'tasks/' .. status, 0, -1, 'WITHSCORES')
-            for i = 1, #flat, 2 do scored[#scored + 1] = { flat[i], tonumber(flat[i + 1]) } end
+            sets[#sets + 1] = prefix .. 'tasks/' .. status
         end
-        table.sort(scored, function(a, b) return a[2] < b[2] end)
-        total = #scored
-        ids = {}
-        for i = offset + 1, math.min(offset + limit, #scored) do ids[#ids + 1] = scored[i][1] end
     end
+    local ids, total = union_page(sets, offset, limit)
     local tasks = {}
     for i, task_id in ipairs(ids) do tasks[i] = task_json(prefix, load_task(prefix, task_id)) end
     return json_object({

@@ -99,3 +99,12 @@ local function check_count(value, what)
     end
     return number
 end
+
+local MAX_PAGE = 1000
+
+-- A page size: a whole number from 0 to 1000, so one read never does unbounded work.
+local function check_page_limit(value)
+    local number = check_count(value, 'limit')
+    if number > MAX_PAGE then refuse('INVALID_INPUT', 'limit must be at most ' .. MAX_PAGE .. ' (got ' .. number .. ')') end
+    return number
+end

@@ -5,6 +5,8 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// The position before every entry.
     public static let zero = StreamID(milliseconds: 0, sequence: 0)
+    /// The length of the longest id's text (two 20-digit numbers and a dash).
+    public static let longestText = 41
 
     public init(milliseconds: UInt64, sequence: UInt64) {
         self.milliseconds = milliseconds

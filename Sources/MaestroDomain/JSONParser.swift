@@ -1,6 +1,5 @@
-import MaestroDomain
-
-/// A strict JSON parser (RFC 8259) for files from an older system, which says where input is malformed.
+/// A strict JSON parser (RFC 8259) that says where input is malformed: for files from an older system, and for
+/// event payloads read back from a stream.
 ///
 /// Foundation's decoder only says "not valid JSON"; a migration report should say which line to look at. It
 /// also refuses duplicate keys (one value would be lost) and nesting deeper than `maximumDepth` (so a

@@ -1,0 +1,137 @@
+import MaestroDomain
+import RedisClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// A read of a project's event stream (a plain Redis command, not a function call), with its typed response.
+///
+/// The stream's layout (fields `type` and `payload`, ids `<ms>-<seq>`) is known here and in the function library
+/// only; relays and exporters read through these values.
+public protocol EventStreamRead: Sendable {
+    associatedtype Response: Sendable
+    /// The command to send.
+    var command: RedisCommand { get }
+    /// Reads the reply (an error reply included).
+    func decode(_ reply: RedisReply) throws -> Response
+}
+
+/// Up to `count` events after `after`, in order, as clients receive them. Entries that are not Maestro events (an
+/// unknown type, a payload that is not a JSON object: written by something other than the function library) are
+/// left out and counted.
+public struct EventsAfter: EventStreamRead {
+    public var scope: ProjectScope
+    public var after: StreamID
+    public var count: Int
+
+    public init(scope: ProjectScope, after: StreamID, count: Int = 500) {
+        self.scope = scope
+        self.after = after
+        self.count = count
+    }
+
+    /// One page: the events, the id of the last entry read (events or not), and how many entries were not events.
+    public struct Page: Sendable {
+        public var events: [WireEvent]
+        public var lastRead: StreamID?
+        public var entriesRead: Int
+        public var malformed: Int
+    }
+
+    public var command: RedisCommand {
+        RedisCommand("XRANGE", scope.eventStream, "(\(after)", "+", "COUNT", String(count))
+    }
+
+    public func decode(_ reply: RedisReply) throws -> Page {
+        if case .error(let message) = reply { throw RedisError(.server, message) }
+        var page = Page(events: [], lastRead: nil, entriesRead: 0, malformed: 0)
+        for entry in reply.array ?? [] {
+            guard let parts = entry.array, parts.count == 2, let idText = parts[0].string, let id = StreamID(idText)
+            else { throw StoreError(.unexpectedReply, "malformed stream entry \(entry)") }
+            page.entriesRead += 1
+            page.lastRead = id
+            var type: String?
+            var payload: [UInt8]?
+            let fields = parts[1].array ?? []
+            for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                switch fields[index].string {
+                case "type": type = fields[index + 1].string
+                case "payload": if case .bulk(let bytes) = fields[index + 1] { payload = bytes }
+                default: break
+                }
+            }
+            guard let type, let eventType = EventType(rawValue: type), let payload, WireEvent.isObject(payload) else {
+                page.malformed += 1
+                continue
+            }
+            page.events.append(WireEvent(id: id, type: eventType, payload: payload))
+        }
+        return page
+    }
+}
+
+/// The id of the stream's newest entry (`StreamID.zero` when it has none).
+public struct StreamEnd: EventStreamRead {
+    public var scope: ProjectScope
+
+    public init(scope: ProjectScope) { self.scope = scope }
+
+    public var command: RedisCommand { RedisCommand("XREVRANGE", scope.eventStream, "+", "-", "COUNT", "1") }
+
+    public func decode(_ reply: RedisReply) throws -> StreamID {
+        if case .error(let message) = reply { throw RedisError(.server, message) }
+        guard let first = reply.array?.first?.array?.first?.string else { return .zero }
+        return StreamID(first) ?? .zero
+    }
+}
+
+/// Whether a client at `position` can resume from the stream: every event after it is still kept (none was trimmed
+/// away) and it is not from the future (as after a data reset).
+public struct StreamCanResume: EventStreamRead {
+    public var scope: ProjectScope
+    public var position: StreamID
+
+    public init(scope: ProjectScope, from position: StreamID) {
+        self.scope = scope
+        self.position = position
+    }
+
+    public var command: RedisCommand { RedisCommand("XINFO", "STREAM", scope.eventStream) }
+
+    public func decode(_ reply: RedisReply) throws -> Bool {
+        if case .error(let message) = reply {
+            guard message.contains("no such key") else { throw RedisError(.server, message) }
+            return position == .zero  // no stream yet: nothing was ever trimmed
+        }
+        let fields = reply.array ?? []
+        var info: [String: RedisReply] = [:]
+        for index in stride(from: 0, to: fields.count - 1, by: 2) {
+            if let name = fields[index].string { info[name] = fields[index + 1] }
+        }
+        let lastGenerated = info["last-generated-id"]?.string.flatMap(StreamID.init) ?? .zero
+        guard position <= lastGenerated else { return false }
+        // Entries only ever leave from the head (MAXLEN trimming; the library never XDELs). If some left, every id
+        // before the first kept entry may be gone; at or after it, nothing is missing.
+        let trimmed = (info["entries-added"]?.integer ?? 0) > (info["length"]?.integer ?? 0)
+        guard trimmed else { return true }
+        let first = info["first-entry"]?.array?.first?.string.flatMap(StreamID.init) ?? lastGenerated
+        return position >= first
+    }
+}
+
+extension RedisConnection {
+    /// Reads the event stream.
+    public func read<Read: EventStreamRead>(_ read: Read) throws -> Read.Response {
+        try read.decode(try pipeline([read.command])[0])
+    }
+}
+
+extension RedisConnectionPool {
+    /// Reads the event stream through the pool.
+    public func read<Read: EventStreamRead>(_ read: Read) async throws -> Read.Response {
+        try read.decode(try await send([read.command])[0])
+    }
+}

@@ -1,0 +1,35 @@
+import MaestroDomain
+
+/// The Redis commands a client of the function library needs, in one place: what `deploy/users.acl` grants the
+/// writers, and what `maestro setup --agent-user` gives an agent confined to one project.
+///
+/// Redis checks every command a function runs against its caller's ACL, so a caller needs the functions' data
+/// commands too; each writing call checks them up front (`Lua/register.lua`) and is refused before its first write
+/// when one is missing.
+public enum RedisPermissions {
+    /// Every command the functions run, lower-case as ACL rules name them.
+    public static let functionCommands = [
+        "time", "exists", "get", "set", "del", "incr", "hget", "hmget", "hgetall", "hset", "hdel", "hincrby", "lrange",
+        "lpos", "rpush", "lpush", "ltrim", "lrem", "sadd", "srem", "scard", "zadd", "zrem", "zscore", "zrange",
+        "zrangebyscore", "zcount", "zcard", "xadd", "xrevrange", "spublish",
+    ]
+
+    /// What a function-library client needs besides: the calls themselves, the live channel's wake-ups (`task
+    /// answer --wait`, `maestro run`'s control channel), and a cluster's slot map.
+    public static let clientCommands = [
+        "ping", "select", "fcall", "fcall_ro", "ssubscribe", "sunsubscribe", "cluster|slots", "cluster|shards",
+        "asking",
+    ]
+
+    /// The `ACL SETUSER <name>` rules of an agent confined to project `projectId`: the function library's commands on
+    /// that project's keys and channels only, plus adding the project to the set of supervised projects (what
+    /// `maestro run` does before it claims a session). `password` is given in clear; Redis stores its SHA-256.
+    public static func agentRules(projectId: String, password: String) throws(MaestroError) -> [String] {
+        let scope = try ProjectScope(projectId: projectId)
+        return [
+            "reset", "on", ">" + password, "~" + scope.keyPrefix + "*", "&" + scope.keyPrefix + "*", "-@all",
+        ]
+            + (clientCommands + functionCommands).map { "+" + $0 }
+            + ["(~\(ProjectScope.supervisedProjectsKey) +sadd)"]
+    }
+}
