@@ -32,7 +32,9 @@ enum SessionCreate {
     static func run(_ arguments: ParsedArguments) throws {
         let environment = try CLIEnvironment.current()
         let credentials = SessionCredentials(
-            sessionId: arguments.value("id") ?? RandomIdentifier.make(prefix: "sess"), token: RandomIdentifier.token())
+            sessionId: arguments.value("id")
+                ?? RandomIdentifier.make(prefix: "sess", idempotencyKey: arguments.value("idempotency-key")),
+            token: RandomIdentifier.token())
         try Validation.identifier(credentials.sessionId, "session id")
         let operation = SpawnSession(
             scope: try environment.scope(), credentials: credentials, name: arguments.value("name"),

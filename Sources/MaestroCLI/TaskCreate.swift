@@ -21,7 +21,9 @@ enum TaskCreate {
 
     static func run(_ arguments: ParsedArguments) throws {
         let environment = try CLIEnvironment.current()
-        let taskId = arguments.value("id") ?? RandomIdentifier.make(prefix: "task")
+        let taskId =
+            arguments.value("id")
+            ?? RandomIdentifier.make(prefix: "task", idempotencyKey: arguments.value("idempotency-key"))
         let title = arguments.value("title") ?? ""
         let description = arguments.value("description")
         let parent = arguments.value("parent")

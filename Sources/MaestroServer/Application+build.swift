@@ -1,7 +1,9 @@
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// The router of the server: the dashboard's files and every HTTP route of its role (documented in
@@ -9,6 +11,7 @@ import ServiceLifecycle
 public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: QueryTokenGuard())
     if server.role.servesAPI {
         if let dashboard = server.dashboardDirectory {
             // no-cache: browsers revalidate, so an upgraded dashboard is picked up at once.
@@ -17,6 +20,7 @@ public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> 
         }
         TaskRoutes(server: server).register(on: router)
         SessionRoutes(server: server).register(on: router)
+        StreamTicketRoutes(server: server).register(on: router)
     }
     HealthRoutes(server: server).register(on: router)
     if server.role.servesStreams { StreamRoutes(server: server).register(on: router) }
@@ -24,10 +28,10 @@ public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> 
 }
 
 /// Builds the HTTP server of the context's role: the API and the lease sweeper, the live streams and the relay,
-/// and the health checks.
+/// and the health checks; over TLS (HTTPS and WSS on the same port) when `tls` is given.
 public func buildApplication(
-    _ server: ServerContext, configuration: ApplicationConfiguration, logger: Logger
-) -> some ApplicationProtocol {
+    _ server: ServerContext, configuration: ApplicationConfiguration, tls: TLSConfiguration? = nil, logger: Logger
+) throws -> some ApplicationProtocol {
     var services: [any Service] = []
     if server.role.servesStreams { services.append(server.relay) }
     if server.role.servesAPI {
@@ -36,11 +40,15 @@ public func buildApplication(
     // Keep-alive connections idle for 5 s are closed (as Node's and Apache's defaults), so a client that stops
     // half-way through a request, or never sends one, holds nothing for long.
     let idleTimeout = Duration.seconds(5)
+    let http: HTTPServerBuilder =
+        server.role.servesStreams
+        ? HTTPServerBuilder {
+            HTTP1RelayChannel(responder: $0, server: server, idleTimeout: idleTimeout, isSecure: tls != nil)
+        }
+        : .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout)))
     return Application(
         router: buildRouter(server),
-        server: server.role.servesStreams
-            ? HTTPServerBuilder { HTTP1RelayChannel(responder: $0, server: server, idleTimeout: idleTimeout) }
-            : .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
+        server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: configuration,
         services: services,
         logger: logger

@@ -171,7 +171,7 @@ public final class EventRelay: Service, Sendable {
         for projectId in wanted.subtracting(followed.keys) {
             guard let scope = try? ProjectScope(projectId: projectId) else { continue }
             // The stream's end before subscribing: every wake-up from now on names a later event.
-            let end = try reader.read(StreamEnd(scope: scope))
+            let end = try reader.execute(StreamEnd(scope: scope))
             _ = try connection.send(RedisCommand("SSUBSCRIBE", scope.liveChannel))
             followed[projectId] = FollowedStream(from: end)
             deliver(.catchUp, to: projectId)
@@ -211,7 +211,7 @@ public final class EventRelay: Service, Sendable {
     ) throws {
         let scope = try ProjectScope(projectId: projectId)
         while true {
-            let page = try reader.read(EventsAfter(scope: scope, after: stream.last, count: EventReplay.pageSize))
+            let page = try reader.execute(EventsAfter(scope: scope, after: stream.last, count: EventReplay.pageSize))
             stream.read(page.events.map(\.id), through: page.lastRead)
             metrics.malformedStreamEntries(page.malformed)
             let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }

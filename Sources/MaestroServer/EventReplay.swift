@@ -12,15 +12,15 @@ struct EventReplay: Sendable {
     /// returns the id the client is then at; an id trimmed away gets `resync`, and the client continues from the
     /// stream's end.
     func resume(after requested: StreamID?, send: (RelayMessage) async throws -> Void) async throws -> StreamID {
-        let end = try await pool.read(StreamEnd(scope: scope))
+        let end = try await pool.execute(StreamEnd(scope: scope))
         guard let requested, requested != end else { return end }
-        guard try await pool.read(StreamCanResume(scope: scope, from: requested)) else {
+        guard try await pool.execute(StreamCanResume(scope: scope, from: requested)) else {
             try await send(.resync(reason: "events after \(requested) are no longer kept; load a fresh snapshot"))
-            return try await pool.read(StreamEnd(scope: scope))
+            return try await pool.execute(StreamEnd(scope: scope))
         }
         var last = requested
         while true {
-            let page = try await pool.read(EventsAfter(scope: scope, after: last, count: Self.pageSize))
+            let page = try await pool.execute(EventsAfter(scope: scope, after: last, count: Self.pageSize))
             for event in page.events { try await send(.event(event)) }
             last = page.lastRead ?? last
             if page.entriesRead < Self.pageSize { return last }

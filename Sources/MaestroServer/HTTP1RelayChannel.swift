@@ -35,20 +35,28 @@ struct HTTP1RelayChannel: ServerChildChannel, HTTPChannelHandler {
     let server: ServerContext
     /// Keep-alive connections idle this long are closed.
     let idleTimeout: Duration
+    /// Whether the connection runs inside TLS (`TLSChannel` in front of this one).
+    let isSecure: Bool
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let upgradeHead = NIOLoopBound(UpgradeRequestHead(), eventLoop: channel.eventLoop)
+            // The checked request, between the decision to upgrade and the upgrade: checking redeems a stream ticket,
+            // so it happens once.
+            let accepted = NIOLoopBoundBox<StreamRequest?>(nil, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
                 maxFrameSize: Self.maxFrameSize,
                 enableAutomaticErrorHandling: false,  // WebSocketRelayHandler closes with the matching code
                 shouldUpgrade: { channel, head in
-                    channel.eventLoop.makeCompletedFuture { (try? streamRequest(head)) == nil ? nil : HTTPHeaders() }
+                    channel.eventLoop.makeFutureWithTask { try? await streamRequest(head) }.map { stream in
+                        accepted.value = stream
+                        return stream == nil ? nil : HTTPHeaders()
+                    }
                 },
                 upgradePipelineHandler: { channel, head in
                     channel.eventLoop.makeCompletedFuture {
                         channel.pipeline.syncOperations.removeHandler(upgradeHead.value, promise: nil)
-                        let stream = try streamRequest(head)
+                        guard let stream = accepted.value else { throw APIError.unauthorized("not checked") }
                         let handler = WebSocketRelayHandler(
                             relay: server.relay, replay: EventReplay(pool: server.pool, scope: stream.scope),
                             since: stream.since, queueLimit: server.relayQueueLimit,
@@ -62,7 +70,7 @@ struct HTTP1RelayChannel: ServerChildChannel, HTTPChannelHandler {
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: isSecure))
                         try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel,
@@ -101,12 +109,12 @@ struct HTTP1RelayChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     /// The `/ws` request in an upgrade's head, checked as the HTTP route checks it.
-    private func streamRequest(_ head: HTTPRequestHead) throws -> StreamRequest {
+    private func streamRequest(_ head: HTTPRequestHead) async throws -> StreamRequest {
         let request = Request(
-            head: try HTTPRequest(head, secure: false, splitCookie: false),
+            head: try HTTPRequest(head, secure: isSecure, splitCookie: false),
             body: HummingbirdCore.RequestBody(buffer: ByteBuffer()))
         guard request.uri.path == "/ws" else { throw APIError.notFound("only /ws takes WebSocket upgrades") }
-        return try StreamRequest(
+        return try await StreamRequest.check(
             request, since: request.uri.queryParameters.get("since"), server: server, isWebSocket: true)
     }
 }

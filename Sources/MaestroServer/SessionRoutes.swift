@@ -27,12 +27,14 @@ struct SessionRoutes {
             let body = try await RequestBody.decode(
                 Body.self, from: request, fields: ["projectId", "id", "name", "taskIds"])
             let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
+            let key = request.headers[.idempotencyKey]
             let credentials = SessionCredentials(
-                sessionId: body.id ?? RandomIdentifier.make(prefix: "sess"), token: RandomIdentifier.token())
+                sessionId: body.id ?? RandomIdentifier.make(prefix: "sess", idempotencyKey: key),
+                token: RandomIdentifier.token())
             let change = try await server.run(
                 SpawnSession(
                     scope: scope, credentials: credentials, name: body.name, spawnSource: .ui,
-                    taskIds: body.taskIds ?? [], idempotencyKey: request.headers[.idempotencyKey]))
+                    taskIds: body.taskIds ?? [], idempotencyKey: key))
             var env = [
                 "MAESTRO_SESSION_ID": credentials.sessionId, "MAESTRO_SESSION_TOKEN": credentials.token,
                 "MAESTRO_PROJECT_ID": scope.projectId, "MAESTRO_URL": server.publicURL,

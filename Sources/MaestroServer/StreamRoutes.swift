@@ -9,7 +9,7 @@ struct StreamRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/events") { request, _ in
-            let stream = try StreamRequest(
+            let stream = try await StreamRequest.check(
                 request, since: request.headers[.lastEventID] ?? request.uri.queryParameters.get("since"),
                 server: server, isWebSocket: false)
             let feed = RelayFeed(
@@ -35,7 +35,7 @@ struct StreamRoutes {
         }
 
         router.get("/ws") { request, _ -> Response in
-            _ = try StreamRequest(
+            _ = try await StreamRequest.check(
                 request, since: request.uri.queryParameters.get("since"), server: server, isWebSocket: true)
             throw APIError.badRequest("/ws needs a WebSocket upgrade request (RFC 6455, version 13)")
         }

@@ -36,12 +36,13 @@ struct TaskRoutes {
                 Body.self, from: request, fields: ["projectId", "id", "title", "description", "priority", "parentId"])
             let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
             try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
+            let key = request.headers[.idempotencyKey]
             let change = try await server.run(
                 CreateTask(
                     scope: scope,
-                    taskId: body.id ?? RandomIdentifier.make(prefix: "task"), title: body.title,
+                    taskId: body.id ?? RandomIdentifier.make(prefix: "task", idempotencyKey: key), title: body.title,
                     description: body.description, priority: body.priority ?? .medium, parentId: body.parentId,
-                    idempotencyKey: request.headers[.idempotencyKey]))
+                    idempotencyKey: key))
             return try Response.json(change.task, status: .created)
         }
         router.get("/api/tasks/:taskId") { request, context in

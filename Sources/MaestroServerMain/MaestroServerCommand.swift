@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import MaestroServer
 import MaestroStore
+import NIOSSL
 import RedisClient
 
 /// `maestro-server`: the HTTP API, the live event streams and the relay, on Redis — by default a private
@@ -52,6 +53,15 @@ struct MaestroServerCommand: AsyncParsableCommand {
         help: "The dashboard's files, served at / (default: $MAESTRO_DASHBOARD_DIR, else the source tree's Dashboard).")
     var dashboardDir: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "A PEM certificate chain (the server's first): serve HTTPS and WSS instead of HTTP (default: "
+                + "$MAESTRO_TLS_CERT). Needs --tls-key.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The certificate's PEM private key (default: $MAESTRO_TLS_KEY).", valueName: "file"))
+    var tlsKey: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "maestro-server")
@@ -60,6 +70,8 @@ struct MaestroServerCommand: AsyncParsableCommand {
             fileURLWithPath: dataDir ?? environment["MAESTRO_DATA_DIR"]
                 ?? (NSHomeDirectory() + "/.local/share/maestro"))
 
+        let tls = try tlsConfiguration(environment)
+        let streamMaxLength = try Self.streamMaxLength(environment["MAESTRO_STREAM_MAXLEN"])
         var embedded: EmbeddedRedis?
         let redisURL: String
         if let url = environment["MAESTRO_REDIS_URL"], !url.isEmpty {
@@ -99,24 +111,38 @@ struct MaestroServerCommand: AsyncParsableCommand {
         let relay = EventRelay(configuration: redis, queueLimit: relayQueueLimit, metrics: metrics, logger: logger)
         let context = ServerContext(
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: relayQueueLimit,
-            streamMaxLength: Int(environment["MAESTRO_STREAM_MAXLEN"] ?? "") ?? ProjectScope.defaultStreamMaxLength,
-            publicURL: environment["MAESTRO_PUBLIC_URL"] ?? "http://\(host):\(port)",
-            agentRedisURL: Self.agentRedisURL(environment["MAESTRO_AGENT_REDIS_URL"], server: redis, serverURL: redisURL),
+            streamMaxLength: streamMaxLength,
+            publicURL: environment["MAESTRO_PUBLIC_URL"] ?? "\(tls == nil ? "http" : "https")://\(host):\(port)",
+            agentRedisURL: environment["MAESTRO_AGENT_REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 },
             allowedOrigins: Set(allowedOrigins),
             dashboardDirectory: dashboardDir ?? environment["MAESTRO_DASHBOARD_DIR"]
                 ?? ServerContext.builtInDashboardDirectory,
             role: role)
-        let app = buildApplication(
-            context, configuration: .init(address: .hostname(host, port: port), serverName: "maestro"), logger: logger)
+        let app = try buildApplication(
+            context, configuration: .init(address: .hostname(host, port: port), serverName: "maestro"), tls: tls,
+            logger: logger)
         try await app.runService()
     }
 
-    /// The Redis URL spawned sessions get as MAESTRO_REDIS_URL: MAESTRO_AGENT_REDIS_URL when set (an agent user's
-    /// URL), else the server's own only if it holds no credentials — the server's password is never handed out;
-    /// without one, agents use MAESTRO_URL.
-    static func agentRedisURL(_ configured: String?, server: RedisConfiguration, serverURL: String) -> String? {
-        if let configured { return configured.isEmpty ? nil : configured }
-        return server.password == nil ? serverURL : nil
+    /// TLS from --tls-cert and --tls-key (or MAESTRO_TLS_CERT and MAESTRO_TLS_KEY): both or neither.
+    private func tlsConfiguration(_ environment: [String: String]) throws -> TLSConfiguration? {
+        let certificate = tlsCert ?? environment["MAESTRO_TLS_CERT"].flatMap { $0.isEmpty ? nil : $0 }
+        let key = tlsKey ?? environment["MAESTRO_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        switch (certificate, key) {
+        case (nil, nil): return nil
+        case (let certificate?, let key?): return try ServerTLS.configuration(certificateFile: certificate, keyFile: key)
+        case (nil, _): throw ValidationError("--tls-key needs --tls-cert (or MAESTRO_TLS_CERT)")
+        case (_, nil): throw ValidationError("--tls-cert needs --tls-key (or MAESTRO_TLS_KEY)")
+        }
+    }
+
+    /// MAESTRO_STREAM_MAXLEN: the default when unset, else a whole number from 0 (never trimmed) to 2^53.
+    static func streamMaxLength(_ text: String?) throws -> Int {
+        guard let text, !text.isEmpty else { return ProjectScope.defaultStreamMaxLength }
+        guard let value = Int(text), (0...ProjectScope.maximumStreamMaxLength).contains(value) else {
+            throw ValidationError("MAESTRO_STREAM_MAXLEN must be a whole number from 0 to 2^53 (got '\(text)')")
+        }
+        return value
     }
 }
 

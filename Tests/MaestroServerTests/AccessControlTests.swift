@@ -42,7 +42,7 @@ struct ServerAccessControlTests {
         let working = try await CLIProcess(environment: agentOverHTTP).runDetached(
             "task", "update", taskId, "--status", "working")
         #expect(working.status == 0, "\(working.stderr)")
-        #expect(try ServerBinaryTests.httpStatus(port: port, path: "/api/tasks?projectId=default&token=\(token)") == 200)
+        #expect(try ServerBinaryTests.httpStatus(port: port, path: "/api/tasks?projectId=default", token: token) == 200)
         let agent = DeployedUsers.url("maestro-agent", on: redis)
         let supervised = try await CLIProcess(environment: ["PATH": "/usr/bin:/bin", "MAESTRO_REDIS_URL": agent])
             .runDetached("run", "--heartbeat-ttl", "1", "--", "true")

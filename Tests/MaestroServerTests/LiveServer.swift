@@ -41,7 +41,7 @@ struct LiveServer: Sendable {
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: queueLimit,
             streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url,
             dashboardDirectory: ServerContext.builtInDashboardDirectory)
-        let app = buildApplication(
+        let app = try buildApplication(
             context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { client in
             while !relay.isReady { try await Task.sleep(for: .milliseconds(10)) }

@@ -74,10 +74,11 @@ struct ServerBinaryTests {
     }
 
     /// The status code of a plain GET.
-    static func httpStatus(port: Int, path: String) throws -> Int? {
+    static func httpStatus(port: Int, path: String, token: String? = nil) throws -> Int? {
         guard let fd = try? Loopback.socket(port: port) else { return nil }
         defer { close(fd) }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Connection: close\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         var buffer = [UInt8](repeating: 0, count: 1024)
         let count = recv(fd, &buffer, buffer.count, 0)

@@ -30,7 +30,7 @@ struct ServerRoleTests {
         #expect(try ServerBinaryTests.waitForReady(port: relayPort), "relay readyz: \(relay.stderr)")
 
         // Each serves its own routes only.
-        #expect(try ServerBinaryTests.httpStatus(port: relayPort, path: "/api/tasks?token=\(token)") == 404)
+        #expect(try ServerBinaryTests.httpStatus(port: relayPort, path: "/api/tasks", token: token) == 404)
         #expect(try ServerBinaryTests.httpStatus(port: apiPort, path: "/events?token=\(token)") == 404)
         #expect(try ServerBinaryTests.httpStatus(port: apiPort, path: "/ws?token=\(token)") == 404)
         #expect(try ServerBinaryTests.httpStatus(port: relayPort, path: "/metrics") == 200)

@@ -72,40 +72,6 @@ private func readServerSentEvents(port: Int, path: String, headers: [String: Str
     return events()
 }
 
-/// Opens a WebSocket that never answers a ping, reads (and drops) whatever comes, and returns how many seconds the
-/// server kept it before closing it — nil when it was still open after `limit` seconds. On a thread of its own.
-func unansweringWebSocketLifetime(port: Int, query: String, limit: TimeInterval = 10) async throws -> TimeInterval? {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(
-                with: Result {
-                    let fd = try Loopback.socket(port: port)
-                    defer { close(fd) }
-                    var wait = timeval(tv_sec: 0, tv_usec: 200_000)
-                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-                    let request =
-                        "GET /ws?\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                    try Loopback.writeAll(fd, Array(request.utf8))
-                    let started = Date()
-                    var buffer = [UInt8](repeating: 0, count: 4096)
-                    var head = ""
-                    while Date().timeIntervalSince(started) < limit {
-                        let count = recv(fd, &buffer, buffer.count, 0)
-                        if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-                            guard head.hasPrefix("HTTP/1.1 101") else {
-                                throw POSIXError(.ECONNREFUSED)  // never upgraded
-                            }
-                            return Date().timeIntervalSince(started)
-                        }
-                        if count > 0 && head.count < 12 { head += String(decoding: buffer[0..<count], as: UTF8.self) }
-                    }
-                    return nil
-                })
-        }
-    }
-}
-
 /// Thread-safe message collection for the WebSocket handler.
 final class Collected: @unchecked Sendable {
     // @unchecked: every access goes through `lock`.

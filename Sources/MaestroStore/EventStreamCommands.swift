@@ -1,28 +1,13 @@
 import MaestroDomain
 import RedisClient
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
-/// A read of a project's event stream (a plain Redis command, not a function call), with its typed response.
-///
-/// The stream's layout (fields `type` and `payload`, ids `<ms>-<seq>`) is known here and in the function library
-/// only; relays and exporters read through these values.
-public protocol EventStreamRead: Sendable {
-    associatedtype Response: Sendable
-    /// The command to send.
-    var command: RedisCommand { get }
-    /// Reads the reply (an error reply included).
-    func decode(_ reply: RedisReply) throws -> Response
-}
+// Reads of a project's event stream. The stream's layout (fields `type` and `payload`, ids `<ms>-<seq>`) is known
+// here and in the function library only; relays read through these values.
 
 /// Up to `count` events after `after`, in order, as clients receive them. Entries that are not Maestro events (an
 /// unknown type, a payload that is not a JSON object: written by something other than the function library) are
 /// left out and counted.
-public struct EventsAfter: EventStreamRead {
+public struct EventsAfter: StoreCommand {
     public var scope: ProjectScope
     public var after: StreamID
     public var count: Int
@@ -74,7 +59,7 @@ public struct EventsAfter: EventStreamRead {
 }
 
 /// The id of the stream's newest entry (`StreamID.zero` when it has none).
-public struct StreamEnd: EventStreamRead {
+public struct StreamEnd: StoreCommand {
     public var scope: ProjectScope
 
     public init(scope: ProjectScope) { self.scope = scope }
@@ -90,7 +75,7 @@ public struct StreamEnd: EventStreamRead {
 
 /// Whether a client at `position` can resume from the stream: every event after it is still kept (none was trimmed
 /// away) and it is not from the future (as after a data reset).
-public struct StreamCanResume: EventStreamRead {
+public struct StreamCanResume: StoreCommand {
     public var scope: ProjectScope
     public var position: StreamID
 
@@ -119,19 +104,5 @@ public struct StreamCanResume: EventStreamRead {
         guard trimmed else { return true }
         let first = info["first-entry"]?.array?.first?.string.flatMap(StreamID.init) ?? lastGenerated
         return position >= first
-    }
-}
-
-extension RedisConnection {
-    /// Reads the event stream.
-    public func read<Read: EventStreamRead>(_ read: Read) throws -> Read.Response {
-        try read.decode(try pipeline([read.command])[0])
-    }
-}
-
-extension RedisConnectionPool {
-    /// Reads the event stream through the pool.
-    public func read<Read: EventStreamRead>(_ read: Read) async throws -> Read.Response {
-        try read.decode(try await send([read.command])[0])
     }
 }
