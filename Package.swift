@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Layers, dependencies pointing one way:
-/// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → MaestroMigration → maestro (CLI);
+/// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → MaestroMigration → maestro (CLI, + COpenSSL);
 /// MaestroStore → MaestroServer → maestro-server, maestro-bench, maestro-relay-bench.
 let package = Package(
     name: "maestro",
@@ -33,6 +33,11 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
         .target(name: "MaestroDomain"),
         .executableTarget(name: "LuaEmbedder"),
@@ -48,7 +53,7 @@ let package = Package(
             plugins: ["EmbedLuaPlugin"]
         ),
         .target(name: "MaestroMigration", dependencies: ["MaestroStore", "MaestroDomain"]),
-        .executableTarget(name: "MaestroCLI", dependencies: ["MaestroStore", "MaestroMigration"]),
+        .executableTarget(name: "MaestroCLI", dependencies: ["MaestroStore", "MaestroMigration", "COpenSSL"]),
         .target(
             name: "MaestroServer",
             dependencies: [

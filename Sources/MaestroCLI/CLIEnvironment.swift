@@ -22,6 +22,10 @@ struct CLIEnvironment {
     /// Set when MAESTRO_REDIS_URL was given; without it, MAESTRO_URL (if set) selects the HTTP API.
     var redisURLGiven: Bool
     var maestroURL: String?
+    /// A PEM bundle of CAs trusted for `https://` besides the system's.
+    var caFile: String?
+    /// The Redis URL sessions this process creates may be given (MAESTRO_AGENT_REDIS_URL): never this process's own.
+    var agentRedisURL: String?
     var userToken: String?
     var streamMaxLength: Int
     var connectTimeout: Duration
@@ -31,7 +35,7 @@ struct CLIEnvironment {
     var replication: WriteReplication
 
     /// Reads MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_REDIS_URL, MAESTRO_URL,
-    /// MAESTRO_USER_TOKEN, MAESTRO_STREAM_MAXLEN, MAESTRO_CONNECT_TIMEOUT and MAESTRO_COMMAND_TIMEOUT (seconds),
+    /// MAESTRO_CA_FILE, MAESTRO_AGENT_REDIS_URL, MAESTRO_USER_TOKEN, MAESTRO_STREAM_MAXLEN, MAESTRO_CONNECT_TIMEOUT and MAESTRO_COMMAND_TIMEOUT (seconds),
     /// MAESTRO_WAIT_REPLICAS and MAESTRO_WAIT_TIMEOUT.
     static func current() throws -> CLIEnvironment {
         func value(_ name: String) -> String? {
@@ -61,6 +65,8 @@ struct CLIEnvironment {
             redisURL: value("MAESTRO_REDIS_URL") ?? defaultRedisURL,
             redisURLGiven: value("MAESTRO_REDIS_URL") != nil,
             maestroURL: value("MAESTRO_URL"),
+            caFile: value("MAESTRO_CA_FILE"),
+            agentRedisURL: value("MAESTRO_AGENT_REDIS_URL"),
             userToken: value("MAESTRO_USER_TOKEN"),
             streamMaxLength: maxLength,
             connectTimeout: try seconds("MAESTRO_CONNECT_TIMEOUT", default: .seconds(3)),
@@ -88,14 +94,24 @@ struct CLIEnvironment {
         guard !redisURLGiven, let maestroURL else {
             return RedisBackend(connection: try connection(), scope: try scope())
         }
-        let connection: HTTPConnection
+        let url: MaestroURL
         do {
-            connection = try HTTPConnection(url: maestroURL, connectTimeout: connectTimeout)
-        } catch let failure as HTTPConnection.Failure {
-            throw MaestroError(.invalidInput, failure.message)
+            url = try MaestroURL(maestroURL)
+        } catch {
+            throw MaestroError(.invalidInput, error.message)
         }
+        let connection = HTTPConnection(url: url, caFile: caFile, connectTimeout: connectTimeout)
         let session = sessionId.flatMap { id in sessionToken.map { SessionCredentials(sessionId: id, token: $0) } }
         return HTTPBackend(connection: connection, scope: try scope(), session: session, userToken: userToken)
+    }
+
+    /// How a session this process creates reaches Maestro: MAESTRO_URL when set, and a Redis URL only when one was
+    /// configured for agents (MAESTRO_AGENT_REDIS_URL) — never this process's own Redis credentials.
+    var sessionReachability: [(String, String)] {
+        var variables: [(String, String)] = []
+        if let maestroURL { variables.append(("MAESTRO_URL", maestroURL)) }
+        if let agentRedisURL { variables.append(("MAESTRO_REDIS_URL", agentRedisURL)) }
+        return variables
     }
 
     /// The session this process acts as; refuses with the spec's message when there is none.

@@ -29,7 +29,7 @@ enum CommandLineParser {
         }
         let command = path.last!
         let rest = Array(words[index...])
-        let asksForHelp = rest.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" })
+        let asksForHelp = asksForHelp(rest, command: command)
         if command.run == nil, !asksForHelp, let first = rest.first {
             // A group takes only a subcommand: anything else is a mistake, not a request for help.
             let kind = first.hasPrefix("-") ? "option" : "command"
@@ -43,6 +43,22 @@ enum CommandLineParser {
             error.commandPath = path
             throw error
         }
+    }
+
+    /// Whether `--help` or `-h` stands among the options, not as an option's value (`--notes -h` is a note).
+    private static func asksForHelp(_ words: [String], command: CommandSpec) -> Bool {
+        var index = 0
+        while index < words.count, words[index] != "--" {
+            let word = words[index]
+            if word == "--help" || word == "-h" { return true }
+            if word.hasPrefix("--"), !word.contains("="),
+                command.option(named: String(word.dropFirst(2)))?.valueName != nil
+            {
+                index += 1  // the next word is this option's value
+            }
+            index += 1
+        }
+        return false
     }
 
     private static func arguments(_ words: [String], for command: CommandSpec) throws -> ParsedArguments {

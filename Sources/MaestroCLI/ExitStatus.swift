@@ -29,7 +29,8 @@ enum ExitStatus: Int32, CaseIterable {
         case .refused: "refused transition or conflict; nothing changed"
         case .notFound: "unknown task or session"
         case .unauthorized: "wrong or missing session token, or Redis refused the login or a permission"
-        case .unreachable: "Redis unreachable or the connection broke"
+        case .unreachable:
+            "Redis or maestro-server unreachable, the connection broke, or the server's TLS certificate is not trusted"
         case .library: "the Redis function library is missing or another version"
         case .partial: "migrate or import: some files or records were not imported (each is reported); the rest was"
         case .noAnswer: "task answer: no answer yet (without --wait), or --wait timed out"
@@ -58,6 +59,8 @@ enum ExitStatus: Int32, CaseIterable {
             exit(ExitStatus.partial.rawValue)
         case let error as NoAnswer:
             fail(error.message, code: .noAnswer)
+        case let error as TransportFailure:
+            fail(error.message, code: .unreachable)
         case let error as MaestroError:
             fail(error.message, code: code(for: error.code))
         case let error as StoreError:

@@ -113,20 +113,23 @@ struct HTTPBackend: MaestroBackend {
             if let taskIds { object["taskIds"] = .strings(taskIds) }
             payload = Array(try JSONEncoder().encode(object))
         }
-        // A read, or a write with an idempotency key, may be resent after the connection failed.
+        // A read, or a write with an idempotency key, may be resent after the connection failed or a proxy found
+        // no server behind it; an untrusted certificate is final.
         var attempt = 1
         while true {
             do {
                 let response = try connection.send(method, path, headers: headers, body: payload)
                 return try decode(response)
-            } catch let failure as HTTPConnection.Failure {
-                guard attempt < 3, method == "GET" || idempotencyKey != nil else {
-                    throw RedisError(.connectionFailed, failure.message)
-                }
+            } catch let failure as TransportFailure where failure.kind == .unreachable {
+                guard attempt < 3, method == "GET" || idempotencyKey != nil else { throw failure }
                 attempt += 1
+                usleep(UInt32(100_000 * attempt))
             }
         }
     }
+
+    /// The statuses a proxy answers when maestro-server behind it is down or slow.
+    private static let gatewayStatuses: Set<Int> = [502, 503, 504]
 
     private func decode<Value: Decodable>(_ response: HTTPConnection.Response) throws -> Value {
         if (200..<300).contains(response.status) {
@@ -137,6 +140,12 @@ struct HTTPBackend: MaestroBackend {
             }
         }
         guard let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error else {
+            if Self.gatewayStatuses.contains(response.status) {
+                throw TransportFailure(
+                    .unreachable,
+                    "\(connection.url.origin) answered \(response.status): a proxy in front of maestro-server "
+                        + "could not reach it")
+            }
             throw StoreError(.unexpectedReply, "the server answered \(response.status) without an error body")
         }
         switch detail.code {

@@ -11,9 +11,10 @@ enum Maestro {
         abstract: "Report and read the status of AI agent sessions on Maestro tasks.",
         discussion: """
             Agent sessions run these commands inside their containers. The session context comes from the
-            environment: MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID (default: default) and
-            MAESTRO_REDIS_URL (default: redis://127.0.0.1:6379). A task's own status is set by people in the
-            dashboard, never from here.
+            environment: MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID (default: default), and either
+            MAESTRO_URL (maestro-server's HTTP API, http:// or https://; MAESTRO_CA_FILE adds trusted CAs) or
+            MAESTRO_REDIS_URL (Redis directly; default: redis://127.0.0.1:6379). A task's own status is set by people
+            in the dashboard, never from here.
 
             Exit codes:
             \(ExitStatus.summary)

@@ -14,9 +14,10 @@ enum Run {
         discussion: """
             Spawns a session (or, with --session, takes over one spawned from the dashboard, whose token is read
             from MAESTRO_SESSION_TOKEN), queues it on the given tasks, and starts the command with the session
-            context in its environment: MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, and
-            MAESTRO_URL when set (the agent then talks to the HTTP API only) or else MAESTRO_REDIS_URL.
-            MAESTRO_USER_TOKEN is not passed on. The session becomes active once the command runs, stopped when it
+            context in its environment: MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_URL
+            when set (the agent talks to the HTTP API), and MAESTRO_AGENT_REDIS_URL as MAESTRO_REDIS_URL when set (a
+            Redis user for agents); one of the two is required. Neither this process's own MAESTRO_REDIS_URL nor
+            MAESTRO_USER_TOKEN is passed on. The session becomes active once the command runs, stopped when it
             exits with 0, failed with the exit code or signal otherwise, failed with the reason when it cannot
             start. SIGINT and SIGTERM are passed on to the command.
 
@@ -58,6 +59,13 @@ enum Run {
             throw MaestroError(
                 .invalidInput,
                 "maestro run supervises through Redis: set MAESTRO_REDIS_URL (MAESTRO_URL is passed on to the agent)")
+        }
+        guard !environment.sessionReachability.isEmpty else {
+            throw MaestroError(
+                .invalidInput,
+                "maestro run must tell the agent how to report: set MAESTRO_URL (the server's HTTP API) or "
+                    + "MAESTRO_AGENT_REDIS_URL (a Redis URL for agents, such as a user made by `maestro setup "
+                    + "--agent-user`); it never passes on its own Redis credentials")
         }
         let scope = try environment.scope()
         let leaseSeconds = try leaseSeconds(arguments)
@@ -140,16 +148,11 @@ enum Run {
             }
             entry += 1
         }
-        variables["MAESTRO_USER_TOKEN"] = nil
+        for name in ["MAESTRO_USER_TOKEN", "MAESTRO_REDIS_URL", "MAESTRO_AGENT_REDIS_URL"] { variables[name] = nil }
         variables["MAESTRO_SESSION_ID"] = session.sessionId
         variables["MAESTRO_SESSION_TOKEN"] = session.token
         variables["MAESTRO_PROJECT_ID"] = environment.projectId
-        if let url = environment.maestroURL {
-            variables["MAESTRO_URL"] = url
-            variables["MAESTRO_REDIS_URL"] = nil
-        } else {
-            variables["MAESTRO_REDIS_URL"] = environment.redisURL
-        }
+        for (name, value) in environment.sessionReachability { variables[name] = value }
         return variables
     }
 

@@ -7,9 +7,10 @@ enum SessionCreate {
         name: "create",
         abstract: "Create a session (spawning) and print the environment a process needs to act as it.",
         discussion: """
-            Prints KEY=VALUE lines (MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID,
-            MAESTRO_REDIS_URL), ready for an env file or `export $(maestro session create)`. The token is shown
-            only here: Redis keeps just its hash.
+            Prints KEY=VALUE lines (MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, and
+            MAESTRO_URL and MAESTRO_AGENT_REDIS_URL as MAESTRO_REDIS_URL when they are set), ready for an env file
+            or `export $(maestro session create)`. This process's own Redis URL, which may carry a password, is never
+            printed. The token is shown only here: Redis keeps just its hash.
             """,
         options: [
             .value("name", "name", help: "A name people recognise the session by."),
@@ -46,11 +47,7 @@ enum SessionCreate {
             ("MAESTRO_SESSION_TOKEN", token),
             ("MAESTRO_PROJECT_ID", session.projectId),
         ]
-        if let url = environment.maestroURL, !environment.redisURLGiven {
-            variables.append(("MAESTRO_URL", url))
-        } else {
-            variables.append(("MAESTRO_REDIS_URL", environment.redisURL))
-        }
+        variables += environment.sessionReachability
         if arguments.flag("json") {
             return try Output.json(
                 Created(session: session, token: token, env: Dictionary(uniqueKeysWithValues: variables)))

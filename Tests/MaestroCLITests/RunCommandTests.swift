@@ -19,11 +19,15 @@ final class RunCommandTests {
         redis = server.connect()
         try FunctionLibrary.install(on: redis)
         agent = try SupervisedAgent()
+        // The supervisor's own URL and the one for agents differ (same Redis), so the tests see which is passed on.
         base = [
             "MAESTRO_REDIS_URL": server.url, "MAESTRO_PROJECT_ID": "run", "PATH": "/usr/bin:/bin",
-            "MAESTRO_USER_TOKEN": "mut_not_for_agents_0123456789",
+            "MAESTRO_USER_TOKEN": "mut_not_for_agents_0123456789", "MAESTRO_AGENT_REDIS_URL": Self.agentURL(server),
         ]
     }
+
+    /// The test Redis under the name `localhost`: another URL for the same server.
+    static func agentURL(_ server: RedisTestServer) -> String { "redis://localhost:\(server.port)" }
 
     deinit {
         agent.remove()
@@ -61,7 +65,8 @@ final class RunCommandTests {
         let sessionId = try #require(environment["MAESTRO_SESSION_ID"])
         #expect(environment["MAESTRO_SESSION_TOKEN"]?.hasPrefix("mst_") == true)
         #expect(environment["MAESTRO_PROJECT_ID"] == "run")
-        #expect(environment["MAESTRO_REDIS_URL"] == server.url)
+        #expect(environment["MAESTRO_REDIS_URL"] == Self.agentURL(server), "the agent URL, not the supervisor's")
+        #expect(environment["MAESTRO_AGENT_REDIS_URL"] == nil)
         #expect(environment["MAESTRO_USER_TOKEN"] == nil)
         #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
         let active = try session(sessionId)
@@ -205,6 +210,11 @@ final class RunCommandTests {
         var environment = base
         environment["MAESTRO_HEARTBEAT_TTL"] = "soon"
         #expect(try await CLIProcess(environment: environment).runDetached("run", "--", "true").status == 64)
+        // Nothing to tell the agent: its own Redis credentials are never handed on.
+        var unreachable = base
+        unreachable["MAESTRO_AGENT_REDIS_URL"] = nil
+        let refused = try await CLIProcess(environment: unreachable).runDetached("run", "--", "true")
+        #expect(refused.status == 64 && refused.stderr.contains("MAESTRO_AGENT_REDIS_URL"), "\(refused.stderr)")
         #expect(try redis.send(RedisCommand("EXISTS", "mae:{run}:sessions")).integer == 0)
     }
 

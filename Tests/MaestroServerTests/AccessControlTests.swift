@@ -44,8 +44,9 @@ struct ServerAccessControlTests {
         #expect(working.status == 0, "\(working.stderr)")
         #expect(try ServerBinaryTests.httpStatus(port: port, path: "/api/tasks?projectId=default", token: token) == 200)
         let agent = DeployedUsers.url("maestro-agent", on: redis)
-        let supervised = try await CLIProcess(environment: ["PATH": "/usr/bin:/bin", "MAESTRO_REDIS_URL": agent])
-            .runDetached("run", "--heartbeat-ttl", "1", "--", "true")
+        let supervised = try await CLIProcess(environment: [
+            "PATH": "/usr/bin:/bin", "MAESTRO_REDIS_URL": agent, "MAESTRO_AGENT_REDIS_URL": agent,
+        ]).runDetached("run", "--heartbeat-ttl", "1", "--", "true")
         #expect(supervised.status == 0, "\(supervised.stderr)")
         try await Task.sleep(for: .milliseconds(1500))  // a sweep or two over the supervised project
         #expect(!server.stderr.contains("NOPERM") && !server.stderr.contains("sweep failed"), "\(server.stderr)")

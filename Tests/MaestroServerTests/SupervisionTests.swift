@@ -12,7 +12,10 @@ struct SupervisionTests {
     func startSupervisor(
         _ server: LiveServer, _ agent: SupervisedAgent, ttl: Int
     ) async throws -> (CLIProcess.Running, String) {
-        let environment = ["MAESTRO_REDIS_URL": server.redis.url, "MAESTRO_PROJECT_ID": "p", "PATH": "/usr/bin:/bin"]
+        let environment = [
+            "MAESTRO_REDIS_URL": server.redis.url, "MAESTRO_AGENT_REDIS_URL": server.redis.url,
+            "MAESTRO_PROJECT_ID": "p", "PATH": "/usr/bin:/bin",
+        ]
         let words = ["run", "--heartbeat-ttl", String(ttl), "--stop-grace", "2", "--"] + agent.command
         let running = try CLIProcess(environment: environment).start(bytes: words.map { Array($0.utf8) })
         #expect(await pollUntil { agent.pids.count == 1 && !agent.environment.isEmpty })
