@@ -225,15 +225,19 @@ export class Api {
     });
   }
 
-  /** The WebSocket URL of the project's live stream, resuming after `since` when given. */
-  streamURL(since) {
+  /**
+   * The WebSocket URL of the project's live stream, resuming after `since` when given. It carries a fresh
+   * single-use ticket, never the user token: URLs end up in logs.
+   */
+  async streamURL(since) {
+    const { ticket } = await this.request('POST', '/api/stream-tickets', { action: 'Could not open the live stream' });
     const url = new URL('/ws', window.location.href);
     url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
     url.search = '';
     url.hash = '';
     url.searchParams.set('projectId', this.projectId);
     if (since) url.searchParams.set('since', since);
-    url.searchParams.set('token', this.token);
+    url.searchParams.set('ticket', ticket);
     return url.toString();
   }
 }

@@ -12,7 +12,7 @@ const STABLE_AFTER_MS = 5000;
 export class LiveConnection {
   /**
    * @param {{
-   *   url: (since: string|null) => string,
+   *   url: (since: string|null) => Promise<string>,
    *   onEvent: (event: {id: string, type: string, payload: object}) => void,
    *   onResync: (message: object) => void,
    *   onState: (state: {name: 'connecting'|'live'|'offline'|'stopped', retryAt?: number, attempt?: number}) => void,
@@ -40,6 +40,7 @@ export class LiveConnection {
   /** Closes the connection for good (until `start`). */
   stop() {
     this.running = false;
+    this.opening = null;
     clearTimeout(this.timer);
     this.timer = null;
     const socket = this.socket;
@@ -56,7 +57,7 @@ export class LiveConnection {
 
   /** Skips the wait of a pending reconnect. */
   retryNow() {
-    if (!this.running || this.socket) return;
+    if (!this.running || this.socket || (this.opening && !this.timer)) return;
     clearTimeout(this.timer);
     this.attempt = 0;
     this.open();
@@ -66,14 +67,20 @@ export class LiveConnection {
     return this.socket?.readyState === WebSocket.OPEN;
   }
 
-  open() {
+  async open() {
     this.timer = null;
     this.options.onState({ name: 'connecting', attempt: this.attempt });
+    const opening = (this.opening = {});
     let socket;
     try {
-      socket = new WebSocket(this.options.url(this.lastId));
+      const url = await this.options.url(this.lastId);
+      // Stopped, or another attempt began, while the URL was being made.
+      if (!this.running || this.opening !== opening) return;
+      socket = new WebSocket(url);
     } catch {
-      this.scheduleReconnect(0);
+      if (!this.running || this.opening !== opening) return;
+      this.options.onDrop?.();
+      this.scheduleReconnect();
       return;
     }
     this.socket = socket;

@@ -78,13 +78,17 @@ class App {
     this.route({ focus: false });
   }
 
-  /** Takes `?token=` (remembered, then removed from the address bar) and `?project=`. */
+  /**
+   * Takes `#token=…` (remembered, then removed from the address bar; after `#` it never reaches a server or its logs;
+   * a route may follow: `#token=…&/tasks/ID`) and `?project=`.
+   */
   readAddress() {
     const url = new URL(window.location.href);
-    const token = url.searchParams.get('token');
-    if (token) {
-      writeStorage(TOKEN_KEY, token);
-      url.searchParams.delete('token');
+    const match = /^#token=([^&]*)(?:&(.*))?$/.exec(url.hash);
+    const token = match ? decodeURIComponent(match[1]) : null;
+    if (match) {
+      if (token) writeStorage(TOKEN_KEY, token);
+      url.hash = match[2] ? `#${match[2]}` : '';
       window.history.replaceState(window.history.state, '', url.toString());
     }
     this.token = token || readStorage(TOKEN_KEY) || null;

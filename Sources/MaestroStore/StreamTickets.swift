@@ -29,7 +29,7 @@ public struct IssueStreamTicket: StoreCommand {
 
     public var command: RedisCommand {
         RedisCommand(
-            "SET", StreamTickets.key(ticket), "1", "PX", String(StreamTickets.lifetime / .milliseconds(1)), "NX")
+            "SET", StreamTickets.key(ticket), "1", "EX", String(StreamTickets.lifetime.components.seconds), "NX")
     }
 
     public func decode(_ reply: RedisReply) throws {

@@ -11,8 +11,14 @@ public enum DeployedUsers {
         return path.joined(separator: "/") + "/deploy/users.acl"
     }()
 
-    /// redis-server arguments that load the file.
-    public static var serverArguments: [String] { ["--aclfile", aclFile] }
+    /// redis-server arguments that load a private copy of the file: `ACL SAVE` (as `maestro setup --agent-user`
+    /// runs) writes to the copy, never to the checkout.
+    public static var serverArguments: [String] {
+        let copy = FileManager.default.temporaryDirectory
+            .appendingPathComponent("maestro-users-\(UUID().uuidString).acl").path
+        _ = FileManager.default.createFile(atPath: copy, contents: FileManager.default.contents(atPath: aclFile))
+        return ["--aclfile", copy]
+    }
 
     /// The password the shipped file gives `user` (`maestro-agent` → `change-me-agent`).
     public static func password(of user: String) -> String {

@@ -16,6 +16,7 @@ struct LiveServer: Sendable {
     let port: Int
     let redis: RedisTestServer
     let relay: EventRelay
+    let metrics: ServerMetrics
 
     /// Runs `body` against a fresh server; `queueLimit` is the relay's per-client queue.
     /// `sharing` runs a second server (with its own relay) on another test's Redis.
@@ -45,7 +46,8 @@ struct LiveServer: Sendable {
             context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { client in
             while !relay.isReady { try await Task.sleep(for: .milliseconds(10)) }
-            try await body(LiveServer(client: client, port: client.port!, redis: redis, relay: relay))
+            try await body(
+                LiveServer(client: client, port: client.port!, redis: redis, relay: relay, metrics: metrics))
         }
     }
 
@@ -74,6 +76,12 @@ struct LiveServer: Sendable {
         let (_, body) = try await call(
             .post, "/api/sessions", json: #"{"projectId":"\#(project)","taskIds":[\#(ids)]}"#)
         return ((body["session"] as! [String: Any])["id"] as! String, body["token"] as! String)
+    }
+
+    /// A counter's value in the server's metrics (0 when it is not there yet).
+    func counter(_ name: String) -> Int {
+        let line = metrics.exposition().split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        return line.flatMap { Int(Double($0.split(separator: " ").last ?? "") ?? 0) } ?? 0
     }
 
     /// The id of the newest event of a project.

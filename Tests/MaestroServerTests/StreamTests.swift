@@ -177,3 +177,34 @@ enum StreamIDOrder {
         return (x[0], x[1]) < (y[0], y[1])
     }
 }
+
+@Suite("Stream tickets: the user token never in a URL")
+struct StreamTicketTests {
+    @Test("a ticket opens one stream, once; a used, unknown or malformed one is refused; tokens in URLs only on streams")
+    func singleUse() async throws {
+        try await LiveServer.run { server in
+            let issued = try await server.call(.post, "/api/stream-tickets")
+            #expect(issued.status == .created)
+            let ticket = try #require(issued.body["ticket"] as? String)
+            #expect(ticket.hasPrefix("mtk_") && issued.body["expiresAt"] is String)
+            let ttl = try server.redis.connect().send(RedisCommand("TTL", "mae:stream-ticket:\(ticket)")).integer
+            #expect(ttl.map { (1...60).contains($0) } == true, "the ticket expires by itself")
+            #expect(try await server.call(.post, "/api/stream-tickets", token: nil).status == .unauthorized)
+
+            let since = try server.lastEventID()
+            async let first = RawWebSocket.run(
+                port: server.port, query: "projectId=p&since=\(since)&ticket=\(ticket)", answersPings: true,
+                count: 1, limit: 20)
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await server.createTask()
+            #expect(try await first.messages.count == 1)
+
+            for refused in [ticket, "mtk_" + String(repeating: "0", count: 64), "garbage", ""] {
+                let status = try ServerBinaryTests.httpStatus(port: server.port, path: "/events?projectId=p&ticket=\(refused)")
+                #expect(status == 401, "ticket \(refused.prefix(12)): \(String(describing: status))")
+            }
+            #expect(try ServerBinaryTests.httpStatus(port: server.port, path: "/api/tasks?token=\(LiveServer.userToken)") == 401)
+            #expect(try ServerBinaryTests.httpStatus(port: server.port, path: "/?token=\(LiveServer.userToken)") == 401)
+        }
+    }
+}

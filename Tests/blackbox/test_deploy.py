@@ -1283,6 +1283,22 @@ def test_nginx_routes(expect):
         expect(set(nginx_upstreams(text)) == {"maestro_api", "maestro_relay"}, f"{name} must define both upstreams")
 
 
+def test_nginx_logs_no_query_strings(expect):
+    """Stream URLs carry a ticket (or an old client's token): no access log may record a query string."""
+    for name in ("compose.conf", "maestro-site.conf"):
+        text = (DEPLOY / "nginx" / name).read_text()
+        formats = re.findall(r"log_format\s+(\S+)((?:\s+'[^']*')+)\s*;", text)
+        expect([f for f, _ in formats] == ["maestro_no_query"], f"{name} must define one log format, maestro_no_query")
+        for _, body in formats:
+            for variable in ("$request ", "$request\"", "$request_uri", "$args", "$query_string", "$arg_"):
+                expect(variable not in body, f"{name}'s log format records {variable.strip()}")
+        servers = text.count("server {")
+        expect(
+            len(re.findall(r"access_log\s+\S+\s+maestro_no_query;", text)) == servers,
+            f"every server block of {name} must log with maestro_no_query",
+        )
+
+
 def _nginx() -> str | None:
     configured = os.environ.get("NGINX")
     if configured:

@@ -25,9 +25,9 @@ class Dashboard:
         if self.driver.current_url.startswith(self.base_url):
             self.driver.get("about:blank")  # the same address again would only change the hash, not load the page
         query = f"?project={quote(self.project)}"
-        if token:
-            query += f"&token={quote(token)}"
-        self.driver.get(f"{self.base_url}/{query}{path}")
+        # The token rides in the fragment, which browsers never send: `#token=…&/route`.
+        fragment = f"#token={quote(token)}&{path.lstrip('#')}" if token else path
+        self.driver.get(f"{self.base_url}/{query}{fragment}")
         if token:
             self.wait_live()
         return self

@@ -19,11 +19,11 @@ def test_dashboard_in_firefox(server, api, agents, project, artifacts):
     agent.update(task["id"], "working")
     firefox = Firefox()
     try:
-        firefox.navigate(f"{server.base_url}/?project={quote(project)}&token={quote(USER_TOKEN)}#/tasks/{task['id']}")
+        firefox.navigate(f"{server.base_url}/?project={quote(project)}#token={quote(USER_TOKEN)}&/tasks/{task['id']}")
         firefox.wait_for("document.querySelector('#connection').dataset.state === 'live'", "the live connection")
         firefox.wait_for(f"document.querySelector('#task-list li[data-task-id=\"{task['id']}\"][data-status=inprogress]')",
                          "the task row")
-        assert "token=" not in firefox.script("return location.search;")
+        assert "token=" not in firefox.script("return location.href;")
 
         agent.update(task["id"], "needs_input", notes="Ship on Friday?")
         firefox.wait_for("document.querySelector('#task-detail .prompt')", "the prompt, live")

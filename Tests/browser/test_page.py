@@ -16,9 +16,15 @@ def test_token_from_address_is_remembered_and_removed_from_it(browser, api):
     task = api.create_task("Check the token handling")
     page = browser()
     page.wait_row(task["id"])
-    assert "token=" not in urlparse(page.driver.current_url).query
+    assert "token=" not in page.driver.current_url, "the #token= fragment is removed from the address bar"
     assert "project=" in page.driver.current_url
-    # Opened again without ?token=, the page still knows it.
+    # The live stream was opened with a single-use ticket, never with the token in its URL.
+    streams = page.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/ws'));")
+    assert all("token=" not in url for url in streams), streams
+    # A token in a URL's query is refused by the server (it would end up in its logs).
+    assert api.status_of(f"/?token={USER_TOKEN}") == 401
+    # Opened again without #token=, the page still knows it.
     page.open(token=None)
     page.wait_live()
     page.wait_row(task["id"])
