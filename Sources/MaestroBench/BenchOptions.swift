@@ -4,16 +4,19 @@ import Foundation
 /// The command line of `maestro-bench`.
 struct BenchOptions {
     static let usage = """
-        usage: maestro-bench [--quick] [--maestro PATH] [--concurrency 1,16,64] [--stream-maxlen N]
-                             [--repeats N] [--seconds S] [--cli-runs N] [--breakdown]
+        usage: maestro-bench [--quick] [--maestro PATH] [--server PATH] [--concurrency 1,16,64]
+                             [--stream-maxlen N] [--repeats N] [--seconds S] [--cli-runs N] [--breakdown]
                maestro-bench --shards [--seconds S] [--repeats N]
 
         Measures, against a private redis-server started for the run, the store's transition throughput
-        next to redis-benchmark making the same FCALL, and the wall time of one `maestro task update`
-        process next to redis-cli making the same call. Prints a table and a final JSON line.
+        next to redis-benchmark making the same FCALL, the wall time of one `maestro task update`
+        process next to redis-cli making the same call, and the same command over HTTPS next to curl
+        making the same request. Prints a table and a final JSON line.
 
           --quick            smoke run for CI (3 repeats of ~0.4 s, 20 CLI runs; well under a minute)
           --maestro PATH     the release CLI binary (default .build/release/maestro)
+          --server PATH      the maestro-server for the HTTPS comparison (default .build/release/maestro-server;
+                             the comparison is skipped, and says so, when it is missing)
           --concurrency L    comma-separated concurrency levels for the store (default 1,16,64)
           --stream-maxlen N  the event stream's approximate cap, so memory stays bounded (default 10000)
           --repeats N        measurements per side and level; medians are reported (default 5)
@@ -26,6 +29,7 @@ struct BenchOptions {
 
     var quick = false
     var maestroPath = ".build/release/maestro"
+    var serverPath = ".build/release/maestro-server"
     var concurrencyLevels = [1, 16, 64]
     var streamMaxLength = 10_000
     var repeats = 5
@@ -62,6 +66,7 @@ struct BenchOptions {
             case "--shards": options.shards = true
             case "-h", "--help": return nil
             case "--maestro": options.maestroPath = try value(argument)
+            case "--server": options.serverPath = try value(argument)
             case "--concurrency":
                 let text = try value(argument)
                 let levels = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -10,6 +10,8 @@ struct BenchReport {
     /// Empty unless `--breakdown` was given.
     var breakdown: [StoreBreakdown.Variant]
     var cli: CLIWallTime.Result
+    /// nil when no maestro-server binary was there to serve HTTPS.
+    var https: HTTPSWallTime.Result?
     /// XLEN of the project's stream at the end: shows the cap kept memory bounded.
     var streamLength: Int
 
@@ -17,6 +19,9 @@ struct BenchReport {
     static let cliTarget = 1.0
 
     var cliRatio: Double { cli.maestro / cli.redisCLI }
+
+    /// Over HTTPS, the CLI must not be slower than curl making the same request.
+    static let httpsTarget = 1.0
 
     /// The human-readable table.
     func table() -> String {
@@ -89,6 +94,19 @@ struct BenchReport {
         lines.append(
             "ratio maestro / redis-cli: \(fixed(cliRatio, 3)) (target ≤ \(fixed(Self.cliTarget, 1)): "
                 + "\(cliRatio <= Self.cliTarget ? "met" : "MISSED"))")
+        lines.append("")
+        lines.append("C. The same over HTTPS to maestro-server (TLS, certificate verified), median of \(options.cliRuns) runs each")
+        if let https {
+            let ratio = https.maestro / https.curl
+            lines.append(row(["process", "median ms"], widths: [38, 9]))
+            lines.append(row(["maestro task update (MAESTRO_URL=https)", fixed(https.maestro * 1000, 2)], widths: [38, 9]))
+            lines.append(row(["curl PUT …/sessions/S/status", fixed(https.curl * 1000, 2)], widths: [38, 9]))
+            lines.append(
+                "ratio maestro / curl: \(fixed(ratio, 3)) (target ≤ \(fixed(Self.httpsTarget, 1)): "
+                    + "\(ratio <= Self.httpsTarget ? "met" : "MISSED"))")
+        } else {
+            lines.append("skipped: no maestro-server binary (--server PATH)")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -123,6 +141,7 @@ struct BenchReport {
             var store: [String: Pair]
             var breakdown: [String: Double]?
             var cli: CLI
+            var https: CLI?
         }
         let line = Line(
             mode: options.quick ? "quick" : "full",
@@ -147,7 +166,12 @@ struct BenchReport {
             cli: CLI(
                 ours: rounded(cli.maestro * 1000, 3), reference: rounded(cli.redisCLI * 1000, 3),
                 ratio: rounded(cliRatio, 3), spawnFloor: cli.spawnFloor.map { rounded($0 * 1000, 3) },
-                runs: options.cliRuns))
+                runs: options.cliRuns),
+            https: https.map {
+                CLI(
+                    ours: rounded($0.maestro * 1000, 3), reference: rounded($0.curl * 1000, 3),
+                    ratio: rounded($0.maestro / $0.curl, 3), spawnFloor: nil, runs: options.cliRuns)
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(line), as: UTF8.self)

@@ -1,4 +1,5 @@
 import Foundation
+import MaestroDomain
 import MaestroStore
 import RedisClient
 import RedisTestSupport
@@ -43,11 +44,34 @@ struct BenchRun {
         let cli = try CLIWallTime(tools: tools, server: server, fixture: cliFixture)
             .measure(runs: options.cliRuns, control: control)
 
+        let https = try compareHTTPS(tools: tools, server: server, scope: scope, control: control)
+
         let streamLength = try control.send(RedisCommand("XLEN", scope.eventStream)).integer ?? -1
         return BenchReport(
             options: options, redisVersion: try redisVersion(control),
             cores: ProcessInfo.processInfo.activeProcessorCount,
-            store: store, breakdown: breakdown, cli: cli, streamLength: Int(streamLength))
+            store: store, breakdown: breakdown, cli: cli, https: https, streamLength: Int(streamLength))
+    }
+
+    /// The CLI over HTTPS next to curl, when a maestro-server binary is there to serve TLS.
+    private func compareHTTPS(
+        tools: ExternalTools, server: RedisTestServer, scope: ProjectScope, control: RedisConnection
+    ) throws -> HTTPSWallTime.Result? {
+        let executable = URL(fileURLWithPath: options.serverPath)
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            progress(
+                "HTTPS: skipped, no maestro-server at \(executable.path) "
+                    + "(swift build -c release --product maestro-server, or --server PATH)")
+            return nil
+        }
+        let curl = try ExternalTools.onPath("curl", package: "curl")
+        let fixture = try BenchFixture.prepare(scope: scope, title: "bench https", on: control)
+        let tlsServer = try TLSServerProcess(
+            executable: executable, redisURL: server.url, userToken: RandomIdentifier.make(prefix: "mut"))
+        defer { tlsServer.stop() }
+        progress("HTTPS: \(options.cliRuns) runs each of maestro and curl against \(tlsServer.url), interleaved")
+        return try HTTPSWallTime(maestro: tools.maestro, curl: curl, server: tlsServer, fixture: fixture)
+            .measure(runs: options.cliRuns)
     }
 
     /// Measures one concurrency level: a calibration run of each side (which also warms up connections and

@@ -24,12 +24,13 @@ struct ExternalTools {
             redisBenchmark: try onPath("redis-benchmark"), redisCLI: try onPath("redis-cli"), maestro: maestro)
     }
 
-    private static func onPath(_ name: String) throws -> URL {
+    /// `name` on PATH, or an error saying which Debian package has it.
+    static func onPath(_ name: String, package: String = "redis-tools") throws -> URL {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        throw BenchError("\(name) is not on PATH; install it with `apt-get install redis-tools`")
+        throw BenchError("\(name) is not on PATH; install it with `apt-get install \(package)`")
     }
 }

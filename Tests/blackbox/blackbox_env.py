@@ -179,10 +179,11 @@ def describe_difference(before: dict, after: dict) -> str:
 class Api:
     """The HTTP API, by default with the user token."""
 
-    def __init__(self, base_url: str, project: str, token: str = USER_TOKEN):
+    def __init__(self, base_url: str, project: str, token: str = USER_TOKEN, ssl_context=None):
         self.base_url = base_url
         self.project = project
         self.token = token
+        self.ssl_context = ssl_context
 
     def request(self, method: str, path: str, body=None, token: str | None = None, raw: bytes | None = None,
                 headers: dict | None = None) -> tuple[int, str]:
@@ -196,7 +197,7 @@ class Api:
         all_headers.update(headers or {})
         request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
+            with urllib.request.urlopen(request, timeout=15, context=self.ssl_context) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
@@ -227,6 +228,6 @@ class Api:
         return self.call("GET", "/api/tasks?limit=1")["cursor"]
 
 
-def MaestroServer(binaries, redis, work_dir, log_dir):  # noqa: N802 - reads like the class it makes
-    """The shared maestro-server runner with this suite's user token."""
-    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN)
+def MaestroServer(binaries, redis, work_dir, log_dir, tls=None):  # noqa: N802 - reads like the class it makes
+    """The shared maestro-server runner with this suite's user token (over TLS with `tls`)."""
+    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, tls=tls)

@@ -106,7 +106,7 @@ def time_limit(request):
     signal.signal(signal.SIGALRM, previous)
 
 
-def chromium_options(width: int, height: int) -> Options:
+def chromium_options(width: int, height: int, arguments: tuple[str, ...] = ()) -> Options:
     options = Options()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for argument in (
@@ -118,6 +118,7 @@ def chromium_options(width: int, height: int) -> Options:
         "--no-first-run",
         "--lang=en-US",
         f"--window-size={width},{height}",
+        *arguments,
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -127,13 +128,14 @@ def chromium_options(width: int, height: int) -> Options:
 @pytest.fixture
 def browser(request, server, project, artifacts):
     """browser(width=1280, height=900, base_url=server, project=project, token=...) → a Dashboard in a new
-    headless Chromium window, open on the project (with ?token=, which the page then removes)."""
+    headless Chromium window, open on the project (with #token=, which the page then removes)."""
     windows: list[Dashboard] = []
 
     def open_window(width: int = 1280, height: int = 900, base_url: str | None = None, project_id: str | None = None,
-                    token: str | None = USER_TOKEN, path: str = "#/tasks") -> Dashboard:
+                    token: str | None = USER_TOKEN, path: str = "#/tasks",
+                    chromium_arguments: tuple[str, ...] = ()) -> Dashboard:
         service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-        driver = webdriver.Chrome(service=service, options=chromium_options(width, height))
+        driver = webdriver.Chrome(service=service, options=chromium_options(width, height, chromium_arguments))
         # Exact viewport size: a headless window is never narrower than 500 px by itself.
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})

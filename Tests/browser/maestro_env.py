@@ -65,10 +65,11 @@ def _read_reply(reader):
 class Api:
     """The HTTP API with the user token, for setting up what a test needs and checking what the page did."""
 
-    def __init__(self, base_url: str, project: str, token: str = USER_TOKEN):
+    def __init__(self, base_url: str, project: str, token: str = USER_TOKEN, ssl_context=None):
         self.base_url = base_url
         self.project = project
         self.token = token
+        self.ssl_context = ssl_context
 
     def call(self, method: str, path: str, body=None, expect: int | tuple = (200, 201)):
         separator = "&" if "?" in path else "?"
@@ -77,7 +78,7 @@ class Api:
         request = urllib.request.Request(url, data=data, method=method, headers={
             "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10, context=self.ssl_context) as response:
                 status, text = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             status, text = error.code, error.read().decode()
@@ -90,7 +91,7 @@ class Api:
     def status_of(self, path: str) -> int:
         """The HTTP status of a GET without any credentials but what `path` carries."""
         try:
-            with urllib.request.urlopen(f"{self.base_url}{path}", timeout=10) as response:
+            with urllib.request.urlopen(f"{self.base_url}{path}", timeout=10, context=self.ssl_context) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
@@ -126,6 +127,7 @@ class Agent:
         self.env = clean_environment()
         self.env.update({key: value for key, value in spawned["env"].items() if key != "MAESTRO_URL"})
         self.env["MAESTRO_REDIS_URL"] = redis.url
+        self.env["MAESTRO_AGENT_REDIS_URL"] = redis.url  # what `maestro run` hands the agent it starts
         self.supervisors: list[subprocess.Popen] = []
 
     def run(self, *args: str, timeout: float = 20, check: bool = True) -> subprocess.CompletedProcess:
@@ -167,6 +169,6 @@ def cli_without_session(binaries: Binaries, redis: RedisServer, project: str, *a
     return result.stdout.strip()
 
 
-def MaestroServer(binaries, redis, work_dir, log_dir):  # noqa: N802 - reads like the class it makes
-    """The shared maestro-server runner with this suite's user token."""
-    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN)
+def MaestroServer(binaries, redis, work_dir, log_dir, tls=None):  # noqa: N802 - reads like the class it makes
+    """The shared maestro-server runner with this suite's user token (over TLS with `tls`)."""
+    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, tls=tls)

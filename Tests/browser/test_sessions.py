@@ -11,7 +11,7 @@ from maestro_env import clean_environment
 def test_stop_and_restart_a_session_from_the_sessions_view(browser, api, binaries, redis, project):
     task = api.create_task("Index the search corpus")
     env = clean_environment()
-    env.update({"MAESTRO_REDIS_URL": redis.url, "MAESTRO_PROJECT_ID": project})
+    env.update({"MAESTRO_REDIS_URL": redis.url, "MAESTRO_AGENT_REDIS_URL": redis.url, "MAESTRO_PROJECT_ID": project})
     supervisor = subprocess.Popen(
         [str(binaries.cli), "run", "--name", "indexer", "--task", task["id"], "--stop-grace", "2", "--heartbeat-ttl",
          "6", "--", "sleep", "300"],

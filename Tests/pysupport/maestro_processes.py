@@ -97,12 +97,14 @@ class MaestroServer:
     """maestro-server on a fixed free port against a Redis (anything with a `url`), with the given user token and the
     Dashboard/ of this checkout; can be stopped and started again on the same port."""
 
-    def __init__(self, binaries: Binaries, redis, work_dir: Path, log_dir: Path, user_token: str):
+    def __init__(self, binaries: Binaries, redis, work_dir: Path, log_dir: Path, user_token: str, tls=None):
+        """`tls` (a tls_material.CertificateAuthority) serves HTTPS and WSS with its server certificate."""
         self.binaries = binaries
         self.redis = redis
         self.user_token = user_token
+        self.tls = tls
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.data_dir = work_dir / f"server-{self.port}"
         self.data_dir.mkdir(parents=True)
         self.log_path = log_dir / f"maestro-server-{self.port}.log"
@@ -116,13 +118,15 @@ class MaestroServer:
                 "--data-dir", str(self.data_dir)]
         if DASHBOARD_DIR.is_dir():
             args += ["--dashboard-dir", str(DASHBOARD_DIR)]
+        if self.tls:
+            args += ["--tls-cert", str(self.tls.server_cert), "--tls-key", str(self.tls.server_key)]
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
 
         def ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"maestro-server exited with {self.process.returncode}; see {self.log_path}")
-            with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as response:
+            with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2, context=self.ssl_context()) as response:
                 return response.status == 200
 
         wait_until(ready, 30, f"maestro-server on port {self.port} to be ready", interval=0.1)
@@ -133,10 +137,14 @@ class MaestroServer:
         if self.process is None or self.process.poll() is not None:
             return False
         try:
-            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as response:
+            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5, context=self.ssl_context()) as response:
                 return response.status == 200
         except (urllib.error.URLError, OSError):
             return False
+
+    def ssl_context(self):
+        """What a client needs to trust this server (None over plain HTTP)."""
+        return self.tls.client_context() if self.tls else None
 
     def exit_description(self) -> str:
         if self.process is None:
