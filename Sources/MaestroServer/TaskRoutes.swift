@@ -19,9 +19,20 @@ struct TaskRoutes {
                 return status
             }
             let (offset, limit) = try server.page(of: request)
-            let page = try await server.run(
-                ListTasks(scope: scope, statuses: statuses, offset: offset, limit: limit))
-            return try Response.json(page)
+            switch request.uri.queryParameters.get("view") ?? "full" {
+            case "full":
+                let page = try await server.run(
+                    ListTasks(scope: scope, statuses: statuses, offset: offset, limit: limit))
+                return try Response.json(page)
+            case "summary":
+                let json = try await server.run(
+                    ListTaskSummaries(scope: scope, statuses: statuses, offset: offset, limit: limit))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: json)))
+            case let view:
+                throw APIError.badRequest("unknown view '\(view)'; use full or summary")
+            }
         }
         router.post("/api/tasks") { request, context in
             struct Body: Decodable {

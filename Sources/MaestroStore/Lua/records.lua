@@ -95,6 +95,30 @@ local function task_json(prefix, task, with_extra)
     })
 end
 
+-- A task's summary for lists that hold many tasks (the dashboard): no description, notes, answers or extra data,
+-- and each linked session's status only.
+local function task_summary_json(prefix, task)
+    local session_ids = redis.call('LRANGE', task_key(prefix, task.id) .. '/sessions', 0, -1)
+    local progress = {}
+    for i, session_id in ipairs(session_ids) do
+        progress[i] = json_object({
+            { 'sessionId', json_string(session_id) },
+            { 'status', json_string(redis.call('HGET', progress_key(prefix, task.id, session_id), 'status')) },
+        })
+    end
+    return json_object({
+        { 'id', json_string(task.id) },
+        { 'title', json_string(task.title) },
+        { 'status', json_string(task.status) },
+        { 'priority', json_string(task.priority) },
+        { 'parentId', task.parentId and json_string(task.parentId) },
+        { 'createdAt', json_string(task.createdAt) },
+        { 'updatedAt', json_string(task.updatedAt) },
+        { 'version', task.version },
+        { 'progress', json_array(progress) },
+    })
+end
+
 local function session_json(prefix, session, with_extra)
     return json_object({
         { 'id', json_string(session.id) },

@@ -209,14 +209,16 @@ local function union_page(sets, offset, limit)
     return ids, total
 end
 
--- ARGV: version, statuses (comma-separated, '' for all), offset, limit. Read-only.
--- Returns {"tasks":[...],"total":N,"cursor":"<stream id>"} in creation order; the snapshot is
--- consistent with every event up to and including `cursor`.
+-- ARGV: version, statuses (comma-separated, '' for all), offset, limit, view ('full', the default, or 'summary':
+-- see task_summary_json). Read-only. Returns {"tasks":[...],"total":N,"cursor":"<stream id>"} in creation order;
+-- the snapshot is consistent with every event up to and including `cursor`.
 local function list_tasks(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     local offset = check_count(args[3], 'offset')
     local limit = check_page_limit(args[4])
+    local view = args[5] or 'full'
+    check_one_of(view, { 'full', 'summary' }, 'view')
     local sets = {}
     if args[2] == '' then
         sets[1] = prefix .. 'tasks'
@@ -230,8 +232,9 @@ local function list_tasks(keys, args)
         end
     end
     local ids, total = union_page(sets, offset, limit)
+    local encode = view == 'summary' and task_summary_json or task_json
     local tasks = {}
-    for i, task_id in ipairs(ids) do tasks[i] = task_json(prefix, load_task(prefix, task_id)) end
+    for i, task_id in ipairs(ids) do tasks[i] = encode(prefix, load_task(prefix, task_id)) end
     return json_object({
         { 'tasks', json_array(tasks) },
         { 'total', tostring(total) },
