@@ -33,11 +33,9 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
-        .systemLibrary(
-            name: "COpenSSL",
-            pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"])]
-        ),
+        // OpenSSL's headers at build time (Debian: libssl-dev); the library itself is loaded with dlopen when the
+        // CLI first needs https://.
+        .target(name: "COpenSSL"),
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
         .target(name: "MaestroDomain"),
         .executableTarget(name: "LuaEmbedder"),

@@ -133,21 +133,16 @@ export class Api {
     throw error;
   }
 
-  /** Every task of the project (all pages) and the stream cursor of the first page. */
-  async allTasks() {
-    const tasks = [];
-    let cursor = null;
-    for (let offset = 0; ; ) {
-      const page = await this.request('GET', '/api/tasks', {
-        query: { offset, limit: 1000 },
-        action: 'Could not load the tasks',
-      });
-      cursor ??= page.cursor;
-      tasks.push(...(page.tasks ?? []));
-      offset += page.tasks?.length ?? 0;
-      if (!page.tasks?.length || offset >= (page.total ?? 0)) break;
-    }
-    return { tasks, cursor };
+  /**
+   * One page of task summaries in creation order (`{tasks, total, cursor}`): id, title, status, priority, parent,
+   * times, version and each session's status, no description or notes. `status`: a comma list, or all when empty.
+   */
+  async taskSummaries({ status = '', offset = 0, limit = 1000 } = {}) {
+    const page = await this.request('GET', '/api/tasks', {
+      query: { view: 'summary', status, offset, limit },
+      action: 'Could not load the tasks',
+    });
+    return { tasks: page?.tasks ?? [], total: Number(page?.total ?? 0), cursor: page?.cursor ?? null };
   }
 
   /** Every session of the project (all pages) and the stream cursor of the first page. */

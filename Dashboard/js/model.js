@@ -96,42 +96,31 @@ export function aggregateStatus(task) {
 
 /** How urgently a task wants a person: lower comes first in the "needing attention first" order. */
 export function attentionRank(task) {
-  const rank = {
-    needs_input: 0,
-    blocked: 1,
-    all_failed: 2,
-    working: 3,
-    queued: 4,
-    no_sessions: 5,
-    all_completed: 6,
-  }[aggregateStatus(task)];
+  return attentionRankOf(aggregateStatus(task), task.status);
+}
+
+const ATTENTION_RANK = {
+  needs_input: 0,
+  blocked: 1,
+  all_failed: 2,
+  working: 3,
+  queued: 4,
+  no_sessions: 5,
+  all_completed: 6,
+};
+
+/** The attention rank of a task with this aggregate and task status. */
+export function attentionRankOf(aggregate, status) {
   // Finished tasks sink below open ones with the same aggregate.
-  const closed = task.status === 'completed' || task.status === 'cancelled' ? 10 : 0;
-  return (rank ?? 5) + closed;
+  const closed = status === 'completed' || status === 'cancelled' ? 10 : 0;
+  return (ATTENTION_RANK[aggregate] ?? 5) + closed;
 }
 
 const PRIORITY_RANK = { urgent: 0, high: 1, medium: 2, low: 3 };
 
-/** Sorts for the task list; each compares two tasks. */
-export const TASK_SORTS = {
-  attention: (a, b) =>
-    attentionRank(a) - attentionRank(b) || priorityRank(a) - priorityRank(b) || byNewest(a, b),
-  newest: (a, b) => byNewest(a, b),
-  oldest: (a, b) => -byNewest(a, b),
-  updated: (a, b) => compareText(b.updatedAt, a.updatedAt) || byNewest(a, b),
-  priority: (a, b) => priorityRank(a) - priorityRank(b) || byNewest(a, b),
-};
-
-function priorityRank(task) {
-  return PRIORITY_RANK[task.priority] ?? 2;
-}
-
-function byNewest(a, b) {
-  return compareText(b.createdAt, a.createdAt) || compareText(b.id, a.id);
-}
-
-function compareText(a, b) {
-  return String(a ?? '').localeCompare(String(b ?? ''));
+/** Lower is more urgent; an unknown priority counts as medium. */
+export function priorityRank(priority) {
+  return PRIORITY_RANK[priority] ?? 2;
 }
 
 /** Lifecycle changes a user may make on a session (spec §3, §4.3). */

@@ -1,11 +1,16 @@
 // The sessions view: every session of the project with its lifecycle status, name, tasks, host and last
-// heartbeat; stop (when active) and restart (when stopped or failed), per spec §4.3; and spawning a session.
+// heartbeat; stop (when active) and restart (when stopped or failed), per spec §4.3; the "New session" form lives in
+// session-spawn.js. It is drawn only while shown, and after that only the cards of sessions that changed (or whose
+// tasks changed) are drawn again, unless the order changed.
 
 import { announce, h, reconcile, setChildren, timeElement } from './dom.js';
-import { canRestart, canStop, shortId, statusLabel } from './model.js';
-import { clip } from './task-list.js';
+import { canRestart, canStop, statusLabel } from './model.js';
+import { SessionSpawnForm } from './session-spawn.js';
+import { clip, plural, taskHref } from './text.js';
 
 const LIFECYCLE_ORDER = { active: 0, spawning: 1, failed: 2, stopped: 3 };
+/** Tasks named on a card; the rest are counted. */
+const TASKS_SHOWN = 20;
 
 export class SessionsView {
   constructor(app) {
@@ -13,18 +18,29 @@ export class SessionsView {
     this.list = document.getElementById('session-list');
     this.summary = document.getElementById('session-list-summary');
     this.empty = document.getElementById('session-list-empty');
-    this.spawnForm = document.getElementById('spawn-session-form');
-    this.spawnError = document.getElementById('spawn-session-error');
-    this.spawnResult = document.getElementById('spawn-session-result');
-    this.taskSelect = document.getElementById('session-tasks');
-    this.spawnForm.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.spawn();
-    });
+    this.spawnForm = new SessionSpawnForm(app);
+    /** @type {Map<string, HTMLLIElement>} */
+    this.rows = new Map();
+    this.drawn = false;
   }
 
-  render() {
-    const store = this.app.store;
+  get store() {
+    return this.app.store;
+  }
+
+  /** Draws what changed (`change`: {all, taskIds, sessionIds} as sets; null: everything). */
+  render(change = null) {
+    const store = this.store;
+    this.spawnForm.render(change);
+    const affected = change && !change.all && this.drawn ? this.affectedSessions(change) : null;
+    if (affected && ![...affected].some((id) => this.moves(id))) {
+      for (const id of affected) {
+        const session = store.sessions.get(id);
+        const row = this.rows.get(id);
+        if (session && row) this.updateRow(row, session);
+      }
+      return;
+    }
     const sessions = [...store.sessions.values()].sort(
       (a, b) =>
         (LIFECYCLE_ORDER[a.status] ?? 9) - (LIFECYCLE_ORDER[b.status] ?? 9) ||
@@ -37,12 +53,31 @@ export class SessionsView {
       (session) => this.createRow(session),
       (row, session) => this.updateRow(row, session),
     );
+    this.rows = new Map([...this.list.children].map((row) => [row.dataset.key, row]));
+    this.drawn = true;
     const active = sessions.filter((session) => session.status === 'active').length;
-    this.summary.textContent = store.loaded
-      ? `${sessions.length} session${sessions.length === 1 ? '' : 's'}, ${active} active`
+    this.summary.textContent = store.sessionsLoaded
+      ? `${plural(sessions.length, 'session')}, ${active} active`
       : 'Loading sessions…';
-    this.empty.hidden = !store.loaded || sessions.length > 0;
-    this.renderTaskOptions();
+    this.empty.hidden = !store.sessionsLoaded || sessions.length > 0;
+  }
+
+  /** The sessions whose cards show something that changed: their own record, or a task they work on. */
+  affectedSessions(change) {
+    const ids = new Set(change.sessionIds);
+    for (const taskId of change.taskIds) {
+      const task = this.store.tasks.get(taskId);
+      for (const entry of task?.sessionProgress ?? []) ids.add(entry.sessionId);
+    }
+    return ids;
+  }
+
+  /** Whether a session's card must move (new, gone, or another lifecycle status, which orders the cards). */
+  moves(sessionId) {
+    const session = this.store.sessions.get(sessionId);
+    const row = this.rows.get(sessionId);
+    if (!session || !row) return Boolean(session) !== Boolean(row);
+    return row.dataset.status !== session.status;
   }
 
   createRow(session) {
@@ -55,10 +90,10 @@ export class SessionsView {
   }
 
   updateRow(row, session) {
-    const tasks = this.app.store.tasksOfSession(session.id);
+    const tasks = this.store.tasksOfSession(session.id);
     const signature = JSON.stringify([
       session.status, session.name, session.host, session.pid, session.lastHeartbeat, session.error,
-      tasks.map((task) => [task.id, task.title, task.status]),
+      tasks.slice(0, TASKS_SHOWN).map((task) => [task.id, task.title, task.status]), tasks.length,
     ]);
     row.dataset.status = session.status;
     row.className = `session-row card lifecycle-row-${session.status}`;
@@ -86,57 +121,32 @@ export class SessionsView {
         fact('Started by', session.spawnSource === 'session' ? 'another session' : 'the dashboard or API'),
         fact('Created', timeElement(session.createdAt)),
         session.legacyStatus ? fact('Old status', session.legacyStatus) : null,
-        fact(
-          'Tasks',
-          tasks.length
-            ? h(
-                'ul',
-                { class: 'inline-list' },
-                tasks.map((task) =>
-                  h('li', {}, h('a', { href: taskHref(task.id) }, task.title ? clip(task.title, 50) : task.id)),
-                ),
-              )
-            : h('span', { class: 'muted' }, 'none'),
-        ),
+        fact('Tasks', taskLinks(tasks)),
       ),
       session.status === 'failed' && session.error
         ? h('p', { class: 'banner banner-failed' }, h('strong', {}, 'Failed: '), session.error)
         : null,
     );
     const buttons = [];
-    if (canStop(session)) {
-      buttons.push(
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'danger',
-            dataset: { action: 'stop' },
-            'aria-label': `Stop ${name}`,
-            onclick: (event) => this.lifecycle(event.currentTarget, session.id, 'stop'),
-          },
-          'Stop',
-        ),
-      );
-    }
-    if (canRestart(session)) {
-      buttons.push(
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'secondary',
-            dataset: { action: 'restart' },
-            'aria-label': `Restart ${name}`,
-            onclick: (event) => this.lifecycle(event.currentTarget, session.id, 'restart'),
-          },
-          'Restart',
-        ),
-      );
-    }
+    if (canStop(session)) buttons.push(this.lifecycleButton(session, name, 'stop', 'Stop', 'danger'));
+    if (canRestart(session)) buttons.push(this.lifecycleButton(session, name, 'restart', 'Restart', 'secondary'));
     const hadFocus = row.parts.actions.contains(document.activeElement);
     setChildren(row.parts.actions, buttons);
     if (hadFocus) (row.parts.actions.querySelector('button') ?? row.parts.main.querySelector('.session-name'))?.focus?.();
+  }
+
+  lifecycleButton(session, name, action, label, kind) {
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: kind,
+        dataset: { action },
+        'aria-label': `${label} ${name}`,
+        onclick: (event) => this.lifecycle(event.currentTarget, session.id, action),
+      },
+      label,
+    );
   }
 
   async lifecycle(button, sessionId, action) {
@@ -148,7 +158,7 @@ export class SessionsView {
       const session = action === 'stop' ? await api.stopSession(sessionId) : await api.restartSession(sessionId);
       // Lifecycle records carry no version: while live, the events (in order) are the truth, and this reply may
       // arrive after a later event (a restart is followed at once by the supervisor's active).
-      if (session?.id && !this.app.live.connected) this.app.store.putSession(session);
+      if (session?.id && !this.app.live.connected) this.store.putSession(session);
       announce(action === 'stop' ? 'Session stopped.' : 'Session restarting.');
     } catch (error) {
       row.parts.error.textContent = error.message;
@@ -158,90 +168,35 @@ export class SessionsView {
     }
   }
 
-  renderTaskOptions() {
-    const select = this.taskSelect;
-    const tasks = [...this.app.store.tasks.values()].filter(
-      (task) => task.status === 'todo' || task.status === 'inprogress',
-    );
-    const signature = tasks.map((task) => `${task.id}\u0000${task.title}`).join('\u0001');
-    if (select.dataset.signature === signature) return;
-    select.dataset.signature = signature;
-    const chosen = new Set([...select.selectedOptions].map((option) => option.value));
-    setChildren(
-      select,
-      tasks.map((task) =>
-        h('option', { value: task.id, selected: chosen.has(task.id) }, `${clip(task.title, 60)} (${shortId(task.id)})`),
-      ),
-    );
-  }
-
-  async spawn() {
-    const form = this.spawnForm;
-    this.spawnError.textContent = '';
-    const name = form.elements.namedItem('name').value.trim();
-    const taskIds = [...this.taskSelect.selectedOptions].map((option) => option.value);
-    const body = { taskIds };
-    if (name) body.name = name;
-    const button = form.querySelector('button[type=submit]');
-    button.disabled = true;
-    try {
-      const result = await this.app.api().spawnSession(body);
-      if (result?.session) this.app.store.putSession(result.session);
-      form.reset();
-      this.showSpawned(result);
-    } catch (error) {
-      this.spawnError.textContent = error.message;
-    } finally {
-      button.disabled = false;
+  /** Scrolls to a session's card (links from a task's progress list), once it is there. */
+  showSession(sessionId, attempts = 20) {
+    const card = this.rows.get(sessionId);
+    if (!card || !card.isConnected) {
+      if (attempts > 0) setTimeout(() => this.showSession(sessionId, attempts - 1), 100);
+      return;
     }
+    card.scrollIntoView({ block: 'center' });
+    const heading = card.querySelector('.session-name');
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+    card.classList.add('highlight');
+    setTimeout(() => card.classList.remove('highlight'), 2000);
   }
+}
 
-  showSpawned(result) {
-    const env = result?.env ?? {};
-    const text = Object.entries(env)
-      .map(([key, value]) => `${key}=${value}`)
-      .join('\n');
-    const pre = h('pre', { class: 'env', tabindex: '0', 'aria-label': 'Environment of the new session' }, text);
-    const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy');
-    copy.addEventListener('click', async () => {
-      try {
-        await navigator.clipboard.writeText(text);
-        copy.textContent = 'Copied';
-      } catch {
-        const range = document.createRange();
-        range.selectNodeContents(pre);
-        getSelection().removeAllRanges();
-        getSelection().addRange(range);
-        copy.textContent = 'Selected: press Ctrl+C';
-      }
-    });
-    const done = h('button', { type: 'button', class: 'secondary' }, 'Done');
-    done.addEventListener('click', () => {
-      this.spawnResult.hidden = true;
-      this.spawnResult.replaceChildren();
-    });
-    setChildren(
-      this.spawnResult,
-      h(
-        'p',
-        {},
-        h('strong', {}, `Session ${result?.session?.name ?? shortId(result?.session?.id)} created. `),
-        'Its token is shown only now: give these variables to the agent process.',
-      ),
-      pre,
-      h('div', { class: 'form-actions' }, copy, done),
-    );
-    this.spawnResult.hidden = false;
-    pre.focus();
-  }
+function taskLinks(tasks) {
+  if (!tasks.length) return h('span', { class: 'muted' }, 'none');
+  const shown = tasks.slice(0, TASKS_SHOWN);
+  return h(
+    'ul',
+    { class: 'inline-list' },
+    shown.map((task) => h('li', {}, h('a', { href: taskHref(task.id) }, task.title ? clip(task.title, 50) : task.id))),
+    tasks.length > shown.length ? h('li', { class: 'muted' }, `and ${tasks.length - shown.length} more`) : null,
+  );
 }
 
 function unknown(text) {
   return h('span', { class: 'muted' }, text);
-}
-
-function taskHref(taskId) {
-  return `#/tasks/${encodeURIComponent(taskId)}`;
 }
 
 function fact(term, value) {

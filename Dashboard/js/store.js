@@ -1,19 +1,39 @@
-// What the dashboard knows about one project: its tasks and sessions, built from a snapshot and kept current by
-// the live events (spec §6.3). Task events carry the task's `version`; one that is not newer than what is held is
-// ignored, so replays and the page's own writes never go backwards.
+// What the dashboard knows about one project: its tasks (records, see task-records.js, with the indexes of
+// task-index.js) and sessions, built from snapshot pages and kept current by the live events (spec §6.3).
+//
+// Every task change carries the task's `version`: an event or a page row is taken only when its version is newer
+// than what is held, so replays, pages read while events arrive, and the page's own writes never go backwards or
+// apply twice. While the snapshot is still loading page by page, an event about a task not held yet is kept until
+// its page arrives (then applied if newer than the row), and a deleted task's id is remembered with the event's
+// stream id, so that a page read before the deletion cannot bring it back.
 
-import { aggregateStatus } from './model.js';
+import { compareStreamIds } from './model.js';
+import { TaskIndex } from './task-index.js';
+import { TASK_ORDERS, fromFull, fromSummary, withAnswer, withProgress } from './task-records.js';
+
+const NO_CHANGE = { taskIds: [], sessionIds: [], attention: [] };
 
 export class ProjectStore {
   constructor() {
-    /** @type {Map<string, object>} */
+    /** @type {Map<string, object>} task id → record */
     this.tasks = new Map();
     /** @type {Map<string, object>} */
     this.sessions = new Map();
+    this.index = new TaskIndex();
+    /** The first page of tasks is in (the list can be shown). */
     this.loaded = false;
+    /** Every page is in. */
+    this.complete = false;
+    /** How many tasks the project had when loading began (for "loaded 40,000 of 100,000"). */
+    this.expected = 0;
+    this.sessionsLoaded = false;
     this.listeners = new Set();
     /** Called with a task id whose full record should be fetched again (a gap in its versions, or unknown). */
     this.onStale = null;
+    /** @type {Map<string, object[]>} events about tasks not held yet, while loading */
+    this.pending = new Map();
+    /** @type {Map<string, string>} task id → stream id of its deletion, while loading */
+    this.tombstones = new Map();
   }
 
   /** Calls `listener(change)` after every change; `change.taskIds` and `change.sessionIds` say what changed. */
@@ -26,45 +46,108 @@ export class ProjectStore {
     for (const listener of this.listeners) listener(change);
   }
 
-  /** Replaces everything with a snapshot. */
-  reset(tasks, sessions) {
-    this.tasks = new Map(tasks.map((task) => [task.id, normalizeTask(task)]));
-    this.sessions = new Map(sessions.map((session) => [session.id, session]));
-    this.loaded = true;
-    this.emit({ reset: true, taskIds: [], sessionIds: [], attention: [] });
-  }
-
   clear() {
     this.tasks = new Map();
     this.sessions = new Map();
+    this.index.reset();
     this.loaded = false;
-    this.emit({ reset: true, taskIds: [], sessionIds: [], attention: [] });
+    this.complete = false;
+    this.sessionsLoaded = false;
+    this.expected = 0;
+    this.pending.clear();
+    this.tombstones.clear();
+    this.emit({ ...NO_CHANGE, reset: true });
   }
 
-  /** Takes a full task (from an API response or event) when it is newer than the one held. */
+  /** Puts `next` in the place of `previous` (either may be null) in the map and every index. */
+  set(previous, next) {
+    if (next) this.tasks.set(next.id, next);
+    else this.tasks.delete(previous.id);
+    this.index.update(previous ?? null, next ?? null);
+  }
+
+  // Snapshot pages
+
+  /** Takes one page of task summaries, consistent with the stream up to `cursor`; returns how many were new. */
+  putPage(rows, cursor) {
+    const ids = [];
+    for (const row of rows) {
+      const deletedAt = this.tombstones.get(row.id);
+      if (deletedAt && (!cursor || compareStreamIds(deletedAt, cursor) > 0)) continue;
+      const held = this.tasks.get(row.id);
+      if (held && Number(row.version) <= held.version) continue;
+      this.set(held, fromSummary(row));
+      ids.push(row.id);
+      if (this.pending.has(row.id)) this.drainPending(row.id);
+    }
+    this.loaded = true;
+    this.emit({ ...NO_CHANGE, taskIds: ids, bulk: true });
+    return ids.length;
+  }
+
+  /** Every page is in: events still waiting for their task are about tasks this page has not seen; read them. */
+  finishLoading() {
+    this.complete = true;
+    const waiting = [...this.pending.keys()];
+    this.pending.clear();
+    this.tombstones.clear();
+    for (const taskId of waiting) this.stale(taskId);
+    this.emit({ ...NO_CHANGE, bulk: true });
+  }
+
+  /** Applies the held-back events of a task that just arrived, those newer than it, in order. */
+  drainPending(taskId) {
+    const events = this.pending.get(taskId) ?? [];
+    this.pending.delete(taskId);
+    for (const event of events) this.apply(event);
+  }
+
+  /** Replaces the sessions with a snapshot of them. */
+  putSessions(sessions) {
+    const held = this.sessions;
+    this.sessions = new Map(sessions.map((session) => [session.id, session]));
+    // Sessions spawned (events) since the snapshot was read stay.
+    for (const [id, session] of held) if (!this.sessions.has(id)) this.sessions.set(id, session);
+    this.sessionsLoaded = true;
+    this.emit({ ...NO_CHANGE, sessionIds: [...this.sessions.keys()], bulk: true });
+  }
+
+  // Single tasks
+
+  /**
+   * Takes a full task (from an API response or an event) when it is newer than the one held, or as new as a
+   * summary held of it. Returns whether it was taken.
+   */
   putTask(task) {
     const held = this.tasks.get(task.id);
-    if (held && Number(task.version) <= Number(held.version)) return false;
-    const before = held ? needsInputIds(held) : new Set();
-    const next = normalizeTask(task);
-    this.tasks.set(task.id, next);
+    const version = Number(task.version);
+    if (held && (version < held.version || (version === held.version && held.full))) return false;
+    const next = fromFull(task);
+    const before = held ? waitingSessions(held) : new Set();
+    this.set(held, next);
     const attention = next.sessionProgress
       .filter((entry) => entry.status === 'needs_input' && !before.has(entry.sessionId))
       .map((entry) => ({ task: next, entry }));
-    this.emit({ taskIds: [task.id], sessionIds: [], attention });
+    this.emit({ ...NO_CHANGE, taskIds: [task.id], attention });
+    if (!held && this.pending.has(task.id)) this.drainPending(task.id);
     return true;
   }
 
-  removeTask(taskId) {
-    if (!this.tasks.delete(taskId)) return;
-    this.emit({ taskIds: [taskId], sessionIds: [], attention: [], deleted: taskId });
+  /** Forgets a task; `eventId` is the stream id of its deletion, when it came as an event. */
+  removeTask(taskId, eventId = null) {
+    if (!this.complete && eventId) this.tombstones.set(taskId, eventId);
+    this.pending.delete(taskId);
+    const held = this.tasks.get(taskId);
+    if (!held) return;
+    this.set(held, null);
+    this.emit({ ...NO_CHANGE, taskIds: [taskId], deleted: taskId });
   }
 
   /** Takes a whole session record (from an event, or a read of a session not held yet). */
   putSession(session) {
     const held = this.sessions.get(session.id);
     this.sessions.set(session.id, { ...held, ...session });
-    this.emit({ taskIds: [], sessionIds: [session.id], attention: [] });
+    this.emit({ ...NO_CHANGE, sessionIds: [session.id] });
   }
 
   /**
@@ -86,10 +169,12 @@ export class ProjectStore {
         changed.push(session.id);
       }
     }
-    if (changed.length) this.emit({ taskIds: [], sessionIds: changed, attention: [] });
+    if (changed.length) this.emit({ ...NO_CHANGE, sessionIds: changed });
   }
 
-  /** Applies one live event; returns nothing. Unknown types are ignored (newer servers may add some). */
+  // Live events
+
+  /** Applies one live event. Unknown types are ignored (newer servers may add some). */
   apply(event) {
     const payload = event.payload ?? {};
     switch (event.type) {
@@ -98,13 +183,13 @@ export class ProjectStore {
         if (payload.task) this.putTask(payload.task);
         break;
       case 'task:deleted':
-        this.removeTask(payload.taskId);
+        this.removeTask(payload.taskId, event.id ?? null);
         break;
       case 'task:session_status':
-        this.applyProgress(payload);
+        this.applyProgress(event);
         break;
       case 'task:input_answer':
-        this.applyAnswer(payload);
+        this.applyAnswer(event);
         break;
       case 'session:spawn':
         if (payload.session) {
@@ -130,108 +215,83 @@ export class ProjectStore {
     if (this.onStale) this.onStale(taskId);
   }
 
-  /** Checks an event's version against the held task: returns the task to change, or null to ignore. */
-  acceptVersion(taskId, version) {
+  /**
+   * Checks a task event's version against the held task: returns the task to change, or null to ignore it. An event
+   * about a task not held waits for the task's page while pages are loading; after that, the task is fetched.
+   */
+  accept(event) {
+    const { taskId, version } = event.payload;
     const task = this.tasks.get(taskId);
     if (!task) {
-      this.stale(taskId);
+      if (this.complete) this.stale(taskId);
+      else if (!this.tombstones.has(taskId)) {
+        if (!this.pending.has(taskId)) this.pending.set(taskId, []);
+        this.pending.get(taskId).push(event);
+      }
       return null;
     }
     if (version == null) return task;
-    if (Number(version) <= Number(task.version)) return null;
-    if (Number(version) > Number(task.version) + 1) this.stale(taskId);
+    if (Number(version) <= task.version) return null;
+    if (Number(version) > task.version + 1) this.stale(taskId);
     return task;
   }
 
-  applyProgress(payload) {
-    const { taskId, sessionId, status, notes, lastUpdated, version } = payload;
-    const held = this.acceptVersion(taskId, version);
+  applyProgress(event) {
+    const held = this.accept(event);
     if (!held) return;
-    const task = structuredClone(held);
-    let entry = task.sessionProgress.find((candidate) => candidate.sessionId === sessionId);
-    const before = entry?.status;
-    if (!entry) {
-      entry = { sessionId };
-      task.sessionProgress.push(entry);
-      if (!task.sessionIds.includes(sessionId)) task.sessionIds.push(sessionId);
+    const payload = event.payload;
+    const { next, entry, before } = withProgress(held, payload);
+    this.set(held, next);
+    const session = this.sessions.get(payload.sessionId);
+    if (session && !(session.taskIds ?? []).includes(payload.taskId)) {
+      this.sessions.set(payload.sessionId, { ...session, taskIds: [...(session.taskIds ?? []), payload.taskId] });
     }
-    entry.status = status;
-    entry.lastUpdated = lastUpdated;
-    if (notes == null || notes === '') delete entry.notes;
-    else entry.notes = notes;
-    if (status === 'needs_input') {
-      // A new question wants a new answer.
-      delete entry.answer;
-      delete entry.answeredAt;
-    }
-    if (version != null) task.version = version;
-    if (lastUpdated) task.updatedAt = lastUpdated;
-    task.aggregateStatus = aggregateStatus(task);
-    this.tasks.set(taskId, task);
-    const session = this.sessions.get(sessionId);
-    if (session && !(session.taskIds ?? []).includes(taskId)) {
-      this.sessions.set(sessionId, { ...session, taskIds: [...(session.taskIds ?? []), taskId] });
-    }
-    const attention = status === 'needs_input' && before !== 'needs_input' ? [{ task, entry }] : [];
-    this.emit({ taskIds: [taskId], sessionIds: [sessionId], attention });
+    const attention = payload.status === 'needs_input' && before !== 'needs_input' ? [{ task: next, entry }] : [];
+    this.emit({ taskIds: [payload.taskId], sessionIds: [payload.sessionId], attention });
   }
 
-  applyAnswer(payload) {
-    const { taskId, sessionId, answer, answeredAt, version } = payload;
-    const held = this.acceptVersion(taskId, version);
+  applyAnswer(event) {
+    const held = this.accept(event);
     if (!held) return;
-    const task = structuredClone(held);
-    const entry = task.sessionProgress.find((candidate) => candidate.sessionId === sessionId);
-    if (entry) {
-      entry.answer = answer;
-      entry.answeredAt = answeredAt;
-    } else {
-      this.stale(taskId);
-    }
-    if (version != null) task.version = version;
-    if (answeredAt) task.updatedAt = answeredAt;
-    this.tasks.set(taskId, task);
-    this.emit({ taskIds: [taskId], sessionIds: [], attention: [] });
+    const { next, found } = withAnswer(held, event.payload);
+    if (!found) this.stale(held.id);
+    this.set(held, next);
+    this.emit({ ...NO_CHANGE, taskIds: [held.id] });
   }
 
   applyLifecycle(sessionId, fields) {
     const held = this.sessions.get(sessionId);
     if (!held) {
-      this.emit({ taskIds: [], sessionIds: [sessionId], attention: [], unknownSession: sessionId });
+      this.emit({ ...NO_CHANGE, sessionIds: [sessionId], unknownSession: sessionId });
       return;
     }
     const session = { ...held, ...fields };
     if (fields.error === undefined && 'error' in fields) delete session.error;
     this.sessions.set(sessionId, session);
-    this.emit({ taskIds: [], sessionIds: [sessionId], attention: [] });
+    this.emit({ ...NO_CHANGE, sessionIds: [sessionId] });
   }
+
+  // Questions
 
   /** How many progress entries, over all tasks, are waiting for a person's answer. */
   needsInputCount() {
-    let count = 0;
-    for (const task of this.tasks.values()) {
-      for (const entry of task.sessionProgress) if (entry.status === 'needs_input') count += 1;
-    }
-    return count;
+    return this.index.needsInput;
   }
 
-  /** The tasks a session is linked to (from the tasks' side, which is authoritative). */
+  /** The tasks a session is linked to (the tasks' side is authoritative), as records or `{id, title: null}`. */
   tasksOfSession(sessionId) {
-    const session = this.sessions.get(sessionId);
-    const ids = new Set(session?.taskIds ?? []);
-    for (const task of this.tasks.values()) if (task.sessionIds.includes(sessionId)) ids.add(task.id);
+    const ids = new Set(this.sessions.get(sessionId)?.taskIds ?? []);
+    for (const id of this.index.tasksOfSession(sessionId)) ids.add(id);
     return [...ids].map((id) => this.tasks.get(id) ?? { id, title: null });
   }
+
+  /** The subtasks of a task, as records, oldest first. */
+  childrenOf(taskId) {
+    const children = [...this.index.childrenOf(taskId)].map((id) => this.tasks.get(id)).filter(Boolean);
+    return children.sort(TASK_ORDERS.oldest);
+  }
 }
 
-function normalizeTask(task) {
-  const copy = structuredClone(task);
-  copy.sessionIds = copy.sessionIds ?? [];
-  copy.sessionProgress = copy.sessionProgress ?? [];
-  copy.aggregateStatus = aggregateStatus(copy);
-  return copy;
-}
-
-function needsInputIds(task) {
+function waitingSessions(task) {
   return new Set(task.sessionProgress.filter((entry) => entry.status === 'needs_input').map((entry) => entry.sessionId));
 }

@@ -1,42 +1,53 @@
-// The task list: filters, sort, the create form, and one row per task with its status badge, aggregate session
-// status and session count. Rows are updated in place, so focus and scrolling survive live updates.
+// The task list: filters, sort and search (task-query.js keeps the result), the counts, and the rows. The list is
+// virtual: only the rows in the window (and some overscan) are in the DOM, placed by offset in a box as tall as
+// every row together, so 100,000 tasks cost what 30 do. Rows are updated in place and only when their task changed,
+// the focused row is kept while it is scrolled away, and DOM order is the visual order (Tab works).
 
-import { h, reconcile, setChildren } from './dom.js';
-import {
-  TASK_SORTS,
-  aggregateStatus,
-  indicator,
-  shortId,
-  statusLabel,
-} from './model.js';
+import { TaskCreateForm } from './task-create.js';
+import { TaskQuery } from './task-query.js';
+import { createRow, updateRow, wantsNotes } from './task-row.js';
+import { count, plural } from './text.js';
 
 const FILTERS_KEY = 'maestro.taskFilters';
+const POOL_MAX = 60;
 
 export class TaskListView {
-  /** @param {object} app the dashboard (store, api(), notify(), navigate()) */
+  /** @param {object} app the dashboard (store, fetcher, api(), notify(), navigate()) */
   constructor(app) {
     this.app = app;
     this.list = document.getElementById('task-list');
     this.summary = document.getElementById('task-list-summary');
     this.empty = document.getElementById('task-list-empty');
     this.filters = document.getElementById('task-filters');
-    this.createForm = document.getElementById('create-task-form');
-    this.createError = document.getElementById('create-task-error');
-    this.parentSelect = document.getElementById('new-parent');
+    this.query = new TaskQuery(app.store);
+    this.createForm = new TaskCreateForm(app);
     this.selectedId = null;
+    /** @type {Map<string, HTMLLIElement>} task id → row in the DOM */
+    this.rows = new Map();
+    this.pool = [];
+    this.metrics = null;
+    this.height = -1;
+    this.summaryText = null;
+    this.scrollPending = false;
 
     this.restoreFilters();
+    this.query.set(this.filterValues());
     const refilter = () => {
       this.saveFilters();
-      this.render();
+      if (this.query.set(this.filterValues())) this.render();
     };
     this.filters.addEventListener('input', refilter);
     this.filters.addEventListener('change', refilter);
     this.filters.addEventListener('submit', (event) => event.preventDefault());
-    this.createForm.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.create();
+    window.addEventListener('scroll', () => this.scheduleScroll(), { passive: true });
+    window.addEventListener('resize', () => {
+      this.metrics = null;
+      this.scheduleScroll();
     });
+  }
+
+  filterValues() {
+    return Object.fromEntries(new FormData(this.filters));
   }
 
   restoreFilters() {
@@ -52,165 +63,153 @@ export class TaskListView {
   }
 
   saveFilters() {
-    const values = Object.fromEntries(new FormData(this.filters));
     try {
-      sessionStorage.setItem(FILTERS_KEY, JSON.stringify(values));
+      sessionStorage.setItem(FILTERS_KEY, JSON.stringify(this.filterValues()));
     } catch {
       /* storage unavailable */
     }
   }
 
-  /** The tasks that pass the filters, in the chosen order. */
-  visibleTasks() {
-    const values = Object.fromEntries(new FormData(this.filters));
-    const query = String(values.q ?? '').trim().toLowerCase();
-    const sort = TASK_SORTS[values.sort] ?? TASK_SORTS.attention;
-    return [...this.app.store.tasks.values()]
-      .filter((task) => {
-        if (values.status === 'open') {
-          if (task.status !== 'todo' && task.status !== 'inprogress') return false;
-        } else if (values.status && task.status !== values.status) return false;
-        const aggregate = aggregateStatus(task);
-        if (values.aggregate === 'attention') {
-          if (aggregate !== 'needs_input' && aggregate !== 'blocked') return false;
-        } else if (values.aggregate && aggregate !== values.aggregate) return false;
-        if (query && !task.title.toLowerCase().includes(query) && !task.id.toLowerCase().includes(query)) return false;
-        return true;
-      })
-      .sort(sort);
+  scheduleScroll() {
+    if (this.scrollPending) return;
+    this.scrollPending = true;
+    requestAnimationFrame(() => {
+      this.scrollPending = false;
+      this.renderWindow();
+    });
   }
 
-  render() {
+  /** Row height plus gap (`pitch`) and the extra height of tall rows, in pixels, from the CSS. */
+  measure() {
+    const probe = document.createElement('div');
+    probe.style.cssText =
+      'position:absolute;visibility:hidden;height:var(--task-row-height);width:var(--task-row-tall-extra);' +
+      'padding-top:var(--task-row-gap);box-sizing:content-box';
+    this.list.parentElement.append(probe);
+    const style = getComputedStyle(probe);
+    const height = parseFloat(style.height) || 70;
+    const gap = parseFloat(style.paddingTop) || 0;
+    const extra = parseFloat(style.width) || 0;
+    probe.remove();
+    return { pitch: height + gap, extra, gap };
+  }
+
+  /** Brings the counts, the size of the list and the rows in view up to date (`change`: what changed). */
+  render(change = null) {
+    const list = this.query.list;
+    this.renderSummary(list);
+    this.createForm.render(change);
+    this.renderWindow(change);
+  }
+
+  renderSummary(list) {
     const store = this.app.store;
-    const tasks = this.visibleTasks();
-    reconcile(this.list, tasks, (task) => task.id, (task) => this.createRow(task), (row, task) => this.updateRow(row, task));
     const total = store.tasks.size;
-    const filtered = tasks.length !== total;
-    this.summary.textContent = !store.loaded
-      ? 'Loading tasks…'
-      : `${filtered ? `Showing ${tasks.length} of ${total}` : total} task${total === 1 ? '' : 's'}`;
-    this.empty.hidden = !store.loaded || tasks.length > 0;
-    this.empty.textContent =
-      total === 0 ? 'No tasks yet. Create the first one with “New task”.' : 'No task matches these filters.';
-    this.renderParentOptions();
+    const shown = list.size;
+    let text;
+    if (!store.loaded) text = 'Loading tasks…';
+    else {
+      const filtered = this.query.filtered;
+      text = filtered ? `Showing ${count(shown)} of ${plural(total, 'task')}` : plural(total, 'task');
+      if (!store.complete) text += ` · loaded ${count(total)} of ${count(Math.max(store.expected, total))}…`;
+    }
+    if (text !== this.summaryText) this.summary.textContent = this.summaryText = text;
+    const empty = store.loaded && store.complete && shown === 0;
+    this.empty.hidden = !empty;
+    if (empty) {
+      this.empty.textContent =
+        total === 0 ? 'No tasks yet. Create the first one with “New task”.' : 'No task matches these filters.';
+    }
   }
 
-  createRow(task) {
-    const link = h('a', { class: 'task-link', href: `#/tasks/${encodeURIComponent(task.id)}` });
-    return h('li', { class: 'task-row', dataset: { taskId: task.id } }, link);
+  /** Places the rows that are in the window now. */
+  renderWindow(change = null) {
+    const list = this.query.list;
+    if (!this.list.offsetParent) return; // hidden (another view, or the detail on a narrow screen)
+    if (!this.metrics) this.metrics = this.measure();
+    const { pitch, extra, gap } = this.metrics;
+    const height = Math.max(0, list.height(pitch, extra) - (list.size ? gap : 0));
+    if (height !== this.height) {
+      this.height = height;
+      this.list.style.height = `${height}px`;
+    }
+    const top = this.list.getBoundingClientRect().top;
+    const overscan = Math.max(300, window.innerHeight * 0.75);
+    const first = list.indexAt(-top - overscan, pitch, extra);
+    const last = list.size ? list.indexAt(-top + window.innerHeight + overscan, pitch, extra) : -1;
+    const items = list.slice(first, last + 1);
+    const wanted = new Map();
+    let offset = list.offsetOf(first, pitch, extra);
+    items.forEach((task, position) => {
+      wanted.set(task.id, { task, index: first + position, offset });
+      offset += pitch + (task.aggregateStatus === 'needs_input' || task.aggregateStatus === 'blocked' ? extra : 0);
+    });
+    this.keepFocused(list, wanted, pitch, extra);
+    for (const [id, row] of this.rows) {
+      if (!wanted.has(id)) {
+        this.rows.delete(id);
+        row.remove();
+        if (this.pool.length < POOL_MAX) this.pool.push(row);
+      }
+    }
+    const ordered = [...wanted.values()].sort((a, b) => a.index - b.index);
+    let previous = null;
+    for (const { task, index, offset: y } of ordered) {
+      let row = this.rows.get(task.id);
+      if (!row) {
+        row = this.pool.pop() ?? createRow();
+        row.task = null;
+        this.rows.set(task.id, row);
+      }
+      updateRow(row, task, task.id === this.selectedId);
+      if (row.y !== y) {
+        row.y = y;
+        row.style.transform = `translateY(${y}px)`;
+      }
+      const position = String(index + 1);
+      if (row.getAttribute('aria-posinset') !== position) row.setAttribute('aria-posinset', position);
+      const size = String(list.size);
+      if (row.getAttribute('aria-setsize') !== size) row.setAttribute('aria-setsize', size);
+      this.place(row, previous);
+      previous = row;
+      if (wantsNotes(task)) this.app.fetcher.want(task.id);
+    }
   }
 
-  updateRow(row, task) {
-    const aggregate = aggregateStatus(task);
-    const sessions = task.sessionProgress.length;
-    const signature = JSON.stringify([task.version, task.title, task.status, aggregate, sessions, task.priority]);
-    row.className = `task-row aggregate-${aggregate} task-${task.status}`;
-    const link = row.firstElementChild;
-    if (task.id === this.selectedId) link.setAttribute('aria-current', 'true');
-    else link.removeAttribute('aria-current');
-    if (row.dataset.signature === signature) return;
-    row.dataset.signature = signature;
-    row.dataset.status = task.status;
-    row.dataset.aggregate = aggregate;
-    const waiting = task.sessionProgress.filter((entry) => entry.status === 'needs_input' || entry.status === 'blocked');
-    setChildren(
-      link,
-      h('span', { class: `indicator indicator-${aggregate}`, 'aria-hidden': 'true' }, indicator(aggregate)),
-      h(
-        'span',
-        { class: 'task-main' },
-        h('span', { class: 'task-title' }, task.title),
-        waiting.length
-          ? h('span', { class: 'task-waiting' }, waiting[0].notes ? `“${clip(waiting[0].notes, 90)}”` : '')
-          : null,
-      ),
-      h(
-        'span',
-        { class: 'task-meta' },
-        h('span', { class: `badge status-${task.status}`, dataset: { role: 'status' } }, statusLabel(task.status)),
-        h(
-          'span',
-          { class: `aggregate aggregate-label-${aggregate}`, dataset: { role: 'aggregate' } },
-          statusLabel(aggregate),
-        ),
-        sessions > 0
-          ? h('span', { class: 'session-count' }, `${sessions} session${sessions === 1 ? '' : 's'}`)
-          : null,
-        task.priority && task.priority !== 'medium'
-          ? h('span', { class: `priority priority-${task.priority}` }, statusLabel(task.priority))
-          : null,
-        h('span', { class: 'task-id muted' }, shortId(task.id)),
-      ),
-    );
+  /** Keeps the row holding the focus while it is scrolled out of the window (so the focus is not lost). */
+  keepFocused(list, wanted, pitch, extra) {
+    const focused = document.activeElement?.closest?.('#task-list > li');
+    const task = focused?.task;
+    if (!task || wanted.has(task.id)) return;
+    const current = this.app.store.tasks.get(task.id);
+    const index = current ? list.indexOf(current) : -1;
+    if (index >= 0) wanted.set(task.id, { task: current, index, offset: list.offsetOf(index, pitch, extra) });
+  }
+
+  /** Puts `row` right after `previous` (first when null), moving other rows rather than a focused one. */
+  place(row, previous) {
+    const expected = previous ? previous.nextElementSibling : this.list.firstElementChild;
+    if (row === expected) return;
+    if (row.isConnected && row.contains(document.activeElement)) {
+      // Moving the focused row would blur it: move what stands before it instead.
+      let stray = expected;
+      while (stray && stray !== row) {
+        const next = stray.nextElementSibling;
+        this.list.append(stray);
+        stray = next;
+      }
+      return;
+    }
+    this.list.insertBefore(row, expected);
   }
 
   setSelected(taskId) {
     this.selectedId = taskId;
-    for (const link of this.list.querySelectorAll('a[aria-current]')) link.removeAttribute('aria-current');
-    if (taskId) {
-      const row = [...this.list.children].find((child) => child.dataset.key === taskId);
-      row?.firstElementChild.setAttribute('aria-current', 'true');
-    }
-  }
-
-  renderParentOptions() {
-    const select = this.parentSelect;
-    const current = select.value;
-    const tasks = [...this.app.store.tasks.values()]
-      .filter((task) => task.status !== 'cancelled')
-      .sort(TASK_SORTS.newest);
-    const signature = tasks.map((task) => `${task.id}\u0000${task.title}`).join('\u0001');
-    if (select.dataset.signature === signature) return;
-    select.dataset.signature = signature;
-    setChildren(
-      select,
-      h('option', { value: '' }, 'None'),
-      tasks.map((task) => h('option', { value: task.id }, `${clip(task.title, 60)} (${shortId(task.id)})`)),
-    );
-    select.value = tasks.some((task) => task.id === current) ? current : '';
+    for (const row of this.rows.values()) updateRow(row, row.task, row.task?.id === taskId);
   }
 
   /** Sets the parent field (from a task's "Add subtask" button) and opens the form. */
   startSubtask(parentId) {
-    const details = document.getElementById('create-task');
-    details.open = true;
-    this.renderParentOptions();
-    this.parentSelect.value = parentId;
-    document.getElementById('new-title').focus();
+    this.createForm.startSubtask(parentId);
   }
-
-  async create() {
-    const form = this.createForm;
-    const data = Object.fromEntries(new FormData(form));
-    const title = String(data.title ?? '').trim();
-    this.createError.textContent = '';
-    if (!title) {
-      this.createError.textContent = 'Give the task a title.';
-      form.elements.namedItem('title').focus();
-      return;
-    }
-    const body = { title, priority: data.priority || 'medium' };
-    if (String(data.description ?? '').trim()) body.description = String(data.description);
-    if (data.parentId) body.parentId = data.parentId;
-    const button = document.getElementById('create-task-submit');
-    button.disabled = true;
-    try {
-      const task = await this.app.api().createTask(body);
-      this.app.store.putTask(task);
-      form.reset();
-      this.app.notify(`Created “${clip(task.title, 80)}”.`, {
-        link: { href: `#/tasks/${encodeURIComponent(task.id)}`, text: 'Open it' },
-      });
-      form.elements.namedItem('title').focus();
-    } catch (error) {
-      this.createError.textContent = error.message;
-    } finally {
-      button.disabled = false;
-    }
-  }
-}
-
-export function clip(text, length) {
-  const value = String(text ?? '');
-  return value.length > length ? `${value.slice(0, length - 1)}…` : value;
 }

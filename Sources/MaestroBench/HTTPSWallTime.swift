@@ -4,7 +4,8 @@ import RedisTestSupport
 
 /// The CLI over HTTPS: one `maestro task update TASK --status working` process (MAESTRO_URL=https://…, the test CA
 /// in MAESTRO_CA_FILE) next to one `curl` process making the same request (same method, path, headers and body, a
-/// fresh idempotency key each), both verifying the server's certificate, against one maestro-server serving TLS.
+/// fresh idempotency key each), both verifying the server's certificate against the same CAs, against one
+/// maestro-server serving TLS.
 struct HTTPSWallTime {
     struct Result {
         var maestro: Double
@@ -32,7 +33,9 @@ struct HTTPSWallTime {
     private func curlArguments() -> [String] {
         let path = "/api/tasks/\(fixture.taskId)/sessions/\(fixture.session.sessionId)/status"
         return [
-            "--silent", "--show-error", "--fail", "--cacert", server.certificates.ca.path, "-X", "PUT",
+            // The same trust as the CLI's: the system's CAs as a directory, plus the test CA.
+            "--silent", "--show-error", "--fail", "--capath", "/etc/ssl/certs", "--cacert", server.certificates.ca.path,
+            "-X", "PUT",
             "-H", "Accept: application/json", "-H", "Content-Type: application/json",
             "-H", "Authorization: Bearer \(fixture.session.token)",
             "-H", "X-Maestro-Session-Id: \(fixture.session.sessionId)",

@@ -40,12 +40,30 @@ struct HTTPConnection {
         try stream.write(Array(head.utf8) + (body ?? []))
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
+        // Until the response is whole (by its Content-Length or last chunk), not until the server closes: a TLS
+        // server's close takes a round trip of its own.
+        while !Self.isComplete(data) {
             let count = try stream.read(into: &buffer)
             if count == 0 { break }
             data += buffer[0..<count]
         }
         return try parse(data)
+    }
+
+    /// Whether `data` holds a whole response: its head, and all of a Content-Length body or a chunked body's end.
+    private static func isComplete(_ data: [UInt8]) -> Bool {
+        guard let split = data.firstRange(of: [13, 10, 13, 10]) else { return false }
+        let head = String(decoding: data[..<split.lowerBound], as: UTF8.self).lowercased()
+        let received = data.count - split.upperBound
+        for line in head.split(separator: "\r\n") {
+            if line.hasPrefix("content-length:"), let length = Int(line.dropFirst(15).filter { $0 != " " }) {
+                return received >= length
+            }
+            if line.hasPrefix("transfer-encoding:") && line.contains("chunked") {
+                return data.count >= 5 && data.suffix(5).elementsEqual([48, 13, 10, 13, 10])
+            }
+        }
+        return false
     }
 
     private func parse(_ raw: [UInt8]) throws -> Response {

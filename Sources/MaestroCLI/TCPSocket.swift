@@ -30,6 +30,10 @@ struct TCPSocket: ByteStream {
                 current.pointee.ai_protocol)
             guard descriptor >= 0 else { continue }
             if connect(descriptor, current.pointee.ai_addr, current.pointee.ai_addrlen, within: connectTimeout) {
+                // A request goes out whole in one write; Nagle's algorithm would hold it back behind the TLS
+                // handshake's last message until the server's delayed ACK (40 ms).
+                var noDelay: Int32 = 1
+                setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
                 var timeout = timeval(duration: ioTimeout)
                 setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -1,0 +1,143 @@
+"""Seeding a large project quickly, straight into Redis through the Maestro function library (what the store does,
+without a process per call): FCALL commands pipelined over one raw socket, a few thousand per round trip.
+
+Used by test_large_project.py and dashboard_bench.py. Every write goes through the same functions the server and the
+CLI call (maestro_create_task, maestro_spawn_session, maestro_update_progress), so indexes, versions and events are
+exactly what real use leaves behind."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from dataclasses import dataclass, field
+
+STREAM_CAP = "100000"
+
+
+def _encode(args) -> bytes:
+    parts = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        data = arg if isinstance(arg, bytes) else str(arg).encode()
+        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(parts)
+
+
+class RedisError(RuntimeError):
+    pass
+
+
+class RedisPipe:
+    """One connection to Redis that sends commands in pipelined batches and parses the replies (RESP2)."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1", timeout: float = 60):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb", buffering=1 << 20)
+
+    def close(self):
+        try:
+            self.reader.close()
+        finally:
+            self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, commands) -> None:
+        """Writes the commands without reading their replies (read them with `receive`, in order)."""
+        self.sock.sendall(b"".join(_encode(command) for command in commands))
+
+    def receive(self, count: int, errors: str = "raise") -> list:
+        """Reads `count` replies; a Redis error raises (errors="raise") or comes back as a RedisError (errors="keep")."""
+        replies = []
+        for _ in range(count):
+            reply = self._read()
+            if isinstance(reply, RedisError) and errors == "raise":
+                raise reply
+            replies.append(reply)
+        return replies
+
+    def pipeline(self, commands, batch: int = 2000, errors: str = "raise") -> list:
+        """Sends `commands` in batches of `batch` and returns every reply, in order."""
+        replies: list = []
+        commands = list(commands)
+        for start in range(0, len(commands), batch):
+            chunk = commands[start:start + batch]
+            self.send(chunk)
+            replies.extend(self.receive(len(chunk), errors))
+        return replies
+
+    def command(self, *args):
+        return self.pipeline([args])[0]
+
+    def _read(self):
+        line = self.reader.readline()
+        if not line:
+            raise ConnectionError("Redis closed the connection")
+        kind, rest = line[:1], line[1:-2]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            return RedisError(rest.decode(errors="replace"))
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            length = int(rest)
+            if length < 0:
+                return None
+            data = self.reader.read(length + 2)
+            return data[:-2].decode(errors="replace")
+        if kind == b"*":
+            count = int(rest)
+            return None if count < 0 else [self._read() for _ in range(count)]
+        raise RuntimeError(f"unexpected Redis reply {line!r}")
+
+
+def library_version(pipe: RedisPipe) -> str:
+    """The version of the loaded maestro function library (each call passes it; a mismatch is refused)."""
+    listing = pipe.command("FUNCTION", "LIST", "LIBRARYNAME", "maestro", "WITHCODE")
+    text = json.dumps(listing)
+    match = re.search(r"LIBRARY_VERSION = '(\d+)'", text)
+    if not match:
+        raise RuntimeError("the maestro function library is not loaded (start maestro-server or run maestro setup)")
+    return match.group(1)
+
+
+@dataclass
+class Project:
+    """Calls of the function library for one project."""
+
+    pipe: RedisPipe
+    project: str
+    version: str = field(default="")
+
+    def __post_init__(self):
+        self.version = self.version or library_version(self.pipe)
+        self.events = f"mae:{{{self.project}}}:events"
+
+    def _call(self, function: str, *args) -> tuple:
+        return ("FCALL", f"maestro_{function}", "1", self.events, self.version, "", STREAM_CAP, *args)
+
+    # Commands (send them with pipe.pipeline or pipe.send)
+
+    def create_task(self, task_id: str, title: str, description: str = "", priority: str = "medium",
+                    parent_id: str = "") -> tuple:
+        return self._call("create_task", task_id, title, description, priority, parent_id)
+
+    def spawn_session(self, session_id: str, token: str, name: str = "", task_ids=()) -> tuple:
+        return self._call("spawn_session", session_id, token, name, "ui", "", "", *task_ids)
+
+    def update_progress(self, task_id: str, session_id: str, token: str, status: str, notes: str = "") -> tuple:
+        return self._call("update_progress", task_id, session_id, token, status, notes)
+
+    def update_task(self, task_id: str, **fields) -> tuple:
+        pairs = [item for name, value in fields.items() for item in (name, value)]
+        return self._call("update_task", task_id, *pairs)
+
+
+def session_token(index: int) -> str:
+    return f"seed-token-{index:08d}-abcdefghij"
