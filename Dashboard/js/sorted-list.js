@@ -8,7 +8,7 @@
 // comparator finds an item by what it compared as when it went in. The comparator must order distinct items
 // strictly (ties broken by id), so that an item's place is unique.
 
-const CHUNK_MAX = 512;
+const CHUNK_MAX = 128;
 
 export class SortedList {
   /**
@@ -79,7 +79,10 @@ export class SortedList {
     }
     const index = this.chunkIndexFor(item);
     const chunk = this.chunks[index];
-    chunk.items.splice(this.positionIn(chunk.items, item), 0, item);
+    const position = this.positionIn(chunk.items, item);
+    if (position === 0) chunk.items.unshift(item);
+    else if (position === chunk.items.length) chunk.items.push(item);
+    else chunk.items.splice(position, 0, item);
     chunk.tall += tall;
     if (chunk.items.length > CHUNK_MAX) {
       const rest = chunk.items.splice(CHUNK_MAX / 2);
@@ -103,7 +106,9 @@ export class SortedList {
       [index, position] = found;
       chunk = this.chunks[index];
     }
-    chunk.items.splice(position, 1);
+    if (position === 0) chunk.items.shift();
+    else if (position === chunk.items.length - 1) chunk.items.pop();
+    else chunk.items.splice(position, 1);
     const tall = this.isTall(item) ? 1 : 0;
     chunk.tall -= tall;
     this.tallCount -= tall;

@@ -140,4 +140,3 @@ export class TaskEditor {
     return { element: h('div', { class: 'delete-task' }, start, box, error) };
   }
 }
-}

@@ -17,28 +17,45 @@ function canonical(value) {
   return CANONICAL.get(value) ?? value;
 }
 
+/** One task as held: the same shape for every record (cheap to compare and sort), derived values included. */
+class TaskRecord {
+  constructor(id, title, status, priority, parentId, createdAt, updatedAt, version, entries, description, full) {
+    this.id = id;
+    this.title = title;
+    this.status = status;
+    this.priority = priority;
+    this.parentId = parentId;
+    this.createdAt = createdAt;
+    this.updatedAt = updatedAt;
+    this.version = version;
+    this.sessionProgress = entries.length ? entries : NO_ENTRIES;
+    this.description = description;
+    this.full = full;
+    // Worked out by derive().
+    this.aggregateStatus = 'no_sessions';
+    this.rank = 0;
+    this.priorityRank = 0;
+    this.createdMs = 0;
+    this.updatedMs = 0;
+    this.needsInput = 0;
+    this.searchText = null;
+  }
+}
+
 function record(fields, entries, full, description) {
-  const task = {
-    id: fields.id,
-    title: String(fields.title ?? ''),
-    status: canonical(fields.status),
-    priority: canonical(fields.priority ?? 'medium'),
-    parentId: fields.parentId || null,
-    createdAt: fields.createdAt,
-    updatedAt: fields.updatedAt,
-    version: Number(fields.version) || 0,
-    sessionProgress: entries.length ? entries : NO_ENTRIES,
-    description: description || null,
+  const task = new TaskRecord(
+    fields.id,
+    String(fields.title ?? ''),
+    canonical(fields.status),
+    canonical(fields.priority ?? 'medium'),
+    fields.parentId || null,
+    fields.createdAt,
+    fields.updatedAt,
+    Number(fields.version) || 0,
+    entries,
+    description || null,
     full,
-    // Worked out below.
-    aggregateStatus: 'no_sessions',
-    rank: 0,
-    priorityRank: 0,
-    createdMs: 0,
-    updatedMs: 0,
-    needsInput: 0,
-    searchText: null,
-  };
+  );
   return derive(task, null);
 }
 
@@ -85,9 +102,21 @@ export function fromFull(task) {
   return record(task, entries, true, task.description);
 }
 
-/** A copy of `held` with its entries replaced (and the changed fields), the derived values worked out again. */
-function changed(held, entries, fields) {
-  const next = { ...held, ...fields, sessionProgress: entries.length ? entries : NO_ENTRIES };
+/** A copy of `held` with its entries replaced, a new version and time, the derived values worked out again. */
+function changed(held, entries, version, updatedAt) {
+  const next = new TaskRecord(
+    held.id,
+    held.title,
+    held.status,
+    held.priority,
+    held.parentId,
+    held.createdAt,
+    updatedAt || held.updatedAt,
+    version == null ? held.version : Number(version),
+    entries,
+    held.description,
+    held.full,
+  );
   return derive(next, held);
 }
 
@@ -112,10 +141,7 @@ export function withProgress(held, { sessionId, status, notes, lastUpdated, vers
   }
   if (index >= 0) entries[index] = entry;
   else entries.push(entry);
-  const fields = {};
-  if (version != null) fields.version = Number(version);
-  if (lastUpdated) fields.updatedAt = lastUpdated;
-  return { next: changed(held, entries, fields), entry, before: before?.status ?? null };
+  return { next: changed(held, entries, version, lastUpdated), entry, before: before?.status ?? null };
 }
 
 /** `held` after a task:input_answer event; `found` is false when the entry is not held (fetch the task). */
@@ -123,10 +149,7 @@ export function withAnswer(held, { sessionId, answer, answeredAt, version }) {
   const entries = held.sessionProgress.slice();
   const index = entries.findIndex((entry) => entry.sessionId === sessionId);
   if (index >= 0) entries[index] = { ...entries[index], answer, answeredAt };
-  const fields = {};
-  if (version != null) fields.version = Number(version);
-  if (answeredAt) fields.updatedAt = answeredAt;
-  return { next: changed(held, entries, fields), found: index >= 0 };
+  return { next: changed(held, entries, version, answeredAt), found: index >= 0 };
 }
 
 /** Rows of tasks waiting for a person (needs input, blocked) are taller: they show the question or the reason. */
@@ -137,8 +160,8 @@ export function isTall(task) {
 /** Whether the title or id contains `query` (lower case). */
 export function matchesSearch(task, query) {
   if (!query) return true;
-  if (task.searchText === null) task.searchText = `${task.title}\u0000${task.id}`.toLowerCase();
-  return task.searchText.includes(query);
+  if (task.searchText === null) task.searchText = task.title.toLowerCase();
+  return task.searchText.includes(query) || task.id.toLowerCase().includes(query);
 }
 
 function byNewest(a, b) {

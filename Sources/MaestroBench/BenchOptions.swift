@@ -7,6 +7,7 @@ struct BenchOptions {
         usage: maestro-bench [--quick] [--maestro PATH] [--server PATH] [--concurrency 1,16,64]
                              [--stream-maxlen N] [--repeats N] [--seconds S] [--cli-runs N] [--breakdown]
                maestro-bench --shards [--seconds S] [--repeats N]
+               maestro-bench --large [--tasks N] [--sessions N] [--samples N]
 
         Measures, against a private redis-server started for the run, the store's transition throughput
         next to redis-benchmark making the same FCALL, the wall time of one `maestro task update`
@@ -25,6 +26,10 @@ struct BenchOptions {
           --breakdown        also show where a call's time goes at concurrency 1 (hiredis, decoding, pool)
           --shards           instead: transitions/s of 3 projects on one Redis and on a 3-primary Redis Cluster
                              (one project per primary), 24 writers, --repeats rounds of --seconds each
+          --large            instead: one project of --tasks (100000) tasks and --sessions (1000) sessions; every
+                             kind of call timed inside Redis (SLOWLOG; --samples, default 20, calls each) against
+                             5 ms (20 ms for a page of 1,000 summaries), and Redis memory per key kind, per task and
+                             per progress update
         """
 
     var quick = false
@@ -37,6 +42,10 @@ struct BenchOptions {
     var cliRuns = 40
     var breakdown = false
     var shards = false
+    var large = false
+    var tasks = 100_000
+    var sessions = 1000
+    var samples = 20
 
     /// Parses the arguments after the program name; nil means help was asked for.
     static func parse(_ arguments: [String]) throws -> BenchOptions? {
@@ -64,6 +73,10 @@ struct BenchOptions {
             case "--quick": break
             case "--breakdown": options.breakdown = true
             case "--shards": options.shards = true
+            case "--large": options.large = true
+            case "--tasks": options.tasks = try positive(argument)
+            case "--sessions": options.sessions = try positive(argument)
+            case "--samples": options.samples = try positive(argument)
             case "-h", "--help": return nil
             case "--maestro": options.maestroPath = try value(argument)
             case "--server": options.serverPath = try value(argument)

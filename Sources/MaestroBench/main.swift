@@ -16,6 +16,12 @@ do {
         print(try scaling.run())
         exit(0)
     }
+    if options.large {
+        let report = try LargeProject(tasks: options.tasks, sessions: options.sessions, samples: options.samples).run()
+        print(report.table())
+        print(try report.jsonLine())
+        exit(0)
+    }
     let report = try BenchRun(options: options).run()
     print(report.table())
     print(try report.jsonLine())

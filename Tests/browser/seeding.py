@@ -138,6 +138,115 @@ class Project:
         pairs = [item for name, value in fields.items() for item in (name, value)]
         return self._call("update_task", task_id, *pairs)
 
+    def delete_task(self, task_id: str) -> tuple:
+        return self._call("delete_task", task_id)
+
 
 def session_token(index: int) -> str:
     return f"seed-token-{index:08d}-abcdefghij"
+
+
+VERBS = ["Fix", "Add", "Remove", "Refactor", "Document", "Test", "Speed up", "Review", "Migrate", "Upgrade"]
+NOUNS = ["the billing export", "the login form", "the search index", "the webhook sender", "the CI cache",
+         "the rate limiter", "the onboarding guide", "the audit log", "the cache layer", "the API client",
+         "the deploy script", "the metrics page", "the retry policy"]
+PRIORITIES = ["medium", "medium", "high", "low", "medium", "urgent", "medium", "low"]
+
+
+def task_id(index: int) -> str:
+    return f"task_{index:06d}"
+
+
+def task_title(index: int) -> str:
+    return f"{VERBS[index % len(VERBS)]} {NOUNS[(index // len(VERBS)) % len(NOUNS)]} #{index}"
+
+
+@dataclass
+class Link:
+    """One session's progress on one task, as seeded."""
+
+    task_id: str
+    session_id: str
+    token: str
+    status: str
+
+
+@dataclass
+class SeededProject:
+    project: str
+    tasks: int
+    open_ids: list[str]
+    closed: dict[str, str]
+    links: list[Link]
+    sessions: list[tuple[str, str]]
+
+    def with_status(self, status: str) -> list[Link]:
+        return [link for link in self.links if link.status == status]
+
+
+def seed_project(project: Project, tasks: int, sessions: int = 0, tasks_per_session: int = 5,
+                 closed_every: int = 20, open_of_every: int = 3, needs_input: int = 0, blocked: int = 0,
+                 batch: int = 2000, progress=None) -> SeededProject:
+    """Creates `tasks` tasks (ids task_000000…, titles "<verb> <noun> #<index>"); of every `closed_every` tasks,
+    `open_of_every` stay open and the others are completed (most) or cancelled (every tenth); then `sessions` sessions,
+    each queued on `tasks_per_session` distinct open tasks spread over the project and working on them, of which `needs_input` links ask a
+    question and `blocked` links are blocked (both with notes). `progress(text)` is told how far it got."""
+    say = progress or (lambda text: None)
+    pipe = project.pipe
+    commands = (project.create_task(task_id(i), task_title(i), "", PRIORITIES[i % len(PRIORITIES)]) for i in range(tasks))
+    _run(pipe, commands, tasks, batch, say, "tasks created")
+    closed: dict[str, str] = {}
+    open_ids: list[str] = []
+    for i in range(tasks):
+        if i % closed_every < open_of_every:
+            open_ids.append(task_id(i))
+        else:
+            closed[task_id(i)] = "cancelled" if (i // closed_every) % 10 == 0 else "completed"
+    _run(pipe, (project.update_task(tid, status=status) for tid, status in closed.items()), len(closed), batch, say,
+         "tasks finished")
+    links: list[Link] = []
+    spawned: list[tuple[str, str]] = []
+    if sessions:
+        if sessions * tasks_per_session > len(open_ids):
+            raise ValueError("not enough open tasks for every session's tasks")
+        spawn = []
+        for s in range(sessions):
+            session_id, token = f"sess_{s:05d}", session_token(s)
+            # Spread over the whole project: session s works on open tasks s, s + sessions, s + 2 × sessions, …
+            chosen = open_ids[s::sessions][:tasks_per_session]
+            spawned.append((session_id, token))
+            spawn.append(project.spawn_session(session_id, token, f"agent-{s:04d}", chosen))
+            links.extend(Link(tid, session_id, token, "working") for tid in chosen)
+        _run(pipe, spawn, len(spawn), 200, say, "sessions spawned")
+        updates = [project.update_progress(link.task_id, link.session_id, link.token, "working") for link in links]
+        # Questions and blocks on every k-th link, spread over the project.
+        step = max(1, len(links) // max(1, needs_input + blocked))
+        chosen = links[::step][:needs_input + blocked]
+        for n, link in enumerate(chosen):
+            if n < needs_input:
+                link.status = "needs_input"
+                updates.append(project.update_progress(link.task_id, link.session_id, link.token, "needs_input",
+                                                       f"Which option for {link.task_id}: A or B?"))
+            else:
+                link.status = "blocked"
+                updates.append(project.update_progress(link.task_id, link.session_id, link.token, "blocked",
+                                                       f"Need credentials for {link.task_id}"))
+        _run(pipe, updates, len(updates), batch, say, "progress reported")
+    return SeededProject(project.project, tasks, open_ids, closed, links, spawned)
+
+
+def _run(pipe: RedisPipe, commands, total: int, batch: int, say, what: str):
+    done = 0
+    chunk: list = []
+    for command in commands:
+        chunk.append(command)
+        if len(chunk) == batch:
+            pipe.pipeline(chunk, batch=batch)
+            done += len(chunk)
+            chunk = []
+            if done % (batch * 10) == 0:
+                say(f"{done:,} of {total:,} {what}")
+    if chunk:
+        pipe.pipeline(chunk, batch=batch)
+        done += len(chunk)
+    say(f"{done:,} {what}")

@@ -26,11 +26,27 @@ local function json_array(encoded_items)
     return '[' .. table.concat(encoded_items, ',') .. ']'
 end
 
+-- A JSON string of text that needs no escaping: validated ids, enum values, timestamps the library wrote.
+local function json_plain(value)
+    if value == nil or value == false then return 'null' end
+    return '"' .. value .. '"'
+end
+
+-- Field names as JSON keys, encoded once (a few dozen names, used by every call that answers JSON).
+local json_keys = {}
+
 -- `fields` is a list of {name, encoded value} pairs; a pair whose value is nil is left out.
 local function json_object(fields)
     local parts = {}
     for _, field in ipairs(fields) do
-        if field[2] ~= nil then parts[#parts + 1] = cjson.encode(field[1]) .. ':' .. field[2] end
+        if field[2] ~= nil then
+            local key = json_keys[field[1]]
+            if key == nil then
+                key = cjson.encode(field[1]) .. ':'
+                json_keys[field[1]] = key
+            end
+            parts[#parts + 1] = key .. field[2]
+        end
     end
     return '{' .. table.concat(parts, ',') .. '}'
 end

@@ -60,12 +60,12 @@ end
 
 local function progress_json(entry)
     return json_object({
-        { 'sessionId', json_string(entry.sessionId) },
-        { 'status', json_string(entry.status) },
-        { 'lastUpdated', json_string(entry.lastUpdated) },
+        { 'sessionId', json_plain(entry.sessionId) },
+        { 'status', json_plain(entry.status) },
+        { 'lastUpdated', json_plain(entry.lastUpdated) },
         { 'notes', entry.notes and json_string(entry.notes) },
         { 'answer', entry.answer and json_string(entry.answer) },
-        { 'answeredAt', entry.answeredAt and json_string(entry.answeredAt) },
+        { 'answeredAt', entry.answeredAt and json_plain(entry.answeredAt) },
     })
 end
 
@@ -78,18 +78,20 @@ local function task_json(prefix, task, with_extra)
         local entry = hash_to_table(redis.call('HGETALL', progress_key(prefix, task.id, session_id)))
         progress[i] = progress_json(entry)
     end
+    local ids = {}
+    for i, session_id in ipairs(session_ids) do ids[i] = json_plain(session_id) end
     return json_object({
-        { 'id', json_string(task.id) },
-        { 'projectId', json_string(task.projectId) },
+        { 'id', json_plain(task.id) },
+        { 'projectId', json_plain(task.projectId) },
         { 'title', json_string(task.title) },
         { 'description', task.description and json_string(task.description) },
-        { 'status', json_string(task.status) },
-        { 'priority', json_string(task.priority) },
-        { 'sessionIds', json_strings(session_ids) },
+        { 'status', json_plain(task.status) },
+        { 'priority', json_plain(task.priority) },
+        { 'sessionIds', json_array(ids) },
         { 'sessionProgress', json_array(progress) },
-        { 'parentId', task.parentId and json_string(task.parentId) },
-        { 'createdAt', json_string(task.createdAt) },
-        { 'updatedAt', json_string(task.updatedAt) },
+        { 'parentId', task.parentId and json_plain(task.parentId) },
+        { 'createdAt', json_plain(task.createdAt) },
+        { 'updatedAt', json_plain(task.updatedAt) },
         { 'version', task.version },
         { 'extra', with_extra and task.extra or nil },
     })
@@ -97,26 +99,20 @@ end
 
 -- A task's summary for lists that hold many tasks (the dashboard): no description, notes, answers or extra data,
 -- and each linked session's status only.
-local function task_summary_json(prefix, task)
-    local session_ids = redis.call('LRANGE', task_key(prefix, task.id) .. '/sessions', 0, -1)
+-- Built by concatenation rather than json_object: a page holds a thousand of them.
+local function task_summary_json(prefix, task_id)
+    local key = task_key(prefix, task_id)
+    local title, status, priority, parent_id, created_at, updated_at, version = unpack(redis.call('HMGET', key,
+        'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version'))
     local progress = {}
-    for i, session_id in ipairs(session_ids) do
-        progress[i] = json_object({
-            { 'sessionId', json_string(session_id) },
-            { 'status', json_string(redis.call('HGET', progress_key(prefix, task.id, session_id), 'status')) },
-        })
+    for i, session_id in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
+        progress[i] = '{"sessionId":"' .. session_id .. '","status":"' ..
+            redis.call('HGET', progress_key(prefix, task_id, session_id), 'status') .. '"}'
     end
-    return json_object({
-        { 'id', json_string(task.id) },
-        { 'title', json_string(task.title) },
-        { 'status', json_string(task.status) },
-        { 'priority', json_string(task.priority) },
-        { 'parentId', task.parentId and json_string(task.parentId) },
-        { 'createdAt', json_string(task.createdAt) },
-        { 'updatedAt', json_string(task.updatedAt) },
-        { 'version', task.version },
-        { 'progress', json_array(progress) },
-    })
+    return '{"id":"' .. task_id .. '","title":' .. cjson.encode(title) .. ',"status":"' .. status ..
+        '","priority":"' .. priority .. (parent_id and ('","parentId":"' .. parent_id) or '') ..
+        '","createdAt":"' .. created_at .. '","updatedAt":"' .. updated_at .. '","version":' .. version ..
+        ',"progress":[' .. table.concat(progress, ',') .. ']}'
 end
 
 local function session_json(prefix, session, with_extra)

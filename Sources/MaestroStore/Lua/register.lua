@@ -53,6 +53,7 @@ end
 local function register(name, callback, arity, flags)
     local writes = flags == nil
     local function checked(keys, args)
+        clear_wakeup()
         check_version(keys, args)
         if #args < arity then
             refuse('INVALID_INPUT', 'maestro_' .. name .. ' needs at least ' .. arity ..
@@ -67,7 +68,9 @@ local function register(name, callback, arity, flags)
             -- (RedisConnection+StoreOperation).
             redis.call('EXISTS', project_of(keys) .. 'slot-guard')
         end
-        return callback(keys, args)
+        local reply = callback(keys, args)
+        publish_wakeup()
+        return reply
     end
     redis.register_function { function_name = 'maestro_' .. name, callback = checked, flags = flags or {} }
 end

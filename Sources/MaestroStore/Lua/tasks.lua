@@ -232,9 +232,11 @@ local function list_tasks(keys, args)
         end
     end
     local ids, total = union_page(sets, offset, limit)
-    local encode = view == 'summary' and task_summary_json or task_json
     local tasks = {}
-    for i, task_id in ipairs(ids) do tasks[i] = encode(prefix, load_task(prefix, task_id)) end
+    for i, task_id in ipairs(ids) do
+        tasks[i] = view == 'summary' and task_summary_json(prefix, task_id)
+            or task_json(prefix, load_task(prefix, task_id))
+    end
     return json_object({
         { 'tasks', json_array(tasks) },
         { 'total', tostring(total) },
