@@ -88,7 +88,7 @@ export class Api {
    * One request. `action` ("Could not create the task") starts the message of the error thrown on failure.
    * Resolves to the parsed JSON body.
    */
-  async request(method, path, { body, query = {}, action = '' } = {}) {
+  async request(method, path, { body, query = {}, action = '', started = null } = {}) {
     const url = new URL(path, window.location.origin);
     url.searchParams.set('projectId', this.projectId);
     for (const [name, value] of Object.entries(query)) {
@@ -98,12 +98,14 @@ export class Api {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        cache: 'no-store',
-      });
+      // `started`: the same request, already sent (boot.js).
+      response = await (started ??
+        fetch(url, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          cache: 'no-store',
+        }));
     } catch (cause) {
       throw new ApiError(
         `${action ? `${action}: ` : ''}the Maestro server at ${window.location.host} cannot be reached. ` +
@@ -137,22 +139,24 @@ export class Api {
    * One page of task summaries in creation order (`{tasks, total, cursor}`): id, title, status, priority, parent,
    * times, version and each session's status, no description or notes. `status`: a comma list, or all when empty.
    */
-  async taskSummaries({ status = '', offset = 0, limit = 1000 } = {}) {
+  async taskSummaries({ status = '', offset = 0, limit = 1000, started = null } = {}) {
     const page = await this.request('GET', '/api/tasks', {
       query: { view: 'summary', status, offset, limit },
       action: 'Could not load the tasks',
+      started,
     });
     return { tasks: page?.tasks ?? [], total: Number(page?.total ?? 0), cursor: page?.cursor ?? null };
   }
 
-  /** Every session of the project (all pages) and the stream cursor of the first page. */
-  async allSessions() {
+  /** Every session of the project (all pages) and the stream cursor of the first page (`started`: its request). */
+  async allSessions({ started = null } = {}) {
     const sessions = [];
     let cursor = null;
     for (let offset = 0; ; ) {
       const page = await this.request('GET', '/api/sessions', {
         query: { offset, limit: 1000 },
         action: 'Could not load the sessions',
+        started: offset === 0 ? started : null,
       });
       cursor ??= page.cursor;
       sessions.push(...(page.sessions ?? []));

@@ -223,7 +223,7 @@ export class App {
     if (this.fromLive) for (const item of change.attention) this.attention.needsInput(item);
     if (change.attention.length || change.taskIds.length) this.attention.closeAnswered();
     const changes = this.changes;
-    if (change.reset || change.bulk) changes.all = true;
+    if (change.reset) changes.all = true;
     if (change.bulk) changes.bulk = true;
     for (const id of change.taskIds) changes.taskIds.add(id);
     for (const id of change.sessionIds) changes.sessionIds.add(id);
@@ -259,7 +259,7 @@ export class App {
       this.pendingHistory = false;
       this.detail.scheduleHistory();
     }
-    this.attention.updateTitle();
+    this.attention.updateTitle(change.all || change.sessionIds.size > 0);
   }
 
   // Connection indicator

@@ -66,8 +66,8 @@ export class AttentionWatch {
     }
   }
 
-  /** The page title and the counts on the Tasks and Sessions tabs. */
-  updateTitle() {
+  /** The page title and the counts on the Tasks and Sessions tabs (`sessionsChanged`: count the active again). */
+  updateTitle(sessionsChanged = true) {
     const count = this.store.needsInputCount();
     const base = `Maestro · ${this.app.projectId}`;
     const title = count > 0 ? `(${count}) Input needed · ${base}` : base;
@@ -78,8 +78,11 @@ export class AttentionWatch {
       badge.textContent = this.shown.tasks = tasksText;
       badge.hidden = count === 0;
     }
-    let active = 0;
-    for (const session of this.store.sessions.values()) if (session.status === 'active') active += 1;
+    if (sessionsChanged || this.active === undefined) {
+      this.active = 0;
+      for (const session of this.store.sessions.values()) if (session.status === 'active') this.active += 1;
+    }
+    const active = this.active;
     const sessionsText = active > 0 ? `${active} active` : '';
     if (sessionsText !== this.shown.sessions) {
       const badge = document.getElementById('nav-sessions-count');

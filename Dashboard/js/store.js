@@ -73,7 +73,7 @@ export class ProjectStore {
     const ids = [];
     for (const row of rows) {
       const deletedAt = this.tombstones.get(row.id);
-      /* mutation */
+      if (deletedAt && (!cursor || compareStreamIds(deletedAt, cursor) > 0)) continue;
       const held = this.tasks.get(row.id);
       if (held && Number(row.version) <= held.version) continue;
       this.set(held, fromSummary(row));

@@ -133,7 +133,8 @@ export class TaskListView {
       this.height = height;
       this.list.style.height = `${height}px`;
     }
-    const top = this.list.getBoundingClientRect().top;
+    let top = this.list.getBoundingClientRect().top;
+    if (change?.bulk) top = this.keepAnchor(list, top, pitch, extra);
     const overscan = Math.max(300, window.innerHeight * 0.75);
     const first = list.indexAt(-top - overscan, pitch, extra);
     const last = list.size ? list.indexAt(-top + window.innerHeight + overscan, pitch, extra) : -1;
@@ -174,6 +175,30 @@ export class TaskListView {
       previous = row;
       if (wantsNotes(task)) this.app.fetcher.want(task.id);
     }
+    this.rememberAnchor(ordered, top);
+  }
+
+  /** The first row at least partly on screen, and where, while the list is scrolled into (null otherwise). */
+  rememberAnchor(ordered, top) {
+    this.anchor = null;
+    if (top >= 0) return;
+    const first = ordered.find(({ offset }) => top + offset + this.metrics.pitch > 0);
+    if (first) this.anchor = { id: first.task.id, screenTop: top + first.offset };
+  }
+
+  /**
+   * Pages loading in the background insert tasks above the rows being looked at: scrolls by as much, so that the
+   * first row on screen stays where it was. Returns the list's new top.
+   */
+  keepAnchor(list, top, pitch, extra) {
+    const anchor = this.anchor;
+    const task = anchor && this.app.store.tasks.get(anchor.id);
+    const index = task ? list.indexOf(task) : -1;
+    if (index < 0) return top;
+    const shift = top + list.offsetOf(index, pitch, extra) - anchor.screenTop;
+    if (Math.abs(shift) < 1) return top;
+    window.scrollBy(0, shift);
+    return this.list.getBoundingClientRect().top;
   }
 
   /** Keeps the row holding the focus while it is scrolled out of the window (so the focus is not lost). */

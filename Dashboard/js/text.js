@@ -11,9 +11,11 @@ export function taskHref(taskId) {
   return `#/tasks/${encodeURIComponent(taskId)}`;
 }
 
+const NUMBERS = new Intl.NumberFormat('en-US');
+
 /** A whole number with thousands separators: 100000 → "100,000". */
 export function count(value) {
-  return Number(value).toLocaleString('en-US');
+  return NUMBERS.format(value);
 }
 
 /** "1 task", "2 tasks". */

@@ -11,24 +11,28 @@ struct RawWebSocket {
         var closedAfter: TimeInterval?
     }
 
-    /// Opens `/ws?query`, answers pings with pongs when `answersPings`, and reads until `count` text messages came,
-    /// the server closed the connection, or `limit` seconds passed; then closes its side.
-    static func run(port: Int, query: String, answersPings: Bool, count: Int = .max, limit: TimeInterval)
-        async throws -> Outcome
-    {
+    /// Opens `/ws?query`, answers pings with pongs when `answersPings`, and reads until `count` text messages came
+    /// (and `done` says so, when given), the server closed the connection, or `limit` seconds passed; then closes
+    /// its side.
+    static func run(
+        port: Int, query: String, answersPings: Bool, count: Int = .max, limit: TimeInterval,
+        done: @escaping @Sendable () -> Bool = { true }
+    ) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(
                     with: Result {
-                        try session(port: port, query: query, answersPings: answersPings, count: count, limit: limit)
+                        try session(
+                            port: port, query: query, answersPings: answersPings, count: count, limit: limit,
+                            done: done)
                     })
             }
         }
     }
 
-    private static func session(port: Int, query: String, answersPings: Bool, count: Int, limit: TimeInterval)
-        throws -> Outcome
-    {
+    private static func session(
+        port: Int, query: String, answersPings: Bool, count: Int, limit: TimeInterval, done: () -> Bool
+    ) throws -> Outcome {
         let fd = try Loopback.socket(port: port)
         defer { close(fd) }
         var wait = timeval(tv_sec: 0, tv_usec: 50_000)
@@ -42,7 +46,7 @@ struct RawWebSocket {
         var upgraded = false
         var outcome = Outcome(messages: [], closedAfter: nil)
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while Date().timeIntervalSince(started) < limit && outcome.messages.count < count {
+        while Date().timeIntervalSince(started) < limit && (outcome.messages.count < count || !done()) {
             let read = recv(fd, &buffer, buffer.count, 0)
             if read == 0 || (read < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
                 guard upgraded else { throw POSIXError(.ECONNREFUSED) }

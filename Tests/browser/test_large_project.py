@@ -68,11 +68,13 @@ class Reporter(threading.Thread):
     """Sessions reporting `working`, with a new note each time, until stopped: every 50 ms on each of the `hot` tasks
     (so that reports keep landing while their pages are on the way) and on the next few of the `others`; and each
     time one more of the `doomed` tasks deleted (which shifts the pages after it, or lands while its page is on the
-    way)."""
+    way); and after two seconds the `burst` at once (more than the pages overlap: pages read after it start later
+    than the loader asks)."""
 
-    def __init__(self, port: int, project: str, hot, others, doomed):
+    def __init__(self, port: int, project: str, hot, others, doomed, burst):
         super().__init__(daemon=True)
         self.port, self.project, self.hot, self.others, self.doomed = port, project, hot, others, doomed
+        self.burst = burst
         self.stopped = threading.Event()
         self.written = 0
         self.deleted: list[str] = []
@@ -81,12 +83,17 @@ class Reporter(threading.Thread):
         with RedisPipe(self.port) as pipe:
             library = Project(pipe, self.project)
             turn = 0
+            ticks = 0
             while not self.stopped.is_set():
+                ticks += 1
+                if ticks == 40:
+                    pipe.pipeline([library.delete_task(tid) for tid in self.burst])
+                    self.deleted.extend(self.burst)
                 batch = self.hot + self.others[turn:turn + 10]
                 turn = turn + 10 if turn + 10 < len(self.others) else 0
                 commands = [library.update_progress(tid, sid, token, "working", f"report {self.written + n}")
                             for n, (tid, sid, token) in enumerate(batch)]
-                doomed = self.doomed[len(self.deleted)] if len(self.deleted) < len(self.doomed) else None
+                doomed = self.doomed.pop() if self.doomed else None
                 if doomed:
                     commands.append(library.delete_task(doomed))
                 pipe.pipeline(commands)
@@ -143,9 +150,10 @@ def test_large_project_list_stays_virtual_and_correct(browser, api, redis, proje
         reopened = finished[100:130]
         pipe.pipeline([library.update_task(tid, status="inprogress") for tid in reopened])
         others = [(link.task_id, link.session_id, link.token) for link in seeded.with_status("working")]
-        spared = set(reopened) | set(deep_finished)
+        burst = finished[:40]
+        spared = set(reopened) | set(deep_finished) | set(burst)
         doomed = random.Random(7).sample([tid for tid in finished if tid not in spared], 400)
-        writer = Reporter(redis.port, project, [(tid, *late) for tid in deep_finished], others, doomed)
+        writer = Reporter(redis.port, project, [(tid, *late) for tid in deep_finished], others, doomed, burst)
         writer.start()
         try:
             page.wait(lambda d: "loaded" not in summary(page) and "Loading" not in summary(page),

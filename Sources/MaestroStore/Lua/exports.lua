@@ -35,7 +35,7 @@ end
 local function export_tasks(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    local ids, total = page_of(prefix .. 'tasks', args)
+    local ids, total = union_page(status_sets(prefix), check_count(args[2], 'offset'), check_page_limit(args[3]))
     local tasks = {}
     for i, task_id in ipairs(ids) do tasks[i] = task_json(prefix, load_task(prefix, task_id), true) end
     return json_object({

@@ -123,9 +123,9 @@ local function check_parent(prefix, task_id, parent_id)
     end
 end
 
+-- The task hash's fields (its id and project are in its key).
 local TASK_FIELDS = {
-    'id', 'projectId', 'title', 'description', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt',
-    'version', 'extra',
+    'title', 'description', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version', 'extra',
 }
 local COMPARED_TASK_FIELDS = {
     'title', 'description', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'extra',
@@ -241,16 +241,13 @@ local function import_task(keys, args)
         local order
         if existing then
             task.version = tostring(math.max(tonumber(task.version), tonumber(existing.version) + 1))
-            order = redis.call('ZSCORE', prefix .. 'tasks', task.id)
+            order = redis.call('ZSCORE', prefix .. 'tasks/' .. existing.status, task.id)
             redis.call('ZREM', prefix .. 'tasks/' .. existing.status, task.id)
             if existing.parentId and existing.parentId ~= task.parentId then
                 redis.call('SREM', task_key(prefix, existing.parentId) .. '/children', task.id)
             end
         end
-        if not order then
-            order = redis.call('INCR', prefix .. 'seq')
-            redis.call('ZADD', prefix .. 'tasks', order, task.id)
-        end
+        if not order then order = redis.call('INCR', prefix .. 'seq') end
         redis.call('ZADD', prefix .. 'tasks/' .. task.status, order, task.id)
         if task.parentId then redis.call('SADD', task_key(prefix, task.parentId) .. '/children', task.id) end
         write_hash(key, TASK_FIELDS, task)

@@ -138,6 +138,18 @@ local function remember_reply(record, digest, reply)
     if record then redis.call('SET', record, digest .. reply, 'EX', IDEMPOTENCY_TTL_SECONDS) end
 end
 
+-- Like `once` for the calls made most often: `apply` returns only what the arguments do not already say (a short
+-- text), which is all the record keeps, and the reply is `expand` of it — the first time and on every retry.
+local function once_compact(prefix, name, args, apply, expand)
+    local record = idempotency_record(prefix, name, args[2])
+    local digest = arguments_digest(args)
+    local previous = replayed_reply(record, digest)
+    if previous then return expand(previous) end
+    local compact = apply()
+    remember_reply(record, digest, compact)
+    return expand(compact)
+end
+
 -- Runs `apply` at most once per idempotency key (ARGV[2]): a retry with the same arguments gets the first call's
 -- reply back; the same key with other arguments is refused.
 local function once(prefix, name, args, apply)

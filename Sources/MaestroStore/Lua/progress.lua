@@ -33,6 +33,26 @@ local function queue_tasks(keys, args)
     end)
 end
 
+-- update_progress's reply from its arguments and what the call added: "<lastUpdated> <previousStatus> <taskStatus>
+-- <version> <eventId>[,<eventId>]" (none of them holds a space).
+local function progress_reply(args, compact)
+    local last_updated, previous, task_status, version, event_ids =
+        string.match(compact, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
+    local ids = {}
+    for id in string.gmatch(event_ids, '[^,]+') do ids[#ids + 1] = json_plain(id) end
+    return json_object({
+        { 'taskId', json_plain(args[4]) },
+        { 'sessionId', json_plain(args[5]) },
+        { 'status', json_plain(args[7]) },
+        { 'notes', (args[8] or '') == '' and 'null' or json_string(args[8]) },
+        { 'lastUpdated', json_plain(last_updated) },
+        { 'previousStatus', json_plain(previous) },
+        { 'taskStatus', json_plain(task_status) },
+        { 'version', version },
+        { 'eventIds', json_array(ids) },
+    })
+end
+
 -- ARGV: version, idempotency key, max stream length, taskId, sessionId, session token, status, notes ('' none).
 -- Checks the progress state machine; `working` on a `todo` task also moves the task to `inprogress`,
 -- in this same call. Returns the new entry, the task's version and status, and the event ids.
@@ -43,7 +63,7 @@ local function update_progress(keys, args)
     check_id(session_id, 'session id')
     -- The token before the idempotency record: a replayed key proves nothing about who sends it.
     require_reporting_session(prefix, session_id, args[6])
-    return once(prefix, 'update_progress/' .. session_id, args, function()
+    return once_compact(prefix, 'update_progress/' .. session_id, args, function()
         local task_id, status, notes = args[4], args[7], args[8] or ''
         check_id(task_id, 'task id')
         check_one_of(status, SESSION_STATUSES, 'session status')
@@ -86,9 +106,7 @@ local function update_progress(keys, args)
         -- Only a session newly starting work starts a todo task: a repeated `working` leaves a user's move back
         -- to To Do standing.
         if status == 'working' and current ~= 'working' and task.status == 'todo' then
-            local order = redis.call('ZSCORE', prefix .. 'tasks', task_id)
-            redis.call('ZREM', prefix .. 'tasks/todo', task_id)
-            redis.call('ZADD', prefix .. 'tasks/inprogress', order, task_id)
+            move_status(prefix, task_id, 'todo', 'inprogress')
             redis.call('HSET', task_key(prefix, task_id), 'status', 'inprogress')
             task.status = 'inprogress'
             version = touch_task(prefix, task, now)
@@ -97,18 +115,8 @@ local function update_progress(keys, args)
             })
             event_ids[2] = emit(keys, args, 'task:updated', json_object({ { 'task', task_json(prefix, task) } }))
         end
-        return json_object({
-            { 'taskId', json_string(task_id) },
-            { 'sessionId', json_string(session_id) },
-            { 'status', json_string(status) },
-            { 'notes', notes_json },
-            { 'lastUpdated', json_string(now) },
-            { 'previousStatus', json_string(current) },
-            { 'taskStatus', json_string(task.status) },
-            { 'version', version },
-            { 'eventIds', json_strings(event_ids) },
-        })
-    end)
+        return table.concat({ now, current, task.status, version, table.concat(event_ids, ',') }, ' ')
+    end, function(compact) return progress_reply(args, compact) end)
 end
 
 -- ARGV: version, idempotency key, max stream length, taskId, sessionId, answer. A user answers the question a

@@ -3,8 +3,8 @@
 --   <prefix>task:<id>/sessions             list   linked session ids, in join order
 --   <prefix>task:<id>/progress/<sessionId> hash   that session's progress on the task
 --   <prefix>task:<id>/children             set    ids of subtasks
---   <prefix>tasks                          zset   every task id, scored by creation order
---   <prefix>tasks/<status>                 zset   task ids by task status, same scores
+--   <prefix>tasks/<status>                 zset   task ids by task status, scored by creation order (every task is
+--                                                 in exactly one: together they are the project's tasks)
 --   <prefix>seq                            string creation counter
 --   <prefix>session:<id>                   hash   the session's fields and its token's SHA-1
 --   <prefix>session:<id>/tasks             list   linked task ids, in join order
@@ -25,9 +25,15 @@ local function hash_to_table(flat)
     return result
 end
 
+-- The project id in a key prefix `mae:{P}:`.
+local function project_of_prefix(prefix) return string.sub(prefix, 6, -3) end
+
+-- A task's hash with its id and project filled in (the hash leaves them out: its key names both).
 local function load_task(prefix, task_id)
     local task = hash_to_table(redis.call('HGETALL', task_key(prefix, task_id)))
-    if task.id == nil then return nil end
+    if task.status == nil then return nil end
+    task.id = task_id
+    task.projectId = project_of_prefix(prefix)
     return task
 end
 
@@ -166,6 +172,51 @@ local function stream_cursor(keys)
     local last = redis.call('XREVRANGE', keys[1], '+', '-', 'COUNT', 1)
     if #last == 0 then return '0-0' end
     return last[1][1]
+end
+
+-- The ids at [offset, offset + limit) of the union of disjoint zsets scored by creation order, in that order, and
+-- the union's size; the cost grows with the page, not with the sets. Several sets: the page's first score is the
+-- smallest s with (members scored <= s) > offset, found by bisection on ZCOUNT, and each set gives at most a page
+-- from there.
+local function union_page(sets, offset, limit)
+    local total = 0
+    for _, key in ipairs(sets) do total = total + redis.call('ZCARD', key) end
+    if limit == 0 or offset >= total then return {}, total end
+    if #sets == 1 then return redis.call('ZRANGE', sets[1], offset, offset + limit - 1), total end
+    local low, high = 0, 0
+    for _, key in ipairs(sets) do
+        local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+        if #last > 0 then high = math.max(high, tonumber(last[2])) end
+    end
+    while low < high do
+        local middle = math.floor((low + high) / 2)
+        local count = 0
+        for _, key in ipairs(sets) do count = count + redis.call('ZCOUNT', key, '-inf', middle) end
+        if count > offset then high = middle else low = middle + 1 end
+    end
+    local scored = {}
+    for _, key in ipairs(sets) do
+        local flat = redis.call('ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
+        for i = 1, #flat, 2 do scored[#scored + 1] = { flat[i], tonumber(flat[i + 1]) } end
+    end
+    table.sort(scored, function(a, b) return a[2] < b[2] end)
+    local ids = {}
+    for i = 1, math.min(limit, #scored) do ids[i] = scored[i][1] end
+    return ids, total
+end
+
+-- The four status sets, which together hold every task of the project once.
+local function status_sets(prefix)
+    local sets = {}
+    for i, status in ipairs(TASK_STATUSES) do sets[i] = prefix .. 'tasks/' .. status end
+    return sets
+end
+
+-- Moves a task from one status set to another, keeping its creation order.
+local function move_status(prefix, task_id, from, to)
+    local order = redis.call('ZSCORE', prefix .. 'tasks/' .. from, task_id)
+    redis.call('ZREM', prefix .. 'tasks/' .. from, task_id)
+    redis.call('ZADD', prefix .. 'tasks/' .. to, order, task_id)
 end
 
 -- A session that may queue and report: its token matches and it is not stopped or failed (a user restarts it

@@ -31,8 +31,8 @@ local function library_commands(prefix)
         { 'TIME' }, { 'EXISTS', key }, { 'GET', key }, { 'SET', key, 'v' }, { 'DEL', key }, { 'INCR', key },
         { 'HGET', key, 'f' }, { 'HMGET', key, 'f' }, { 'HGETALL', key }, { 'HSET', key, 'f', 'v' }, { 'HDEL', key, 'f' },
         { 'HINCRBY', key, 'f', '1' }, { 'LRANGE', key, '0', '1' }, { 'LPOS', key, 'v' }, { 'RPUSH', key, 'v' },
-        { 'LPUSH', key, 'v' }, { 'LTRIM', key, '0', '1' }, { 'LREM', key, '0', 'v' }, { 'SADD', key, 'v' },
-        { 'SREM', key, 'v' }, { 'SCARD', key }, { 'ZADD', key, '1', 'v' }, { 'ZREM', key, 'v' },
+        { 'LREM', key, '0', 'v' }, { 'SADD', key, 'v' }, { 'SREM', key, 'v' }, { 'SCARD', key },
+        { 'ZADD', key, '1', 'v' }, { 'ZREM', key, 'v' },
         { 'ZSCORE', key, 'v' }, { 'ZRANGE', key, '0', '1' }, { 'ZRANGEBYSCORE', key, '0', '1' }, { 'ZCARD', key },
         { 'XADD', stream, '*', 'f', 'v' }, { 'XREVRANGE', stream, '+', '-' }, { 'SPUBLISH', prefix .. 'live', 'v' },
     }

@@ -22,8 +22,8 @@ local function create_task(keys, args)
             id = task_id, projectId = project, title = title, status = 'todo', priority = priority,
             createdAt = now, updatedAt = now, version = '1',
         }
-        local fields = { 'id', task_id, 'projectId', project, 'title', title, 'status', 'todo', 'priority', priority,
-            'createdAt', now, 'updatedAt', now, 'version', 1 }
+        local fields = { 'title', title, 'status', 'todo', 'priority', priority, 'createdAt', now, 'updatedAt', now,
+            'version', 1 }
         if description ~= '' then
             task.description = description
             fields[#fields + 1] = 'description'
@@ -36,10 +36,7 @@ local function create_task(keys, args)
             redis.call('SADD', task_key(prefix, parent_id) .. '/children', task_id)
         end
         redis.call('HSET', task_key(prefix, task_id), unpack(fields))
-        local order = redis.call('INCR', prefix .. 'seq')
-        redis.call('ZADD', prefix .. 'tasks', order, task_id)
-        redis.call('ZADD', prefix .. 'tasks/todo', order, task_id)
-        record_history(prefix, task_id, now, 'user', 'created', {})
+        redis.call('ZADD', prefix .. 'tasks/todo', redis.call('INCR', prefix .. 'seq'), task_id)
         local body = task_json(prefix, task)
         local event_id = emit(keys, args, 'task:created', json_object({ { 'task', body } }))
         return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
@@ -107,9 +104,7 @@ local function update_task(keys, args)
             redis.call('HDEL', key, 'description')
         end
         if new_status ~= nil then
-            local order = redis.call('ZSCORE', prefix .. 'tasks', task_id)
-            redis.call('ZREM', prefix .. 'tasks/' .. task.status, task_id)
-            redis.call('ZADD', prefix .. 'tasks/' .. new_status, order, task_id)
+            move_status(prefix, task_id, task.status, new_status)
             redis.call('HSET', key, 'status', new_status)
             task.status = new_status
         end
@@ -139,7 +134,6 @@ local function delete_task(keys, args)
         end
         if task.parentId then redis.call('SREM', task_key(prefix, task.parentId) .. '/children', task_id) end
         redis.call('DEL', key, key .. '/sessions', key .. '/children', history_key(prefix, task_id))
-        redis.call('ZREM', prefix .. 'tasks', task_id)
         redis.call('ZREM', prefix .. 'tasks/' .. task.status, task_id)
         local event_id = emit(keys, args, 'task:deleted', json_object({ { 'taskId', json_string(task_id) } }))
         return json_object({ { 'taskId', json_string(task_id) }, { 'eventIds', json_strings({ event_id }) } })
@@ -178,37 +172,6 @@ local function get_task(keys, args)
     return task_json(prefix, require_task(prefix, args[2]), true)
 end
 
--- The ids at [offset, offset + limit) of the union of disjoint zsets scored by creation order, in that order, and
--- the union's size; the cost grows with the page, not with the sets. Several sets: the page's first score is the
--- smallest s with (members scored <= s) > offset, found by bisection on ZCOUNT, and each set gives at most a page
--- from there.
-local function union_page(sets, offset, limit)
-    local total = 0
-    for _, key in ipairs(sets) do total = total + redis.call('ZCARD', key) end
-    if limit == 0 or offset >= total then return {}, total end
-    if #sets == 1 then return redis.call('ZRANGE', sets[1], offset, offset + limit - 1), total end
-    local low, high = 0, 0
-    for _, key in ipairs(sets) do
-        local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-        if #last > 0 then high = math.max(high, tonumber(last[2])) end
-    end
-    while low < high do
-        local middle = math.floor((low + high) / 2)
-        local count = 0
-        for _, key in ipairs(sets) do count = count + redis.call('ZCOUNT', key, '-inf', middle) end
-        if count > offset then high = middle else low = middle + 1 end
-    end
-    local scored = {}
-    for _, key in ipairs(sets) do
-        local flat = redis.call('ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
-        for i = 1, #flat, 2 do scored[#scored + 1] = { flat[i], tonumber(flat[i + 1]) } end
-    end
-    table.sort(scored, function(a, b) return a[2] < b[2] end)
-    local ids = {}
-    for i = 1, math.min(limit, #scored) do ids[i] = scored[i][1] end
-    return ids, total
-end
-
 -- ARGV: version, statuses (comma-separated, '' for all), offset, limit, view ('full', the default, or 'summary':
 -- see task_summary_json). Read-only. Returns {"tasks":[...],"total":N,"cursor":"<stream id>"} in creation order;
 -- the snapshot is consistent with every event up to and including `cursor`.
@@ -221,7 +184,7 @@ local function list_tasks(keys, args)
     check_one_of(view, { 'full', 'summary' }, 'view')
     local sets = {}
     if args[2] == '' then
-        sets[1] = prefix .. 'tasks'
+        sets = status_sets(prefix)
     else
         local seen = {}
         for status in string.gmatch(args[2], '[^,]+') do
