@@ -4,9 +4,9 @@
 // only if it is shown and touched by them.
 
 import { Api } from './api.js';
+import { AttentionWatch } from './attention.js';
 import { announce, refreshTimes } from './dom.js';
 import { LiveConnection } from './live.js';
-import { AttentionWatch } from './attention.js';
 import { PROJECT_ID_PATTERN } from './model.js';
 import { notify } from './notices.js';
 import { SessionsView } from './sessions.js';

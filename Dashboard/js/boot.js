@@ -1,4 +1,4 @@
-// Starts the first reads of a project (the first page of open tasks, the sessions, the number of tasks) while the
+// Starts the first reads of a project (the first page of open tasks, then the sessions) while the
 // dashboard's modules are still loading, so that the first screen does not wait for both one after the other. A
 // classic script, loaded `async` from index.html; snapshot-loader.js takes the responses (or reads again itself when
 // these are missing, failed or for another token or project).
@@ -23,7 +23,6 @@
     const reads = {
       openTasks: read('/api/tasks', { view: 'summary', status: 'todo,inprogress', offset: 0, limit: 1000 }),
       sessions: read('/api/sessions', { offset: 0, limit: 1000 }),
-      taskCount: read('/api/tasks', { view: 'summary', offset: 0, limit: 1 }),
     };
     for (const response of Object.values(reads)) response.catch(() => {});
     window.maestroFirstReads = { token, project, reads };

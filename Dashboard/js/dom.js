@@ -77,10 +77,17 @@ export function relativeTime(iso, now = Date.now()) {
   return future ? `in ${text}` : `${text} ago`;
 }
 
+// What Date#toLocaleString() shows, made once, when first needed (making it is what costs, tens of ms).
+let dateTime = null;
+
 /** The full local date and time of an ISO string. */
 export function absoluteTime(iso) {
   const time = new Date(iso);
-  return Number.isNaN(time.getTime()) ? String(iso ?? '') : time.toLocaleString();
+  if (Number.isNaN(time.getTime())) return String(iso ?? '');
+  dateTime ??= new Intl.DateTimeFormat(undefined, {
+    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  });
+  return dateTime.format(time);
 }
 
 /** A `<time>` showing a relative time, kept current by `refreshTimes`, with the exact time as its tooltip. */

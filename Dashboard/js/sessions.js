@@ -1,16 +1,15 @@
-// The sessions view: every session of the project with its lifecycle status, name, tasks, host and last
-// heartbeat; stop (when active) and restart (when stopped or failed), per spec §4.3; the "New session" form lives in
-// session-spawn.js. It is drawn only while shown, and after that only the cards of sessions that changed (or whose
-// tasks changed) are drawn again, unless the order changed.
+// The sessions view: every session of the project (active first, then spawning, failed, stopped; newest first
+// within each) as a card (session-card.js), with Stop and Restart; the "New session" form lives in
+// session-spawn.js. It is drawn only while shown; after that only the cards of sessions that changed (or whose tasks
+// changed) are drawn again, unless the order changed. With a thousand sessions, a card's content is built only when
+// the card comes near the screen (IntersectionObserver); until then it is an empty box of about its size.
 
-import { announce, h, reconcile, setChildren, timeElement } from './dom.js';
-import { canRestart, canStop, statusLabel } from './model.js';
+import { announce, reconcile } from './dom.js';
+import { createCard, fillCard, markCard } from './session-card.js';
 import { SessionSpawnForm } from './session-spawn.js';
-import { clip, plural, taskHref } from './text.js';
+import { plural } from './text.js';
 
 const LIFECYCLE_ORDER = { active: 0, spawning: 1, failed: 2, stopped: 3 };
-/** Tasks named on a card; the rest are counted. */
-const TASKS_SHOWN = 20;
 
 export class SessionsView {
   constructor(app) {
@@ -22,6 +21,10 @@ export class SessionsView {
     /** @type {Map<string, HTMLLIElement>} */
     this.rows = new Map();
     this.drawn = false;
+    this.observer =
+      'IntersectionObserver' in window
+        ? new IntersectionObserver((entries) => this.nearScreen(entries), { rootMargin: '800px 0px' })
+        : null;
   }
 
   get store() {
@@ -44,7 +47,8 @@ export class SessionsView {
     const sessions = [...store.sessions.values()].sort(
       (a, b) =>
         (LIFECYCLE_ORDER[a.status] ?? 9) - (LIFECYCLE_ORDER[b.status] ?? 9) ||
-        String(b.createdAt).localeCompare(String(a.createdAt)),
+        String(b.createdAt).localeCompare(String(a.createdAt)) ||
+        (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
     );
     reconcile(
       this.list,
@@ -53,6 +57,7 @@ export class SessionsView {
       (session) => this.createRow(session),
       (row, session) => this.updateRow(row, session),
     );
+    for (const [id, row] of this.rows) if (!row.isConnected) this.observer?.unobserve(row);
     this.rows = new Map([...this.list.children].map((row) => [row.dataset.key, row]));
     this.drawn = true;
     const active = sessions.filter((session) => session.status === 'active').length;
@@ -81,72 +86,32 @@ export class SessionsView {
   }
 
   createRow(session) {
-    const main = h('div', { class: 'session-main' });
-    const actions = h('div', { class: 'row-actions' });
-    const error = h('p', { class: 'inline-error', role: 'alert' });
-    const row = h('li', { class: 'session-row card', dataset: { sessionId: session.id } }, main, actions, error);
-    row.parts = { main, actions, error };
+    const row = createCard(session.id);
+    row.near = !this.observer;
+    this.observer?.observe(row);
     return row;
   }
 
   updateRow(row, session) {
-    const tasks = this.store.tasksOfSession(session.id);
-    const signature = JSON.stringify([
-      session.status, session.name, session.host, session.pid, session.lastHeartbeat, session.error,
-      tasks.slice(0, TASKS_SHOWN).map((task) => [task.id, task.title, task.status]), tasks.length,
-    ]);
-    row.dataset.status = session.status;
-    row.className = `session-row card lifecycle-row-${session.status}`;
-    if (row.dataset.signature === signature) return;
-    row.dataset.signature = signature;
-    const name = session.name || 'Unnamed session';
-    setChildren(
-      row.parts.main,
-      h(
-        'div',
-        { class: 'session-head' },
-        h('h2', { class: 'session-name' }, name),
-        h(
-          'span',
-          { class: `badge lifecycle-badge lifecycle-${session.status}`, dataset: { role: 'lifecycle' } },
-          statusLabel(session.status),
-        ),
-      ),
-      h(
-        'dl',
-        { class: 'session-facts' },
-        fact('Id', h('code', { title: session.id }, session.id)),
-        fact('Host', session.host ? `${session.host}${session.pid ? ` (pid ${session.pid})` : ''}` : unknown('not known')),
-        fact('Last heartbeat', session.lastHeartbeat ? timeElement(session.lastHeartbeat) : unknown('none yet')),
-        fact('Started by', session.spawnSource === 'session' ? 'another session' : 'the dashboard or API'),
-        fact('Created', timeElement(session.createdAt)),
-        session.legacyStatus ? fact('Old status', session.legacyStatus) : null,
-        fact('Tasks', taskLinks(tasks)),
-      ),
-      session.status === 'failed' && session.error
-        ? h('p', { class: 'banner banner-failed' }, h('strong', {}, 'Failed: '), session.error)
-        : null,
-    );
-    const buttons = [];
-    if (canStop(session)) buttons.push(this.lifecycleButton(session, name, 'stop', 'Stop', 'danger'));
-    if (canRestart(session)) buttons.push(this.lifecycleButton(session, name, 'restart', 'Restart', 'secondary'));
-    const hadFocus = row.parts.actions.contains(document.activeElement);
-    setChildren(row.parts.actions, buttons);
-    if (hadFocus) (row.parts.actions.querySelector('button') ?? row.parts.main.querySelector('.session-name'))?.focus?.();
+    row.session = session;
+    if (row.near) this.fill(row);
+    else markCard(row, session, row.filled === true);
   }
 
-  lifecycleButton(session, name, action, label, kind) {
-    return h(
-      'button',
-      {
-        type: 'button',
-        class: kind,
-        dataset: { action },
-        'aria-label': `${label} ${name}`,
-        onclick: (event) => this.lifecycle(event.currentTarget, session.id, action),
-      },
-      label,
+  fill(row) {
+    fillCard(row, row.session, this.store.tasksOfSession(row.session.id), (button, id, action) =>
+      this.lifecycle(button, id, action),
     );
+    row.filled = true;
+  }
+
+  /** Cards that came near the screen get their content (and stay filled). */
+  nearScreen(entries) {
+    for (const entry of entries) {
+      const row = entry.target;
+      row.near = entry.isIntersecting;
+      if (row.near && row.session && this.rows.get(row.session.id) === row) this.fill(row);
+    }
   }
 
   async lifecycle(button, sessionId, action) {
@@ -175,6 +140,7 @@ export class SessionsView {
       if (attempts > 0) setTimeout(() => this.showSession(sessionId, attempts - 1), 100);
       return;
     }
+    if (!card.filled) this.fill(card);
     card.scrollIntoView({ block: 'center' });
     const heading = card.querySelector('.session-name');
     heading.setAttribute('tabindex', '-1');
@@ -182,23 +148,4 @@ export class SessionsView {
     card.classList.add('highlight');
     setTimeout(() => card.classList.remove('highlight'), 2000);
   }
-}
-
-function taskLinks(tasks) {
-  if (!tasks.length) return h('span', { class: 'muted' }, 'none');
-  const shown = tasks.slice(0, TASKS_SHOWN);
-  return h(
-    'ul',
-    { class: 'inline-list' },
-    shown.map((task) => h('li', {}, h('a', { href: taskHref(task.id) }, task.title ? clip(task.title, 50) : task.id))),
-    tasks.length > shown.length ? h('li', { class: 'muted' }, `and ${tasks.length - shown.length} more`) : null,
-  );
-}
-
-function unknown(text) {
-  return h('span', { class: 'muted' }, text);
-}
-
-function fact(term, value) {
-  return h('div', { class: 'fact' }, h('dt', {}, term), h('dd', {}, value));
 }

@@ -7,13 +7,16 @@
 // events about tasks whose page has not come yet. Pages are read by offset, so a task leaving the status set
 // being read (finished, reopened, deleted) would shift later pages and hide a task: each page therefore starts
 // OVERLAP tasks before the end of the previous one and must contain a task already read in this pass, or the loader
-// steps back until it does.
+// steps back until it does (whether pages were asked for one after the other or together: the check is made as
+// each page is taken in, in order).
 
 import { earlierStreamId } from './model.js';
 import { notify } from './notices.js';
 
 const PAGE = 1000;
 const OVERLAP = 16;
+/** Pages asked for at a time while loading in the background. */
+const IN_FLIGHT = 2;
 const OPEN = 'todo,inprogress';
 const CLOSED = 'completed,cancelled';
 
@@ -44,17 +47,18 @@ export class SnapshotLoader {
       try {
         const api = this.app.api();
         const started = attempt === 0 ? this.takeFirstReads() : {};
+        const first = api.taskSummaries({ status: OPEN, offset: 0, limit: PAGE, started: started.openTasks });
         const sessions = api.allSessions({ started: started.sessions });
-        const everything = api.taskSummaries({ limit: 1, started: started.taskCount });
         sessions.catch(() => {});
-        everything.catch(() => {});
-        const page = await api.taskSummaries({ status: OPEN, offset: 0, limit: PAGE, started: started.openTasks });
+        const page = await first;
         if (!this.current(generation)) return undefined;
         this.store.expected = page.total;
         this.first = { cursor: page.cursor, received: new Set(page.tasks.map((task) => task.id)), page };
         this.store.putPage(page.tasks, page.cursor);
         this.app.renderNow();
         this.markUsable();
+        // How many tasks there are in all, for "loaded 40,000 of 100,000" (asked after the first page, not before).
+        const everything = api.taskSummaries({ limit: 1 });
         const [sessionPages, counted] = await Promise.all([sessions, everything]);
         if (!this.current(generation)) return undefined;
         this.store.expected = Math.max(counted.total, page.total);
@@ -109,31 +113,39 @@ export class SnapshotLoader {
   }
 
   /**
-   * Reads the tasks with `statuses` from `offset` on, page after page (the next one asked for while this one is
-   * taken in). `received`: the ids read in this pass so far. False when superseded.
+   * Reads the tasks with `statuses` from `offset` on, page after page, with IN_FLIGHT pages asked for at a time and
+   * taken in in order. `received`: the ids read in this pass so far. False when superseded.
    */
   async pass(generation, statuses, offset, received) {
-    let from = offset === 0 ? 0 : Math.max(0, offset - OVERLAP);
-    let next = this.fetchPage(generation, statuses, from);
-    for (;;) {
-      const page = await next;
+    const queue = [];
+    let next = offset === 0 ? 0 : Math.max(0, offset - OVERLAP);
+    let total = Infinity;
+    const ask = () => {
+      while (queue.length < IN_FLIGHT && next < total) {
+        queue.push({ from: next, page: this.fetchPage(generation, statuses, next) });
+        next += PAGE - OVERLAP;
+      }
+    };
+    ask();
+    while (queue.length) {
+      const { from, page: asked } = queue.shift();
+      const page = await asked;
       if (!page || !this.current(generation)) return false;
       if (from > 0 && !page.tasks.some((task) => received.has(task.id))) {
         // Tasks before `from` left this status set while we read it: step back so that none is skipped.
-        from = Math.max(0, from - PAGE + OVERLAP);
-        next = this.fetchPage(generation, statuses, from);
+        queue.length = 0;
+        next = Math.max(0, from - PAGE + OVERLAP);
+        ask();
         continue;
       }
-      const end = from + page.tasks.length;
-      const more = page.tasks.length > 0 && end < page.total;
-      const nextFrom = Math.max(0, end - OVERLAP);
-      if (more) next = this.fetchPage(generation, statuses, nextFrom);
       for (const task of page.tasks) received.add(task.id);
       this.store.putPage(page.tasks, page.cursor);
-      if (!more) return true;
-      from = nextFrom;
+      if (page.tasks.length === 0 || from + page.tasks.length >= page.total) return true;
+      total = page.total;
+      ask();
       await yieldToMain();
     }
+    return true;
   }
 
   /** One page, retried (with growing delays) until it comes or the load is superseded (then undefined). */

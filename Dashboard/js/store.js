@@ -183,7 +183,11 @@ export class ProjectStore {
         if (payload.task) this.putTask(payload.task);
         break;
       case 'task:deleted':
+      case 'task:archived': // a finished task left the lists for the archive
         this.removeTask(payload.taskId, event.id ?? null);
+        break;
+      case 'task:restored': // an archived task came back
+        if (payload.task) this.putTask(payload.task);
         break;
       case 'task:session_status':
         this.applyProgress(event);

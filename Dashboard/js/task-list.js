@@ -5,6 +5,7 @@
 
 import { TaskCreateForm } from './task-create.js';
 import { TaskQuery } from './task-query.js';
+import { isTall } from './task-records.js';
 import { createRow, updateRow, wantsNotes } from './task-row.js';
 import { count, plural } from './text.js';
 
@@ -143,7 +144,7 @@ export class TaskListView {
     let offset = list.offsetOf(first, pitch, extra);
     items.forEach((task, position) => {
       wanted.set(task.id, { task, index: first + position, offset });
-      offset += pitch + (task.aggregateStatus === 'needs_input' || task.aggregateStatus === 'blocked' ? extra : 0);
+      offset += pitch + (isTall(task) ? extra : 0);
     });
     this.keepFocused(list, wanted, pitch, extra);
     for (const [id, row] of this.rows) {

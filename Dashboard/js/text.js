@@ -11,11 +11,9 @@ export function taskHref(taskId) {
   return `#/tasks/${encodeURIComponent(taskId)}`;
 }
 
-const NUMBERS = new Intl.NumberFormat('en-US');
-
-/** A whole number with thousands separators: 100000 → "100,000". */
+/** A whole number with thousands separators: 100000 → "100,000" (without Intl, which costs to set up). */
 export function count(value) {
-  return NUMBERS.format(value);
+  return String(Math.trunc(Number(value))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** "1 task", "2 tasks". */

@@ -49,11 +49,13 @@ struct RedisBackend: MaestroBackend {
     }
 
     func createTask(_ task: CreateTask) throws -> TaskRecord {
-        try connection.run(task).task
+        try connection.execute(RegisterProject(scope: scope))
+        return try connection.run(task).task
     }
 
     func spawnSession(_ spawn: SpawnSession) throws -> (session: SessionRecord, token: String) {
-        (try connection.run(spawn).session, spawn.credentials.token)
+        try connection.execute(RegisterProject(scope: scope))
+        return (try connection.run(spawn).session, spawn.credentials.token)
     }
 
     /// Subscribes to the project's live channel on a second connection: every event wakes the waiter.

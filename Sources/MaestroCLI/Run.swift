@@ -115,6 +115,7 @@ enum Run {
         }
         let credentials = SessionCredentials(
             sessionId: RandomIdentifier.make(prefix: "sess"), token: RandomIdentifier.token())
+        try connection.execute(RegisterProject(scope: scope))
         _ = try connection.run(
             SpawnSession(
                 scope: scope, credentials: credentials, name: arguments.value("name"),

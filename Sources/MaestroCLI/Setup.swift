@@ -43,6 +43,7 @@ enum Setup {
         let connection = try environment.connection()
         guard arguments.flag("check") else {
             try FunctionLibrary.install(on: connection)
+            try ProjectRegistry.seedIfMissing(on: connection)
             print(
                 "loaded function library \(FunctionLibrary.name) version \(FunctionLibrary.version) "
                     + "into \(connection.configuration.endpoint)"

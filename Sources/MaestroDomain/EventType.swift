@@ -5,6 +5,12 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case taskDeleted = "task:deleted"
     case taskSessionStatus = "task:session_status"
     case taskInputAnswer = "task:input_answer"
+    /// A finished task left the lists for the archive (`{taskId}`).
+    case taskArchived = "task:archived"
+    /// An archived task came back (`{task}`).
+    case taskRestored = "task:restored"
+    /// A project's name, description or settings changed (`{project}`).
+    case projectUpdated = "project:updated"
     case sessionSpawn = "session:spawn"
     case sessionActive = "session:active"
     case sessionStopped = "session:stopped"

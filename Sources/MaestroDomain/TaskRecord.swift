@@ -19,6 +19,8 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     /// Fields from an older system with no place in this model (migration), kept as they were; read by
     /// `task show` and export, not carried by events or lists.
     public var extra: [String: JSONValue]?
+    /// Whether the task is in the project's archive (finished long ago; restorable, out of the lists).
+    public var archived: Bool = false
 
     /// The sessions' statuses summed up for display.
     public var aggregateStatus: AggregateStatus { AggregateStatus(of: sessionProgress.map(\.status)) }
@@ -47,7 +49,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case id, projectId, title, description, status, priority, sessionIds, sessionProgress, parentId
-        case createdAt, updatedAt, version, extra, aggregateStatus
+        case createdAt, updatedAt, version, extra, archived, aggregateStatus
     }
 
     /// Decodes the spec's fields; a derived `aggregateStatus` in the input is ignored.
@@ -66,6 +68,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         updatedAt = try container.decode(String.self, forKey: .updatedAt)
         version = try container.decode(Int.self, forKey: .version)
         extra = try container.decodeIfPresent([String: JSONValue].self, forKey: .extra)
+        archived = try container.decodeIfPresent(Bool.self, forKey: .archived) ?? false
     }
 
     /// Encodes the spec's fields plus the derived `aggregateStatus`, for readers that do not derive it.
@@ -84,6 +87,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(version, forKey: .version)
         try container.encodeIfPresent(extra, forKey: .extra)
+        if archived { try container.encode(true, forKey: .archived) }
         try container.encode(aggregateStatus, forKey: .aggregateStatus)
     }
 

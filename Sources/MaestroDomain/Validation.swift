@@ -2,10 +2,15 @@
 ///
 /// Redis functions check the same rules again: they are the authority, these give early, precise errors.
 public enum Validation {
+    /// Whether `value` is a valid id (see `identifier`).
+    public static func isIdentifier(_ value: String) -> Bool {
+        let bytes = value.utf8
+        return !bytes.isEmpty && bytes.count <= Limits.identifierLength && bytes.allSatisfy(isIdentifierByte)
+    }
+
     /// An id: 1–128 of `A–Z a–z 0–9 . _ - :` — nothing that can break a hash tag (`{}`), a key or a line.
     public static func identifier(_ value: String, _ what: String) throws(MaestroError) {
-        let bytes = value.utf8
-        guard !bytes.isEmpty, bytes.count <= Limits.identifierLength, bytes.allSatisfy(isIdentifierByte) else {
+        guard isIdentifier(value) else {
             throw MaestroError(
                 .invalidInput,
                 "invalid \(what) \(quoted(value)): use 1-\(Limits.identifierLength) letters, digits, "

@@ -36,6 +36,7 @@ public struct ImportRunner {
         }
         for batch in batches {
             let scope = try ProjectScope(projectId: batch.projectId, streamMaxLength: streamMaxLength)
+            if !dryRun { try connection.execute(RegisterProject(scope: scope)) }
             if let project = batch.project {
                 try write(
                     ImportProject(

@@ -21,6 +21,7 @@ public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> 
         TaskRoutes(server: server).register(on: router)
         SessionRoutes(server: server).register(on: router)
         StreamTicketRoutes(server: server).register(on: router)
+        ProjectRoutes(server: server).register(on: router)
     }
     HealthRoutes(server: server).register(on: router)
     if server.role.servesStreams { StreamRoutes(server: server).register(on: router) }
@@ -36,6 +37,7 @@ public func buildApplication(
     if server.role.servesStreams { services.append(server.relay) }
     if server.role.servesAPI {
         services.append(LeaseSweeper(server: server, interval: server.leaseSweepInterval, logger: logger))
+        services.append(ArchiveSweeper(server: server, logger: logger))
     }
     // Keep-alive connections idle for 5 s are closed (as Node's and Apache's defaults), so a client that stops
     // half-way through a request, or never sends one, holds nothing for long.

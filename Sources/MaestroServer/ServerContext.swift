@@ -81,6 +81,11 @@ public struct ServerContext: Sendable {
         }
     }
 
+    /// Adds a project to the registry before a write that may be its first (creating a task, spawning a session).
+    func register(_ scope: ProjectScope) async throws {
+        try await pool.execute(RegisterProject(scope: scope))
+    }
+
     /// The project named by a request's `projectId` query parameter.
     func scope(of request: Request) throws -> ProjectScope {
         try scope(request.uri.queryParameters.get("projectId"))

@@ -16,6 +16,7 @@ public struct ServerMetrics: Sendable {
     private let relayLag: Metrics.Timer
     private let sessionsLost: Metrics.Counter
     private let forged: Metrics.Counter
+    private let archivedTasks: Metrics.Counter
     private let malformed: Metrics.Counter
 
     public init() {
@@ -25,6 +26,7 @@ public struct ServerMetrics: Sendable {
         relayLag = Metrics.Timer(label: "maestro_relay_lag_seconds", factory: factory)
         sessionsLost = Metrics.Counter(label: "maestro_sessions_heartbeat_lost_total", factory: factory)
         forged = Metrics.Counter(label: "maestro_relay_forged_messages_total", factory: factory)
+        archivedTasks = Metrics.Counter(label: "maestro_tasks_archived_total", factory: factory)
         malformed = Metrics.Counter(label: "maestro_relay_malformed_stream_entries_total", factory: factory)
     }
 
@@ -42,6 +44,9 @@ public struct ServerMetrics: Sendable {
     }
 
     func clients(_ count: Int) { connectedClients.record(count) }
+
+    /// Finished tasks the archive sweep of this server moved into the archive.
+    func archived(_ count: Int) { archivedTasks.increment(by: count) }
 
     /// Live messages that named no event of their project's stream (not an id, an unknown or old id): published
     /// by something other than the function library, and ignored.

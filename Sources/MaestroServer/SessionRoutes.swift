@@ -28,6 +28,7 @@ struct SessionRoutes {
                 Body.self, from: request, fields: ["projectId", "id", "name", "taskIds"])
             let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
             let key = request.headers[.idempotencyKey]
+            try await server.register(scope)
             let credentials = SessionCredentials(
                 sessionId: body.id ?? RandomIdentifier.make(prefix: "sess", idempotencyKey: key),
                 token: RandomIdentifier.token())

@@ -25,8 +25,13 @@ struct TaskRoutes {
                     ListTasks(scope: scope, statuses: statuses, offset: offset, limit: limit))
                 return try Response.json(page)
             case "summary":
+                let archived = request.uri.queryParameters.get("archived") == "true"
+                if archived && !statuses.isEmpty {
+                    throw APIError.badRequest("archived=true lists the archive: leave status out")
+                }
                 let json = try await server.run(
-                    ListTaskSummaries(scope: scope, statuses: statuses, offset: offset, limit: limit))
+                    ListTaskSummaries(
+                        scope: scope, statuses: statuses, archived: archived, offset: offset, limit: limit))
                 return Response(
                     status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(bytes: json)))
@@ -48,6 +53,7 @@ struct TaskRoutes {
             let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
             try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
             let key = request.headers[.idempotencyKey]
+            try await server.register(scope)
             let change = try await server.run(
                 CreateTask(
                     scope: scope,
@@ -88,6 +94,14 @@ struct TaskRoutes {
                     taskId: try context.pathID("taskId"),
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(deletion)
+        }
+        router.post("/api/tasks/:taskId/restore") { request, context in
+            try auth.requireUser(request)
+            let change = try await server.run(
+                RestoreTask(
+                    scope: try server.scope(of: request), taskId: try context.pathID("taskId"),
+                    idempotencyKey: request.headers[.idempotencyKey]))
+            return try Response.json(change.task)
         }
         router.post("/api/tasks/:taskId/queue") { request, context in
             struct Body: Decodable { var sessionId: String }

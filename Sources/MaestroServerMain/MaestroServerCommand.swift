@@ -88,6 +88,13 @@ struct MaestroServerCommand: AsyncParsableCommand {
         if role.servesAPI {
             if embedded == nil { try RedisPreflight.check(setup) }
             try FunctionLibrary.install(on: setup)
+            do {
+                try ProjectRegistry.seedIfMissing(on: setup)
+            } catch {
+                logger.warning(
+                    "could not seed the project registry from existing data (run `maestro setup` as maestro-admin)",
+                    metadata: ["error": "\(error)"])
+            }
         }
         setup.close()
 

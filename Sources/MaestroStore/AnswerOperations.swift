@@ -65,7 +65,7 @@ public struct TaskHistory: Codable, Sendable, Equatable {
         public var at: String
         /// `user`, `system`, or `session:<id>`.
         public var actor: String
-        /// `created`, `updated`, `status`, `progress`, `queued`, `removed` or `answer`.
+        /// `created`, `updated`, `status`, `progress`, `queued`, `removed`, `answer` or `restored`.
         public var action: String
         public var from: String?
         public var to: String?

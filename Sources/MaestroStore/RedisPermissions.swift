@@ -22,14 +22,14 @@ public enum RedisPermissions {
     ]
 
     /// The `ACL SETUSER <name>` rules of an agent confined to project `projectId`: the function library's commands on
-    /// that project's keys and channels only, plus adding the project to the set of supervised projects (what
-    /// `maestro run` does before it claims a session). `password` is given in clear; Redis stores its SHA-256.
+    /// that project's keys and channels only, plus adding to the sets of known and of supervised projects (what
+    /// `maestro task create`, `session create` and `maestro run` do first). `password` is given in clear; Redis stores its SHA-256.
     public static func agentRules(projectId: String, password: String) throws(MaestroError) -> [String] {
         let scope = try ProjectScope(projectId: projectId)
         return [
             "reset", "on", ">" + password, "~" + scope.keyPrefix + "*", "&" + scope.keyPrefix + "*", "-@all",
         ]
             + (clientCommands + functionCommands).map { "+" + $0 }
-            + ["(~\(ProjectScope.supervisedProjectsKey) +sadd)"]
+            + ["(~\(ProjectScope.supervisedProjectsKey) ~\(ProjectRegistry.key) +sadd)"]
     }
 }

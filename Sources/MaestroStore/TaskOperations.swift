@@ -146,17 +146,27 @@ public struct ListTasks: StoreOperation {
 /// A page of task summaries for lists that hold many tasks (the dashboard): id, title, status, priority, parent,
 /// times, version and each linked session's status — no description, notes or answers. The reply is the function's
 /// JSON as it is (`{"tasks":[…],"total","cursor"}`), passed on without decoding.
+///
+/// With `archived`, the page comes from the archive (tasks carry `"archived":true`) and `statuses` must be empty.
 public struct ListTaskSummaries: StoreOperation {
     public var page: ListTasks
+    public var archived: Bool
 
-    public init(scope: ProjectScope, statuses: [TaskStatus] = [], offset: Int = 0, limit: Int = 1000) {
+    public init(
+        scope: ProjectScope, statuses: [TaskStatus] = [], archived: Bool = false, offset: Int = 0, limit: Int = 1000
+    ) {
         page = ListTasks(scope: scope, statuses: statuses, offset: offset, limit: limit)
+        self.archived = archived
     }
 
     public var scope: ProjectScope { page.scope }
     public var function: String { page.function }
     public var isReadOnly: Bool { true }
-    public var arguments: [String] { page.arguments + ["summary"] }
+    public var arguments: [String] {
+        var arguments = page.arguments
+        if archived { arguments[0] = "archived" }
+        return arguments + ["summary"]
+    }
     public func decode(_ reply: RedisReply) throws -> [UInt8] {
         guard case .bulk(let bytes) = reply else {
             throw StoreError(.unexpectedReply, "expected a JSON reply from Redis, got \(reply)")

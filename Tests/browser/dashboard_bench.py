@@ -111,6 +111,13 @@ def say(text: str):
     print(f"dashboard-bench: {text}", file=sys.stderr, flush=True)
 
 
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def binaries_dir() -> Path:
     configured = os.environ.get("MAESTRO_BIN_DIR")
     if configured:
@@ -261,6 +268,7 @@ def run(args) -> int:
     server = MaestroServer(binaries, redis, work, work).start()
     driver = None
     rows: list[tuple[str, str, str, bool]] = []
+    load_at_start = load_average()
     try:
         started = time.monotonic()
         with RedisPipe(redis.port) as pipe:
@@ -355,6 +363,8 @@ def run(args) -> int:
             notes.append("this browser reports no long tasks")
         for note in notes:
             print(f"note: {note}")
+        print(f"note: load average {load_at_start} at the start, {load_average()} at the end "
+              f"({os.cpu_count()} cores): other work on the machine slows every figure")
         print(f"total run time {time.monotonic() - started:.0f} s (seeding included)")
         return 0 if all(met is not False for *_, met in rows) else 1
     finally:

@@ -31,13 +31,19 @@ local function page_of(key, args)
     return ids, redis.call('ZCARD', key)
 end
 
--- ARGV: version, offset, limit. Read-only. {"tasks":[...with extra],"total":N,"cursor"} in creation order.
+-- ARGV: version, offset, limit. Read-only. {"tasks":[...with extra],"total":N,"cursor"} in creation order, archived
+-- tasks included (with "archived":true).
 local function export_tasks(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    local ids, total = union_page(status_sets(prefix), check_count(args[2], 'offset'), check_page_limit(args[3]))
+    local sets = status_sets(prefix)
+    sets[#sets + 1] = prefix .. 'archive'
+    local ids, total = union_page(sets, check_count(args[2], 'offset'), check_page_limit(args[3]))
     local tasks = {}
-    for i, task_id in ipairs(ids) do tasks[i] = task_json(prefix, load_task(prefix, task_id), true) end
+    for i, task_id in ipairs(ids) do
+        local task = load_task(prefix, task_id)
+        tasks[i] = task and task_json(prefix, task, true) or archived_task_json(prefix, task_id)
+    end
     return json_object({
         { 'tasks', json_array(tasks) },
         { 'total', tostring(total) },

@@ -85,11 +85,8 @@ local function project_of(keys)
     return prefix, project
 end
 
--- The Redis server's clock as ISO-8601 UTC with milliseconds: one clock for every client.
-local function now_iso()
-    local t = redis.call('TIME')
-    local seconds = tonumber(t[1])
-    local millis = math.floor(tonumber(t[2]) / 1000)
+-- A time (seconds and milliseconds since 1970) as ISO-8601 UTC with milliseconds.
+local function iso_time(seconds, millis)
     local days = math.floor(seconds / 86400)
     local rest = seconds - days * 86400
     -- Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
@@ -104,6 +101,13 @@ local function now_iso()
     local year = yoe + era * 400 + (month <= 2 and 1 or 0)
     return string.format('%04d-%02d-%02dT%02d:%02d:%02d.%03dZ', year, month, day,
         math.floor(rest / 3600), math.floor(rest % 3600 / 60), rest % 60, millis)
+end
+
+-- The Redis server's clock as ISO-8601 UTC with milliseconds: one clock for every client. `seconds_ago` (default 0)
+-- goes back in time.
+local function now_iso(seconds_ago)
+    local t = redis.call('TIME')
+    return iso_time(tonumber(t[1]) - (seconds_ago or 0), math.floor(tonumber(t[2]) / 1000))
 end
 
 -- What a call's arguments after the common ones (ARGV[4..]) say, as one digest, so an idempotency key replayed

@@ -39,8 +39,12 @@ end
 
 local function require_task(prefix, task_id)
     local task = load_task(prefix, task_id)
-    if task == nil then refuse('NOT_FOUND', 'task ' .. task_id .. ' does not exist in this project') end
-    return task
+    if task ~= nil then return task end
+    if redis.call('EXISTS', prefix .. 'archived:' .. task_id) == 1 then
+        refuse('NOT_FOUND', 'task ' .. task_id .. ' is archived; restore it first (POST /api/tasks/' .. task_id ..
+            '/restore)')
+    end
+    refuse('NOT_FOUND', 'task ' .. task_id .. ' does not exist in this project')
 end
 
 local function load_session(prefix, session_id)
@@ -75,15 +79,23 @@ local function progress_json(entry)
     })
 end
 
--- `with_extra` adds the record's extra data (fields of an older system): single reads and exports carry it,
--- events and lists do not, so they stay small.
-local function task_json(prefix, task, with_extra)
-    local session_ids = redis.call('LRANGE', task_key(prefix, task.id) .. '/sessions', 0, -1)
-    local progress = {}
+-- The task's linked sessions and their progress entries, as stored.
+local function load_progress(prefix, task_id)
+    local session_ids = redis.call('LRANGE', task_key(prefix, task_id) .. '/sessions', 0, -1)
+    local entries = {}
     for i, session_id in ipairs(session_ids) do
-        local entry = hash_to_table(redis.call('HGETALL', progress_key(prefix, task.id, session_id)))
-        progress[i] = progress_json(entry)
+        entries[i] = hash_to_table(redis.call('HGETALL', progress_key(prefix, task_id, session_id)))
     end
+    return session_ids, entries
+end
+
+-- `with_extra` adds the record's extra data (fields of an older system): single reads and exports carry it,
+-- events and lists do not, so they stay small. `session_ids` and `entries` default to what Redis holds (an archived
+-- task brings its own).
+local function task_json(prefix, task, with_extra, session_ids, entries)
+    if session_ids == nil then session_ids, entries = load_progress(prefix, task.id) end
+    local progress = {}
+    for i, entry in ipairs(entries) do progress[i] = progress_json(entry) end
     local ids = {}
     for i, session_id in ipairs(session_ids) do ids[i] = json_plain(session_id) end
     return json_object({
@@ -100,6 +112,7 @@ local function task_json(prefix, task, with_extra)
         { 'updatedAt', json_plain(task.updatedAt) },
         { 'version', task.version },
         { 'extra', with_extra and task.extra or nil },
+        { 'archived', task.archived and 'true' or nil },
     })
 end
 

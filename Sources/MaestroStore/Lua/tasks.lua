@@ -14,7 +14,7 @@ local function create_task(keys, args)
             check_id(parent_id, 'parent task id')
             require_task(prefix, parent_id)
         end
-        if redis.call('EXISTS', task_key(prefix, task_id)) == 1 then
+        if redis.call('EXISTS', task_key(prefix, task_id), archived_key(prefix, task_id)) > 0 then
             refuse('CONFLICT', 'task ' .. task_id .. ' already exists in project ' .. project)
         end
         local now = now_iso()
@@ -115,13 +115,29 @@ local function update_task(keys, args)
     end)
 end
 
--- ARGV: version, idempotency key, max stream length, taskId. Refused while the task has subtasks.
+-- Deletes an archived task: its archive string, and its place in its sessions' lists.
+local function delete_archived(prefix, task_id, record)
+    for _, session_id in ipairs(record.sessionIds) do
+        redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
+    end
+    redis.call('ZREM', prefix .. 'archive', task_id)
+    redis.call('DEL', archived_key(prefix, task_id))
+end
+
+-- ARGV: version, idempotency key, max stream length, taskId. Refused while the task has subtasks. An archived task
+-- can be deleted too.
 local function delete_task(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     return once(prefix, 'delete_task', args, function()
         local task_id = args[4]
         check_id(task_id, 'task id')
+        local archived = archived_record(prefix, task_id)
+        if archived then
+            delete_archived(prefix, task_id, archived)
+            local event_id = emit(keys, args, 'task:deleted', json_object({ { 'taskId', json_plain(task_id) } }))
+            return json_object({ { 'taskId', json_plain(task_id) }, { 'eventIds', json_strings({ event_id }) } })
+        end
         local task = require_task(prefix, task_id)
         local key = task_key(prefix, task_id)
         local children = redis.call('SCARD', key .. '/children')
@@ -164,17 +180,20 @@ local function remove_session(keys, args)
     end)
 end
 
--- ARGV: version, taskId. Read-only.
+-- ARGV: version, taskId. Read-only. An archived task is shown too, with "archived":true.
 local function get_task(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     check_id(args[2], 'task id')
-    return task_json(prefix, require_task(prefix, args[2]), true)
+    local task = load_task(prefix, args[2])
+    if task then return task_json(prefix, task, true) end
+    return archived_task_json(prefix, args[2]) or require_task(prefix, args[2])
 end
 
--- ARGV: version, statuses (comma-separated, '' for all), offset, limit, view ('full', the default, or 'summary':
--- see task_summary_json). Read-only. Returns {"tasks":[...],"total":N,"cursor":"<stream id>"} in creation order;
--- the snapshot is consistent with every event up to and including `cursor`.
+-- ARGV: version, statuses (comma-separated, '' for all, 'archived' for the archive: summaries only), offset, limit,
+-- view ('full', the default, or 'summary': see task_summary_json). Read-only. Returns {"tasks":[...],"total":N,
+-- "cursor":"<stream id>"} in creation order; the snapshot is consistent with every event up to and including
+-- `cursor`.
 local function list_tasks(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
@@ -183,7 +202,10 @@ local function list_tasks(keys, args)
     local view = args[5] or 'full'
     check_one_of(view, { 'full', 'summary' }, 'view')
     local sets = {}
-    if args[2] == '' then
+    if args[2] == 'archived' then
+        if view ~= 'summary' then refuse('INVALID_INPUT', 'archived tasks are listed as summaries (view summary)') end
+        sets[1] = prefix .. 'archive'
+    elseif args[2] == '' then
         sets = status_sets(prefix)
     else
         local seen = {}
@@ -197,8 +219,13 @@ local function list_tasks(keys, args)
     local ids, total = union_page(sets, offset, limit)
     local tasks = {}
     for i, task_id in ipairs(ids) do
-        tasks[i] = view == 'summary' and task_summary_json(prefix, task_id)
-            or task_json(prefix, load_task(prefix, task_id))
+        if args[2] == 'archived' then
+            tasks[i] = archived_summary_json(prefix, task_id)
+        elseif view == 'summary' then
+            tasks[i] = task_summary_json(prefix, task_id)
+        else
+            tasks[i] = task_json(prefix, load_task(prefix, task_id))
+        end
     end
     return json_object({
         { 'tasks', json_array(tasks) },
