@@ -1,4 +1,5 @@
 import Foundation
+import MaestroDomain
 import RedisClient
 import RedisTestSupport
 import Synchronization
@@ -25,6 +26,8 @@ final class EpollReceivers: @unchecked Sendable {
     private var epoll: Epoll?
     private let confirmed = Atomic<Int>(0)
     private let measuredMessages = Atomic<Int>(0)
+    /// Events after this one are measured (the warm-up's last event, set before the measured ones are sent).
+    private let measuredAfter = Mutex<StreamID>(StreamID(milliseconds: .max, sequence: .max))
     private let stopping = Atomic<Bool>(false)
     private let loopDone = DispatchSemaphore(value: 0)
     private var loopRunning = false
@@ -39,6 +42,9 @@ final class EpollReceivers: @unchecked Sendable {
 
     /// Measured events received so far, by all subscribers together.
     var framesReceived: Int { measuredMessages.load(ordering: .relaxed) }
+
+    /// Starts counting events after `id` as measured.
+    func measure(after id: StreamID) { measuredAfter.withLock { $0 = id } }
 
     /// Connects every receiver, sends its opening (SSUBSCRIBE, or the WebSocket upgrade), and waits until every
     /// one is confirmed. At most `connectWindow` unconfirmed at once, so the listen backlog never overflows.
@@ -116,16 +122,16 @@ final class EpollReceivers: @unchecked Sendable {
         }
     }
 
-    /// Decodes what arrived: confirmations, and events whose notes carry a timestamp; writes back what the
-    /// decoder answers (WebSocket pongs).
+    /// Decodes what arrived: confirmations, and events with their arrival time; writes back what the decoder
+    /// answers (WebSocket pongs).
     private func consume(_ bytes: [UInt8], into index: Int, epoll: Epoll) {
         do {
             let answer = try subscribers[index].decoder.feed(
                 bytes, confirmed: { confirmed.add(1, ordering: .acquiringAndReleasing) },
                 message: { payload in
                     let now = MonotonicClock.nanoseconds()
-                    guard let sent = NotesTimestamp.parse(payload) else { return }
-                    subscribers[index].result.latencies.append(Int64(bitPattern: now &- sent))
+                    guard let id = EventIDText.parse(payload), id > measuredAfter.withLock({ $0 }) else { return }
+                    subscribers[index].result.arrivals.append(.init(id: id, nanoseconds: now))
                     measuredMessages.add(1, ordering: .relaxed)
                 })
             if !answer.isEmpty { try Loopback.writeAll(subscribers[index].fd, answer) }

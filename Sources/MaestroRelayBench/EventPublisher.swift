@@ -2,38 +2,37 @@ import MaestroDomain
 import MaestroStore
 import RedisClient
 
-/// Commits progress updates at a fixed rate through the store, as an agent's CLI would, each one stamped with
-/// the CLOCK_MONOTONIC time just before its FCALL: so the latency every receiver computes covers the commit
-/// itself (the Lua function, XADD and PUBLISH), then the fan-out, then the receiving client.
+/// Commits progress updates at a fixed rate through the store, as an agent's CLI would, noting the CLOCK_MONOTONIC
+/// time just before each FCALL against the event id it returns: so the latency of every arrival covers the commit
+/// itself (the Lua function, XADD and the wake-up), then the fan-out, then the receiving client.
 ///
 /// Runs on the calling thread with its own blocking `RedisConnection` (never Swift's cooperative pool, which the
 /// WebSocket clients use).
 struct EventPublisher {
-    /// The notes of warm-up events, which receivers do not count.
-    static let warmUpNotes = "warmup"
-
     let connection: RedisConnection
     let scope: ProjectScope
     let taskId: String
     let session: SessionCredentials
 
-    /// Commits `rate` events per second for `seconds` on an absolute schedule; returns how many were committed.
-    /// Measured events carry their send time in `notes`, warm-up events carry `warmUpNotes`.
+    /// Commits `rate` events per second for `seconds` on an absolute schedule; returns each event's id with the
+    /// time its FCALL was sent.
     @discardableResult
-    func publish(rate: Int, seconds: Double, measured: Bool) throws -> Int {
+    func publish(rate: Int, seconds: Double) throws -> [StreamID: UInt64] {
         let count = max(1, Int((Double(rate) * seconds).rounded()))
         let interval = 1_000_000_000 / UInt64(rate)
         let start = MonotonicClock.nanoseconds()
+        var sent: [StreamID: UInt64] = [:]
         for index in 0..<count {
             MonotonicClock.sleep(until: start + UInt64(index) * interval)
-            let notes = measured ? String(MonotonicClock.nanoseconds()) : Self.warmUpNotes
+            let now = MonotonicClock.nanoseconds()
             let change = try connection.run(
-                UpdateProgress(scope: scope, session: session, taskId: taskId, status: .working, notes: notes))
-            guard change.status == .working else {
+                UpdateProgress(scope: scope, session: session, taskId: taskId, status: .working, notes: "event"))
+            guard change.status == .working, let id = change.eventIds.first.flatMap(StreamID.init) else {
                 throw RelayBenchError("publishing: expected the progress to stay working, got \(change.status)")
             }
+            sent[id] = now
         }
-        return count
+        return sent
     }
 
     /// Creates the task and the session through the store, the way a dashboard and an agent would, and reports

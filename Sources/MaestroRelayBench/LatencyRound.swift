@@ -1,3 +1,5 @@
+import MaestroDomain
+
 /// One measured round of one side: every receiver's latencies merged, and whether each receiver saw every event.
 struct LatencyRound {
     /// Who received the events.
@@ -30,20 +32,25 @@ struct LatencyRound {
     var endedEarly: [String: Int]
     var cpu: CPUShare
 
-    init(side: Side, results: [ReceiverResult], eventsSent: Int, cpu: CPUShare) {
+    /// `sendTimes`: when each measured event's FCALL was sent, by event id.
+    init(side: Side, results: [ReceiverResult], sendTimes: [StreamID: UInt64], cpu: CPUShare) {
         self.side = side
         self.receivers = results.count
+        let eventsSent = sendTimes.count
         self.eventsSent = eventsSent
         self.cpu = cpu
         var all: [Int64] = []
-        all.reserveCapacity(results.reduce(0) { $0 + $1.latencies.count })
+        all.reserveCapacity(results.reduce(0) { $0 + $1.arrivals.count })
         var lost = 0
         var duplicates = 0
         var endedEarly: [String: Int] = [:]
         for result in results {
-            all.append(contentsOf: result.latencies)
-            lost += Swift.max(0, eventsSent - result.latencies.count)
-            duplicates += Swift.max(0, result.latencies.count - eventsSent)
+            let latencies = result.arrivals.compactMap { arrival in
+                sendTimes[arrival.id].map { Int64(bitPattern: arrival.nanoseconds &- $0) }
+            }
+            all.append(contentsOf: latencies)
+            lost += Swift.max(0, eventsSent - Set(result.arrivals.map(\.id)).count)
+            duplicates += result.arrivals.count - Set(result.arrivals.map(\.id)).count
             if let reason = result.endedEarly { endedEarly[reason, default: 0] += 1 }
         }
         all.sort()

@@ -108,10 +108,12 @@ struct RelayBenchRun {
         let port = processes.server.port
         try group.open(timeout: 120)
         if side == .webSocket { try waitForStreamClients(group.count, port: port) }
-        try publisher.publish(rate: options.rate, seconds: Self.warmUpSeconds, measured: false)
+        let warmUp = try publisher.publish(rate: options.rate, seconds: Self.warmUpSeconds)
+        group.measure(after: warmUp.keys.max() ?? .zero)
         let before = processes.cpu()
         let start = MonotonicClock.nanoseconds()
-        let sent = try publisher.publish(rate: options.rate, seconds: options.seconds, measured: true)
+        let sendTimes = try publisher.publish(rate: options.rate, seconds: options.seconds)
+        let sent = sendTimes.count
         let wall = Double(MonotonicClock.nanoseconds() - start) / 1e9
         let after = processes.cpu()
         let expected = sent * group.count
@@ -123,7 +125,7 @@ struct RelayBenchRun {
         let results = try group.close()
         if side == .webSocket { try waitForStreamClients(0, port: port) }
         return LatencyRound(
-            side: side, results: results, eventsSent: sent,
+            side: side, results: results, sendTimes: sendTimes,
             cpu: .init(
                 bench: (after.bench - before.bench) / wall, server: (after.server - before.server) / wall,
                 redis: (after.redis - before.redis) / wall))
