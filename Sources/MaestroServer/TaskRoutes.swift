@@ -19,13 +19,20 @@ struct TaskRoutes {
                 return status
             }
             let (offset, limit) = try server.page(of: request)
+            let archived: Bool
+            switch request.uri.queryParameters.get("archived") {
+            case nil, "false": archived = false
+            case "true": archived = true
+            case let other: throw APIError.badRequest("archived must be true or false (got '\(other ?? "")')")
+            }
             switch request.uri.queryParameters.get("view") ?? "full" {
+            case "full" where archived:
+                throw APIError.badRequest("archived tasks are listed as summaries: add view=summary")
             case "full":
                 let page = try await server.run(
                     ListTasks(scope: scope, statuses: statuses, offset: offset, limit: limit))
                 return try Response.json(page)
             case "summary":
-                let archived = request.uri.queryParameters.get("archived") == "true"
                 if archived && !statuses.isEmpty {
                     throw APIError.badRequest("archived=true lists the archive: leave status out")
                 }
