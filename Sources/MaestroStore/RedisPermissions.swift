@@ -10,7 +10,7 @@ public enum RedisPermissions {
     /// Every command the functions run, lower-case as ACL rules name them.
     public static let functionCommands = [
         "time", "exists", "get", "set", "del", "incr", "hget", "hmget", "hgetall", "hset", "hdel", "hincrby", "lrange",
-        "lpos", "rpush", "lrem", "sadd", "srem", "scard", "zadd", "zrem", "zscore", "zrange",
+        "lpos", "rpush", "lpush", "ltrim", "lrem", "sadd", "srem", "scard", "zadd", "zrem", "zscore", "zrange",
         "zrangebyscore", "zcount", "zcard", "xadd", "xrevrange", "spublish",
     ]
 

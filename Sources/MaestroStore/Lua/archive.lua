@@ -3,7 +3,8 @@
 -- history), and stay readable, listable and restorable.
 --   <prefix>archive           zset    archived task ids, scored by creation order
 --   <prefix>archived:<id>     string  JSON [order, [task fields in ARCHIVED_TASK_FIELDS order], [[progress entry in
---                                     ARCHIVED_PROGRESS_FIELDS order], ...], history text] (absent fields null)
+--                                     ARCHIVED_PROGRESS_FIELDS order], ...], [history entries, newest first]]
+--                                     (absent fields null)
 
 local ARCHIVE_SWEEP_STATUSES = { 'completed', 'cancelled' }
 local ARCHIVED_TASK_FIELDS = {
@@ -44,7 +45,7 @@ local function archive_task(prefix, task_id, status)
     end
     redis.call('SET', archived_key(prefix, task_id), json_array({
         order, fields_array(task, ARCHIVED_TASK_FIELDS), json_array(progress),
-        json_string(table.concat(history_entries(history_key(prefix, task_id)), '\n')),
+        json_strings(history_entries(history_key(prefix, task_id))),
     }))
     redis.call('ZADD', prefix .. 'archive', order, task_id)
     redis.call('ZREM', prefix .. 'tasks/' .. status, task_id)
@@ -166,7 +167,7 @@ local function restore_task(keys, args)
                 redis.call('HSET', progress_key(prefix, id, session_id), unpack(entry))
                 redis.call('RPUSH', key .. '/sessions', session_id)
             end
-            if stored.history ~= '' then redis.call('SET', history_key(prefix, id), stored.history) end
+            if #stored.history > 0 then redis.call('RPUSH', history_key(prefix, id), unpack(stored.history)) end
             redis.call('ZADD', prefix .. 'tasks/' .. stored.task.status, stored.order, id)
             if parent_id and redis.call('EXISTS', task_key(prefix, parent_id)) == 1 then
                 redis.call('SADD', task_key(prefix, parent_id) .. '/children', id)

@@ -1,52 +1,34 @@
--- Task history: who changed what on a task, and when; capped per task by the same calls that make the changes.
---   <prefix>task:<id>/history   string   JSON entries {at, actor, action, ...}, one per line, oldest first
--- One string rather than a list: for the one or two entries most tasks have, a list's own structures would cost
--- more than the entries. (A list written by an older version is read, and converted at its next change.)
+-- Task history: who changed what on a task, and when; newest first, capped per task by the same calls that
+-- make the changes.
+--   <prefix>task:<id>/history   list   JSON entries {at, actor, action, ...}, newest first
+-- A task's creation is not stored (its createdAt tells it): a task nobody changed has no history key at all.
 
 local HISTORY_LIMIT = 100
 
 local function history_key(prefix, task_id) return prefix .. 'task:' .. task_id .. '/history' end
 
--- The stored entries, oldest first.
-local function history_entries(key)
-    local stored = redis.pcall('GET', key)
-    if type(stored) == 'table' and stored.err then
-        local entries = redis.call('LRANGE', key, 0, -1) -- an older version's list, newest first
-        local oldest_first = {}
-        for i = #entries, 1, -1 do oldest_first[#oldest_first + 1] = entries[i] end
-        return oldest_first
-    end
-    local entries = {}
-    if stored then
-        for line in string.gmatch(stored, '[^\n]+') do entries[#entries + 1] = line end
-    end
-    return entries
-end
-
 -- `actor` is 'user', 'system' or 'session:<id>'; `details` a list of {name, encoded value} pairs
--- (from, to, sessionId, notes, fields). JSON never holds a raw line break, so a line is an entry.
+-- (from, to, sessionId, notes, fields). A list: appending costs the same whatever the history holds.
 local function record_history(prefix, task_id, at, actor, action, details)
     local fields = { { 'at', json_plain(at) }, { 'actor', json_string(actor) }, { 'action', json_plain(action) } }
     for _, field in ipairs(details or {}) do fields[#fields + 1] = field end
     local key = history_key(prefix, task_id)
-    local entries = history_entries(key)
-    entries[#entries + 1] = json_object(fields)
-    local first = math.max(1, #entries - HISTORY_LIMIT + 1)
-    redis.call('SET', key, table.concat(entries, '\n', first))
+    redis.call('LPUSH', key, json_object(fields))
+    redis.call('LTRIM', key, 0, HISTORY_LIMIT - 1)
 end
 
--- ARGV: version, taskId. Read-only: the task's history, newest first. Its creation is not stored (the task's
--- createdAt tells it, and a task never changed then needs no history key at all): it is added here, as the oldest
--- entry, while the history has not outgrown its cap.
+-- The stored entries, newest first.
+local function history_entries(key) return redis.call('LRANGE', key, 0, -1) end
+
+-- ARGV: version, taskId. Read-only: the task's history, newest first, ending with its creation (added here from
+-- createdAt while the history has not outgrown its cap).
 local function task_history(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     check_id(args[2], 'task id')
     local created_at = redis.call('HGET', prefix .. 'task:' .. args[2], 'createdAt')
     if not created_at then refuse('NOT_FOUND', 'task ' .. args[2] .. ' does not exist in this project') end
-    local stored = history_entries(history_key(prefix, args[2]))
-    local entries = {}
-    for i = #stored, 1, -1 do entries[#entries + 1] = stored[i] end
+    local entries = history_entries(history_key(prefix, args[2]))
     if #entries < HISTORY_LIMIT then
         entries[#entries + 1] = json_object({
             { 'at', json_plain(created_at) }, { 'actor', '"user"' }, { 'action', '"created"' },
