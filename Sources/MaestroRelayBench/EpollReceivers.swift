@@ -71,6 +71,7 @@ final class EpollReceivers: @unchecked Sendable {
             _ = MonotonicClock.wait(timeout: timeout, interval: 0.0005) {
                 index - confirmed.load(ordering: .acquiring) < Self.connectWindow
             }
+            try SourceAddress.bind(subscriber.fd, index: index)
             try Loopback.connect(subscriber.fd, port: port)
             try Loopback.writeAll(subscriber.fd, opening)
             _ = fcntl(subscriber.fd, F_SETFL, fcntl(subscriber.fd, F_GETFL) | O_NONBLOCK)

@@ -8,5 +8,5 @@ struct IdleMemory {
     var perConnectionKiB: Double { Double(afterKiB - beforeKiB) / Double(connections) }
 
     /// The target for maestro-server: at most this many KiB per idle WebSocket connection.
-    static let target = 10.0
+    static let target = 5.0
 }

@@ -14,7 +14,7 @@ struct RelayBenchOptions {
           --clients N     receivers per side during the latency rounds (default 1000)
           --rate R        events committed per second (default 50)
           --seconds T     measured seconds per round (default 10)
-          --idle N        idle connections for the memory measurement (default 10000)
+          --idle N        idle connections for the memory measurement (default 50000)
           --rounds N      rounds per side, interleaved; medians are reported (default 2)
         """
 
@@ -26,7 +26,7 @@ struct RelayBenchOptions {
     var clients = 1000
     var rate = 50
     var seconds = 10.0
-    var idle = 10_000
+    var idle = 50_000
     var rounds = 2
 
     /// Parses the arguments after the program name; nil means help was asked for. `--quick` sets the defaults
@@ -60,7 +60,7 @@ struct RelayBenchOptions {
             case "--server": options.serverPath = try value(argument)
             case "--clients": options.clients = try number(argument, in: 1...15_000)
             case "--rate": options.rate = try number(argument, in: 1...10_000)
-            case "--idle": options.idle = try number(argument, in: 1...15_000)
+            case "--idle": options.idle = try number(argument, in: 1...60_000)
             case "--rounds": options.rounds = try number(argument, in: 1...20)
             case "--seconds":
                 let text = try value(argument)

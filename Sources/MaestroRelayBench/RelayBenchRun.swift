@@ -16,10 +16,23 @@ struct RelayBenchRun {
     /// first allocations settle.
     static let warmUpSeconds = 1.0
 
+    /// Descriptors a process needs besides its receivers (or clients): Redis connections, files, the listener.
+    static let spareDescriptors = 1_000
+
     func run() throws -> RelayBenchReport {
-        try FileDescriptorLimit.raise(needed: max(options.idle, options.clients) + 500)
+        let limit = try FileDescriptorLimit.raise(
+            wanted: max(options.idle, options.clients) + Self.spareDescriptors,
+            needed: options.clients + Self.spareDescriptors)
+        // One process cannot hold more connections than its open-file limit allows: maestro-server holds one per
+        // idle client, and so does redis-server.
+        let idle = min(options.idle, limit - Self.spareDescriptors)
+        if idle < options.idle {
+            StandardError.line(
+                "maestro-relay-bench: the open-file limit is \(limit) per process and cannot be raised here: "
+                    + "measuring \(idle) idle connections instead of \(options.idle)")
+        }
         ChildProcessGuard.install()
-        let redis = try RedisTestServer(arguments: ["--maxclients", String(options.idle + options.clients + 1_000)])
+        let redis = try RedisTestServer(arguments: ["--maxclients", String(idle + options.clients + 1_000)])
         defer {
             redis.stop()
             ChildProcessGuard.watchRedis(0)
@@ -79,8 +92,9 @@ struct RelayBenchRun {
             }
         }
 
-        let serverMemory = try measureIdleWebSockets(server: server, token: userToken, projectId: scope.projectId)
-        let redisMemory = try measureIdleSubscribers(redisPid: redisPid, port: redis.port, channel: scope.liveChannel)
+        let serverMemory = try measureIdleWebSockets(idle, server: server, token: userToken, projectId: scope.projectId)
+        let redisMemory = try measureIdleSubscribers(
+            idle, redisPid: redisPid, port: redis.port, channel: scope.liveChannel)
         let warnings = server.loggedWarnings()
         server.stop()
         return RelayBenchReport(
@@ -145,17 +159,19 @@ struct RelayBenchRun {
         }
     }
 
-    /// maestro-server's RSS before and after `options.idle` idle WebSocket connections (no events flowing).
-    private func measureIdleWebSockets(server: ServerProcess, token: String, projectId: String) throws -> IdleMemory {
-        StandardError.line("maestro-relay-bench: idle memory: \(options.idle) WebSocket connections to maestro-server")
+    /// maestro-server's RSS before and after `idle` idle WebSocket connections (no events flowing).
+    private func measureIdleWebSockets(_ idle: Int, server: ServerProcess, token: String, projectId: String) throws
+        -> IdleMemory
+    {
+        StandardError.line("maestro-relay-bench: idle memory: \(idle) WebSocket connections to maestro-server")
         try waitForStreamClients(0, port: server.port)
         Thread.sleep(forTimeInterval: 1)
         let before = try ProcessStats.residentKiB(of: server.pid)
         let ownBefore = try ProcessStats.residentKiB(of: getpid())
         let clients = EpollReceivers(
-            port: server.port, wire: WebSocketWire(projectId: projectId, token: token), count: options.idle)
+            port: server.port, wire: WebSocketWire(projectId: projectId, token: token), count: idle)
         try clients.open(timeout: 300)
-        try waitForStreamClients(options.idle, port: server.port, timeout: 120)
+        try waitForStreamClients(idle, port: server.port, timeout: 120)
         Thread.sleep(forTimeInterval: 2)
         let after = try ProcessStats.residentKiB(of: server.pid)
         let ownAfter = try ProcessStats.residentKiB(of: getpid())
@@ -163,20 +179,20 @@ struct RelayBenchRun {
             "maestro-relay-bench: " + "  maestro-server RSS \(before) → \(after) KiB; this process (the clients) "
                 + "\(ownBefore) → \(ownAfter) KiB")
         _ = clients.close()
-        return IdleMemory(connections: options.idle, beforeKiB: before, afterKiB: after)
+        return IdleMemory(connections: idle, beforeKiB: before, afterKiB: after)
     }
 
-    /// redis-server's RSS before and after `options.idle` idle SSUBSCRIBE connections, as the reference point.
-    private func measureIdleSubscribers(redisPid: Int32, port: Int, channel: String) throws -> IdleMemory {
-        StandardError.line("maestro-relay-bench: idle memory: \(options.idle) SSUBSCRIBE connections to redis-server")
+    /// redis-server's RSS before and after `idle` idle SSUBSCRIBE connections, as the reference point.
+    private func measureIdleSubscribers(_ idle: Int, redisPid: Int32, port: Int, channel: String) throws -> IdleMemory {
+        StandardError.line("maestro-relay-bench: idle memory: \(idle) SSUBSCRIBE connections to redis-server")
         let before = try ProcessStats.residentKiB(of: redisPid)
-        let subscribers = EpollReceivers(port: port, wire: RedisSubscribeWire(channel: channel), count: options.idle)
+        let subscribers = EpollReceivers(port: port, wire: RedisSubscribeWire(channel: channel), count: idle)
         try subscribers.open(timeout: 120)
         Thread.sleep(forTimeInterval: 2)
         let after = try ProcessStats.residentKiB(of: redisPid)
         StandardError.line("maestro-relay-bench:   redis-server RSS \(before) → \(after) KiB")
         _ = subscribers.close()
-        return IdleMemory(connections: options.idle, beforeKiB: before, afterKiB: after)
+        return IdleMemory(connections: idle, beforeKiB: before, afterKiB: after)
     }
 
     private static func infoField(_ name: String, section: String, on connection: RedisConnection) throws -> String? {

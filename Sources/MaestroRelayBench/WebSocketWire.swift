@@ -26,7 +26,8 @@ struct WebSocketWire: ReceiverWire {
             if !upgraded {
                 guard let end = Self.headerEnd(buffer) else { return [] }
                 guard buffer.starts(with: Array("HTTP/1.1 101".utf8)) else {
-                    throw RelayBenchError("the WebSocket upgrade was refused: \(String(decoding: buffer.prefix(80), as: UTF8.self))")
+                    throw RelayBenchError(
+                        "the WebSocket upgrade was refused: \(String(decoding: buffer.prefix(80), as: UTF8.self))")
                 }
                 upgraded = true
                 confirmed()
@@ -61,7 +62,8 @@ struct WebSocketWire: ReceiverWire {
         }
 
         /// The complete frame starting at `start`, if it has all arrived (server frames are never masked).
-        private static func frame(in bytes: [UInt8], from start: Int) -> (opcode: UInt8, payload: Range<Int>, end: Int)? {
+        private static func frame(in bytes: [UInt8], from start: Int) -> (opcode: UInt8, payload: Range<Int>, end: Int)?
+        {
             guard bytes.count - start >= 2 else { return nil }
             var length = Int(bytes[start + 1] & 0x7F)
             var offset = start + 2

@@ -214,11 +214,10 @@ public final class EventRelay: Service, Sendable {
             let page = try reader.execute(EventsAfter(scope: scope, after: stream.last, count: EventReplay.pageSize))
             stream.read(page.events.map(\.id), through: page.lastRead)
             metrics.malformedStreamEntries(page.malformed)
-            let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
-            for event in page.events {
-                let item = RelayItem.event(event, ByteBuffer(bytes: event.json))
-                for sink in targets { sink.deliver(item) }
-                metrics.relayed(event.id, clients: targets.count)
+            if !page.events.isEmpty {
+                let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
+                fanOut(.events(page.events.map(RelayEvent.init)), to: targets)
+                for event in page.events { metrics.relayed(event.id, clients: targets.count) }
             }
             if page.entriesRead < EventReplay.pageSize { break }
         }
@@ -235,13 +234,26 @@ public final class EventRelay: Service, Sendable {
     }
 
     private func deliver(_ item: RelayItem, to projectId: String) {
-        let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
-        for sink in targets { sink.deliver(item) }
+        fanOut(item, to: sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] })
     }
 
     private func broadcast(_ item: RelayItem) {
-        let all = sinks.withLock { all in all.values.flatMap(\.values) }
-        for sink in all { sink.deliver(item) }
+        fanOut(item, to: sinks.withLock { all in all.values.flatMap(\.values) })
+    }
+
+    /// Hands `item` to every sink: one task per event loop delivers it to all the sinks of that loop.
+    private func fanOut(_ item: RelayItem, to targets: [any RelaySink]) {
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sinks: [any RelaySink])] = [:]
+        for sink in targets {
+            guard let loop = sink.eventLoop else {
+                sink.deliver(item)
+                continue
+            }
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].sinks.append(sink)
+        }
+        for (loop, group) in byLoop.values {
+            loop.execute { for sink in group { sink.deliver(item) } }
+        }
     }
 
     /// The subscriber connection, shared with the shutdown handler so it can interrupt a blocked read.

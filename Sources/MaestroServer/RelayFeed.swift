@@ -32,10 +32,11 @@ struct RelayFeed: Sendable {
             var last = try await replay.resume(after: requested, send: send)
             for await item in subscription.items {
                 switch item {
-                case .event(let event, _):
-                    guard event.id > last else { continue }
-                    try await send(.event(event))
-                    last = event.id
+                case .events(let batch):
+                    for relayed in batch where relayed.event.id > last {
+                        try await send(.event(relayed.event))
+                        last = relayed.event.id
+                    }
                 case .catchUp:
                     last = try await replay.resume(after: last, send: send)
                 case .keepAlive:

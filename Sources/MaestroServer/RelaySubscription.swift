@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// A client's feed as an async sequence with a bounded queue (the Server-Sent Events stream reads it).
@@ -6,6 +7,7 @@ import Synchronization
 /// client is disconnected with a clear reason instead of slowing the relay or the other clients.
 public final class RelaySubscription: RelaySink {
     public let projectId: String
+    public var eventLoop: (any EventLoop)? { nil }
     /// The items, in publication order; ends at `.finish`, on overflow, or when `finish()` is called.
     public let items: AsyncStream<RelayItem>
     private let continuation: AsyncStream<RelayItem>.Continuation

@@ -13,13 +13,15 @@ import NIOWebSocket
 /// closed with 1008; a client that leaves a keep-alive ping unanswered until the next one is disconnected.
 /// Closing is a handshake: the close frame, then the write side shut, then the socket closed when the client
 /// answers, leaves, or `closeTimeout` passes.
+///
+/// Every frame goes out already encoded (`WebSocketServerFrame`): an event's bytes are made once by the relay and
+/// written as they are to each client, past NIO's frame encoder, and each batch of events is flushed once.
 final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
 
     private enum Phase {
-        /// The stream is being replayed; live items wait here.
-        case catchingUp(pending: [RelayItem])
+        /// The stream is being replayed; live items wait here (`events` of them are events).
+        case catchingUp(pending: [RelayItem], events: Int)
         /// Live: `last` is the newest event sent.
         case live(last: StreamID)
         /// The close frame is out (or the connection is gone).
@@ -34,8 +36,10 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     private let queueLimit: Int
     private let logger: Logger
     private var clientFrames: WebSocketClientFrames
-    private var phase = Phase.catchingUp(pending: [])
+    private var phase = Phase.catchingUp(pending: [], events: 0)
     private var context: ChannelHandlerContext?
+    /// Where encoded frames are written: the context of NIO's frame encoder, so they pass it by.
+    private var wire: ChannelHandlerContext?
     private var sink: Sink?
     /// Frames written while the socket was full (reset when it drains).
     private var behind = 0
@@ -53,6 +57,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        wire = (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
         let sink = Sink(projectId: replay.scope.projectId, handler: NIOLoopBound(self, eventLoop: context.eventLoop))
         self.sink = sink
         relay.add(sink)
@@ -71,6 +76,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
         if let sink { relay.remove(sink) }
         sink = nil
         context = nil
+        wire = nil
     }
 
     // MARK: Client → server
@@ -86,7 +92,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
         switch verdict {
         case .none: break
         case .pong(let payload):
-            send(WebSocketFrame(fin: true, opcode: .pong, data: payload), context: context)
+            send(WebSocketServerFrame.pong(payload), context: context)
         case .closeRequested(let code):
             close(code, reason: "", context: context)
         case .violation(let code, let reason):
@@ -144,17 +150,21 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
                 return context.close(promise: nil)
             }
             awaitingPong = true
-            send(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer()), context: context)
-        case (_, .catchingUp(var pending)):
-            guard pending.count < queueLimit else { return closeTooSlow(context: context) }
+            send(WebSocketServerFrame.ping(), context: context)
+        case (_, .catchingUp(var pending, var events)):
+            if case .events(let batch) = item { events += batch.count }
+            guard events <= queueLimit else { return closeTooSlow(context: context) }
             pending.append(item)
-            phase = .catchingUp(pending: pending)
-        case (.event(let event, let json), .live(let last)):
-            guard event.id > last else { return }
-            phase = .live(last: event.id)
-            send(WebSocketFrame(fin: true, opcode: .text, data: json), context: context)
+            phase = .catchingUp(pending: pending, events: events)
+        case (.events(let batch), .live(var last)):
+            for relayed in batch where relayed.event.id > last {
+                last = relayed.event.id
+                guard write(relayed.webSocketFrame, context: context) else { return }
+            }
+            phase = .live(last: last)
+            wire?.flush()
         case (.catchUp, .live(let last)):
-            phase = .catchingUp(pending: [])
+            phase = .catchingUp(pending: [], events: 0)
             catchUp(from: last, context: context)
         }
     }
@@ -168,8 +178,11 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
         Task {
             do {
                 let last = try await replay.resume(after: start) { message in
-                    let frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: message.text))
-                    try await channel.writeAndFlush(frame).get()
+                    let frame = WebSocketServerFrame.text(message.text)
+                    try await channel.eventLoop.flatSubmit {
+                        handler.value.writeReplayed(frame)
+                            ?? channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+                    }.get()
                 }
                 channel.eventLoop.execute { handler.value.caughtUp(to: last) }
             } catch {
@@ -178,8 +191,14 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
+    /// One replayed frame, written and flushed (nil: the connection is gone); the replay waits for each, so it
+    /// needs no queue limit.
+    private func writeReplayed(_ frame: ByteBuffer) -> EventLoopFuture<Void>? {
+        wire?.writeAndFlush(NIOAny(frame))
+    }
+
     private func caughtUp(to last: StreamID) {
-        guard case .catchingUp(let pending) = phase else { return }
+        guard case .catchingUp(let pending, _) = phase else { return }
         phase = .live(last: last)
         for item in pending { receive(item) }
     }
@@ -190,12 +209,23 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
         close(.unexpectedServerError, reason: "relay failed: \(error)", context: context)
     }
 
-    private func send(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+    /// Writes and flushes one frame.
+    private func send(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        if write(frame, context: context) { wire?.flush() }
+    }
+
+    /// Writes one frame without flushing it, or closes a client that has been full for more than `queueLimit`
+    /// frames (false: nothing more is to be written).
+    private func write(_ frame: ByteBuffer, context: ChannelHandlerContext) -> Bool {
         if !context.channel.isWritable {
             behind += 1
-            guard behind <= queueLimit else { return closeTooSlow(context: context) }
+            guard behind <= queueLimit else {
+                closeTooSlow(context: context)
+                return false
+            }
         }
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        wire?.write(NIOAny(frame), promise: nil)
+        return true
     }
 
     private func closeTooSlow(context: ChannelHandlerContext) {
@@ -207,15 +237,9 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     private func close(_ code: WebSocketErrorCode?, reason: String, context: ChannelHandlerContext) {
         if case .closing = phase { return }
         phase = .closing
-        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
-        if let code {
-            data.write(webSocketErrorCode: code)
-            var reason = reason
-            while reason.utf8.count > 123 { reason.removeLast() }  // a control frame carries at most 125 bytes
-            data.writeString(reason)
-        }
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
+        let written = wire?.writeAndFlush(NIOAny(WebSocketServerFrame.close(code, reason: reason)))
+        (written ?? channel.eventLoop.makeSucceededVoidFuture())
             .whenComplete { _ in channel.close(mode: .output, promise: nil) }
         channel.eventLoop.scheduleTask(in: Self.closeTimeout) { channel.close(promise: nil) }
     }
@@ -223,6 +247,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     /// The handler as the relay's sink: items hop to the channel's event loop.
     private final class Sink: RelaySink {
         let projectId: String
+        var eventLoop: (any EventLoop)? { handler.eventLoop }
         private let handler: NIOLoopBound<WebSocketRelayHandler>
 
         init(projectId: String, handler: NIOLoopBound<WebSocketRelayHandler>) {
@@ -230,8 +255,6 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
             self.handler = handler
         }
 
-        func deliver(_ item: RelayItem) {
-            handler.eventLoop.execute { [handler] in handler.value.receive(item) }
-        }
+        func deliver(_ item: RelayItem) { handler.value.receive(item) }
     }
 }

@@ -70,6 +70,32 @@ struct StreamTests {
         }
     }
 
+    @Test("events whose frames need 16- and 64-bit lengths arrive intact, replayed and live")
+    func frameLengths() async throws {
+        try await LiveServer.run { server in
+            let since = try server.lastEventID()
+            // A created task's event is always over 125 bytes: 1- and 1,000-byte descriptions give frames with
+            // 16-bit lengths, the largest description (65,536 bytes) one with a 64-bit length. (Pings and close
+            // frames, with 7-bit lengths, are covered by the keep-alive and shutdown tests.)
+            let descriptions = [String(repeating: "a", count: 1), String(repeating: "b", count: 1000)]
+            for description in descriptions {  // replayed: committed before the client connects
+                _ = try await server.call(
+                    .post, "/api/tasks", json: #"{"projectId":"p","title":"T","description":"\#(description)"}"#)
+            }
+            let large = String(repeating: "c", count: 65_536)
+            let ws = try await webSocketMessages(
+                port: server.port, query: "projectId=p&since=\(since)&\(Self.auth)", count: 3
+            ) {
+                _ = try await server.call(
+                    .post, "/api/tasks", json: #"{"projectId":"p","title":"T","description":"\#(large)"}"#)
+            }
+            try #require(ws.messages.count == 3, "\(ws.messages.count) of 3 events arrived")
+            let received = ws.messages.map { (decodeEvent($0)["payload"] as? [String: Any])?["task"] as? [String: Any] }
+            #expect(received.map { $0?["description"] as? String } == descriptions + [large])
+            #expect(ws.messages.last!.utf8.count > 65_535, "the last frame needs a 64-bit length")
+        }
+    }
+
     @Test("a client whose position was trimmed away gets an explicit resync")
     func resync() async throws {
         try await LiveServer.run { server in
