@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "MaestroServerTests",
             dependencies: [
-                "MaestroServer", "RedisTestSupport", "MaestroTestSupport",
+                "MaestroServer", "MaestroMigration", "RedisTestSupport", "MaestroTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]

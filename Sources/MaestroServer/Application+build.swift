@@ -22,6 +22,7 @@ public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> 
         SessionRoutes(server: server).register(on: router)
         StreamTicketRoutes(server: server).register(on: router)
         ProjectRoutes(server: server).register(on: router)
+        ExportRoutes(server: server).register(on: router)
     }
     HealthRoutes(server: server).register(on: router)
     if server.role.servesStreams { StreamRoutes(server: server).register(on: router) }

@@ -1,5 +1,4 @@
 import MaestroDomain
-import MaestroStore
 
 /// A whole project as `maestro export` writes it and `maestro import` reads it back: the project record,
 /// every task (with its progress entries, version and extra data) and every session (with its token's SHA-1,
