@@ -12,11 +12,14 @@ public struct SessionProgress: Codable, Sendable, Equatable {
     public var answer: String?
     /// When the answer was given (ISO-8601 UTC).
     public var answeredAt: String?
+    /// When the entry became stale: queued or working with no report for the project's `staleAfterSeconds`. Set by
+    /// the server's sweep, removed by the session's next report.
+    public var staleSince: String?
 
     /// Creates an entry.
     public init(
         sessionId: String, status: SessionStatus, lastUpdated: String, notes: String? = nil, answer: String? = nil,
-        answeredAt: String? = nil
+        answeredAt: String? = nil, staleSince: String? = nil
     ) {
         self.sessionId = sessionId
         self.status = status
@@ -24,5 +27,6 @@ public struct SessionProgress: Codable, Sendable, Equatable {
         self.notes = notes
         self.answer = answer
         self.answeredAt = answeredAt
+        self.staleSince = staleSince
     }
 }

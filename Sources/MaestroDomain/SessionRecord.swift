@@ -18,6 +18,9 @@ public struct SessionRecord: Codable, Sendable, Equatable {
     public var host: String?
     public var pid: Int?
     public var lastHeartbeat: String?
+    /// When the supervisor's heartbeat became late (half its TTL without one); removed by the next heartbeat. The
+    /// session is failed when the whole TTL has passed.
+    public var unresponsiveSince: String?
     /// Fields from an older system with no place in this model (migration), kept as they were; read by
     /// single-session reads and export, not carried by events or lists.
     public var extra: [String: JSONValue]?

@@ -21,9 +21,14 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var extra: [String: JSONValue]?
     /// Whether the task is in the project's archive (finished long ago; restorable, out of the lists).
     public var archived: Bool = false
+    /// What a user may want to set this inprogress task to now that every session on it has finished: completed when
+    /// one completed, todo when all failed or were cancelled. Offered, never applied (spec §4.1).
+    public var suggestedStatus: TaskStatus?
 
     /// The sessions' statuses summed up for display.
-    public var aggregateStatus: AggregateStatus { AggregateStatus(of: sessionProgress.map(\.status)) }
+    public var aggregateStatus: AggregateStatus {
+        AggregateStatus(of: sessionProgress.map(\.status), anyStale: sessionProgress.contains { $0.staleSince != nil })
+    }
 
     /// Creates a task record.
     public init(
@@ -49,7 +54,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case id, projectId, title, description, status, priority, sessionIds, sessionProgress, parentId
-        case createdAt, updatedAt, version, extra, archived, aggregateStatus
+        case createdAt, updatedAt, version, extra, archived, suggestedStatus, aggregateStatus
     }
 
     /// Decodes the spec's fields; a derived `aggregateStatus` in the input is ignored.
@@ -69,6 +74,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         version = try container.decode(Int.self, forKey: .version)
         extra = try container.decodeIfPresent([String: JSONValue].self, forKey: .extra)
         archived = try container.decodeIfPresent(Bool.self, forKey: .archived) ?? false
+        suggestedStatus = try container.decodeIfPresent(TaskStatus.self, forKey: .suggestedStatus)
     }
 
     /// Encodes the spec's fields plus the derived `aggregateStatus`, for readers that do not derive it.
@@ -88,6 +94,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         try container.encode(version, forKey: .version)
         try container.encodeIfPresent(extra, forKey: .extra)
         if archived { try container.encode(true, forKey: .archived) }
+        try container.encodeIfPresent(suggestedStatus, forKey: .suggestedStatus)
         try container.encode(aggregateStatus, forKey: .aggregateStatus)
     }
 

@@ -64,7 +64,7 @@ struct RelayBenchReport {
                 + "\(fixed(options.seconds, 1)) s per round, \(options.rounds) round(s) per side; "
                 + "medians of the rounds",
             "",
-            "C1. Latency, commit (taken just before the FCALL) to frame parsed at the client, ms",
+            "R1. Latency, commit (taken just before the FCALL) to frame parsed at the client, ms",
         ]
         let widths = [26, 7, 7, 8, 9, 6, 28]
         lines.append(row(["side", "p50", "p99", "max", "frames", "lost", "CPU cores bench/server/redis"], widths))
@@ -94,7 +94,7 @@ struct RelayBenchReport {
                     + "\(ws.endedEarly) connections ended early — a relay bug, not noise !!!")
         lines.append("")
         lines.append(
-            "C2. Resident memory (VmRSS) per idle connection, \(serverMemory.connections) connections, "
+            "R2. Resident memory (VmRSS) per idle connection, \(serverMemory.connections) connections, "
                 + "no events flowing"
                 + (serverMemory.connections < options.idle
                     ? " (\(options.idle) asked: more than this machine's open-file limit per process)" : ""))

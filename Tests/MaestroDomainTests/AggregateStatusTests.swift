@@ -16,6 +16,18 @@ struct AggregateStatusTests {
         #expect(AggregateStatus(of: [.cancelled]) == .working)
     }
 
+    @Test("a stale entry ranks after blocked and before working, whatever the statuses")
+    func stale() {
+        for first in SessionStatus.allCases {
+            for second in SessionStatus.allCases {
+                let statuses = [first, second]
+                let plain = AggregateStatus(of: statuses)
+                let expected: AggregateStatus = [.needsInput, .blocked].contains(plain) ? plain : .stale
+                #expect(AggregateStatus(of: statuses, anyStale: true) == expected, "\(statuses)")
+            }
+        }
+    }
+
     @Test("every combination of two statuses matches the first-match-wins rules")
     func everyPair() {
         for first in SessionStatus.allCases {

@@ -63,7 +63,7 @@ struct SupervisionTests {
         }
     }
 
-    @Test("kill -9 of the supervisor → failed (heartbeat lost) within 2 × TTL, exactly once with two sweepers")
+    @Test("kill -9 of the supervisor → unresponsive, then failed (heartbeat lost) within 2 × TTL; each once with two sweepers")
     func lostHeartbeatWithTwoSweepers() async throws {
         let agent = try SupervisedAgent()
         defer { agent.remove() }
@@ -80,7 +80,10 @@ struct SupervisionTests {
                 try await Task.sleep(for: .seconds(2))  // both sweepers run again; neither may report it twice
                 let session = try SupervisedAgent.session(sessionId, project: "p", on: first.redis.connect())
                 #expect(session["error"] == "heartbeat lost")
-                #expect(try lifecycleEvents(first) == ["session:spawn", "session:active", "session:failed"])
+                #expect(
+                    try lifecycleEvents(first) == [
+                        "session:spawn", "session:active", "session:unresponsive", "session:failed",
+                    ])
                 let failed = try SupervisedAgent.events(project: "p", on: first.redis.connect()).last
                 #expect(failed?.payload.contains("heartbeat lost") == true)
                 agent.remove()  // the orphaned agent, before the servers stop
@@ -102,7 +105,10 @@ struct SupervisionTests {
             #expect(result.stderr.contains("heartbeat was lost"))
             #expect(await pollUntil { !SupervisedAgent.isAlive(agent.pids[0]) })
             #expect(try status(sessionId, server) == "failed")
-            #expect(try lifecycleEvents(server) == ["session:spawn", "session:active", "session:failed"])
+            #expect(
+                try lifecycleEvents(server) == [
+                    "session:spawn", "session:active", "session:unresponsive", "session:failed",
+                ])
         }
     }
 }

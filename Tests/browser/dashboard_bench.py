@@ -12,7 +12,8 @@ the dashboard in headless Chromium and prints, each with its target:
   - the longest main-thread task during that storm (PerformanceObserver 'longtask', which reports tasks over 50 ms;
     the longest gap between animation frames is shown too);
   - JS heap (performance.memory.usedJSHeapSize, Chromium with --enable-precise-memory-info) after loading and after
-    the storm.
+    the storm;
+  - GET /api/export of the whole project: its time and size, and how much the server's memory grows meanwhile.
 
 Environment: MAESTRO_BIN_DIR (default .build/release if it holds both binaries, else .build/debug), CHROMIUM,
 CHROMEDRIVER."""
@@ -34,6 +35,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
 from maestro_env import REPO_ROOT, USER_TOKEN, Binaries, MaestroServer, RedisServer
+from export_figures import measure_export
 from seeding import Project, RedisPipe, seed_project
 
 PROJECT = "bench"
@@ -321,6 +323,9 @@ def run(args) -> int:
 
         mb = 1024 * 1024
         achieved = storm.written / args.seconds
+        export = measure_export(server, PROJECT)
+        say(f"export: {export.bytes / mb:.0f} MB in {export.seconds:.1f} s, server RSS "
+            f"{export.rss_before / 1024:.0f} → peak {export.rss_peak / 1024:.0f} MiB")
         rows = [
             ("time to usable (navigation → first screen)", f"{usable:.0f} ms", "≤ 1500 ms", usable <= 1500),
             (f"all {held:,} summaries loaded", f"{loaded / 1000:.1f} s", "(reported)", None),
@@ -341,6 +346,10 @@ def run(args) -> int:
             ("longest gap between frames during the storm", f"{probes['maxFrameGap']:.0f} ms", "(reported)", None),
             ("JS heap after loading", f"{heap_loaded[0] / mb:.1f} MB", "≤ 150 MB", heap_loaded[0] <= 150 * mb),
             ("JS heap after the storm", f"{heap_storm[0] / mb:.1f} MB", "≤ 150 MB", heap_storm[0] <= 150 * mb),
+            (f"GET /api/export, the whole project ({export.bytes / mb:.0f} MB)", f"{export.seconds:.1f} s",
+             "(reported)", None),
+            ("server memory growth while streaming it", f"{export.growth_mib:.0f} MiB", "≤ 64 MiB",
+             export.growth_mib <= 64),
         ]
         print()
         print(f"Dashboard with {args.tasks:,} tasks and {args.sessions:,} sessions; storm: {achieved:.0f} updates/s "

@@ -42,6 +42,7 @@ local function archive_task(prefix, task_id, status)
         entry.sessionId = session_ids[i]
         progress[i] = fields_array(entry, ARCHIVED_PROGRESS_FIELDS)
         redis.call('DEL', progress_key(prefix, task_id, session_ids[i]))
+        unwatch_progress(prefix, task_id, session_ids[i])
     end
     redis.call('SET', archived_key(prefix, task_id), json_array({
         order, fields_array(task, ARCHIVED_TASK_FIELDS), json_array(progress),
@@ -165,6 +166,8 @@ local function restore_task(keys, args)
                     end
                 end
                 redis.call('HSET', progress_key(prefix, id, session_id), unpack(entry))
+                watch_progress(prefix, id, session_id, stored.entries[i].status,
+                    millis_of_iso(stored.entries[i].lastUpdated) or now_millis())
                 redis.call('RPUSH', key .. '/sessions', session_id)
             end
             if #stored.history > 0 then redis.call('RPUSH', history_key(prefix, id), unpack(stored.history)) end

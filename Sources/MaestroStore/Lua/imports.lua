@@ -204,11 +204,13 @@ local function write_progress(prefix, task_id, entries)
     for _, entry in ipairs(entries) do keep[entry.sessionId] = true end
     for _, session_id in ipairs(redis.call('LRANGE', list, 0, -1)) do
         redis.call('DEL', progress_key(prefix, task_id, session_id))
+        unwatch_progress(prefix, task_id, session_id)
         if not keep[session_id] then redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id) end
     end
     redis.call('DEL', list)
     for _, entry in ipairs(entries) do
         write_hash(progress_key(prefix, task_id, entry.sessionId), { 'sessionId', unpack(PROGRESS_FIELDS) }, entry)
+        watch_progress(prefix, task_id, entry.sessionId, entry.status, millis_of_iso(entry.lastUpdated) or now_millis())
         redis.call('RPUSH', list, entry.sessionId)
         local tasks_of_session = session_key(prefix, entry.sessionId) .. '/tasks'
         if redis.call('LPOS', tasks_of_session, task_id) == false then

@@ -12,7 +12,7 @@
 --            result and changes nothing.
 --   ARGV[3]  the approximate maximum length of the event stream (0: never trimmed).
 
-local LIBRARY_VERSION = '6'
+local LIBRARY_VERSION = '7'
 local IDEMPOTENCY_TTL_SECONDS = 86400
 
 -- JSON output with a fixed field order and real arrays (cjson writes an empty table as {}).
@@ -108,6 +108,36 @@ end
 local function now_iso(seconds_ago)
     local t = redis.call('TIME')
     return iso_time(tonumber(t[1]) - (seconds_ago or 0), math.floor(tonumber(t[2]) / 1000))
+end
+
+-- The Redis server's clock in milliseconds since 1970.
+local function now_millis()
+    local t = redis.call('TIME')
+    return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Milliseconds since 1970 as ISO-8601 UTC with milliseconds.
+local function iso_of_millis(millis)
+    return iso_time(math.floor(millis / 1000), millis % 1000)
+end
+
+-- Milliseconds since 1970 of an ISO-8601 UTC time as this library writes them (YYYY-MM-DDTHH:MM:SS.mmmZ), or nil.
+local function millis_of_iso(text)
+    local year, month, day, hour, minute, second, millis =
+        string.match(text or '', '^(%d%d%d%d)%-(%d%d)%-(%d%d)T(%d%d):(%d%d):(%d%d)%.?(%d*)Z$')
+    if year == nil then return nil end
+    year, month = tonumber(year), tonumber(month)
+    -- Days since 1970-01-01 from a civil date (H. Hinnant's algorithm, the inverse of iso_time's).
+    local y = month <= 2 and year - 1 or year
+    local era = math.floor(y / 400)
+    local yoe = y - era * 400
+    local mp = month > 2 and month - 3 or month + 9
+    local doy = math.floor((153 * mp + 2) / 5) + tonumber(day) - 1
+    local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
+    local days = era * 146097 + doe - 719468
+    local fraction = string.sub(millis .. '000', 1, 3)
+    return ((days * 24 + tonumber(hour)) * 60 + tonumber(minute)) * 60000 + tonumber(second) * 1000 +
+        tonumber(fraction)
 end
 
 -- What a call's arguments after the common ones (ARGV[4..]) say, as one digest, so an idempotency key replayed

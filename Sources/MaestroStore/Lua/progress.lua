@@ -78,12 +78,15 @@ local function update_progress(keys, args)
         check_transition(PROGRESS_TARGETS, 'the status of session ' .. session_id .. ' on task ' .. task_id,
             current, status, current)
         local now = now_iso()
+        -- A report ends staleness.
         if notes == '' then
             redis.call('HSET', key, 'status', status, 'lastUpdated', now)
-            redis.call('HDEL', key, 'notes')
+            redis.call('HDEL', key, 'notes', 'staleSince')
         else
             redis.call('HSET', key, 'status', status, 'lastUpdated', now, 'notes', notes)
+            redis.call('HDEL', key, 'staleSince')
         end
+        watch_progress(prefix, task_id, session_id, status, millis_of_iso(now))
         -- A new question wants a new answer; asking the same question again keeps an answer given to it.
         if status == 'needs_input' and not (current == 'needs_input' and asked == (notes ~= '' and notes or false))
         then
@@ -95,6 +98,7 @@ local function update_progress(keys, args)
             { 'notes', notes ~= '' and json_string(notes) or nil },
         })
         local notes_json = notes == '' and 'null' or json_string(notes)
+        local suggestion = suggested_status(task.status, session_statuses(prefix, task_id))
         local event_ids = { emit(keys, args, 'task:session_status', json_object({
             { 'taskId', json_string(task_id) },
             { 'sessionId', json_string(session_id) },
@@ -102,6 +106,7 @@ local function update_progress(keys, args)
             { 'notes', notes_json },
             { 'lastUpdated', json_string(now) },
             { 'version', version },
+            { 'suggestedStatus', suggestion and json_plain(suggestion) or 'null' },
         })) }
         -- Only a session newly starting work starts a todo task: a repeated `working` leaves a user's move back
         -- to To Do standing.

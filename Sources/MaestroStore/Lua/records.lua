@@ -76,6 +76,7 @@ local function progress_json(entry)
         { 'notes', entry.notes and json_string(entry.notes) },
         { 'answer', entry.answer and json_string(entry.answer) },
         { 'answeredAt', entry.answeredAt and json_plain(entry.answeredAt) },
+        { 'staleSince', entry.staleSince and json_plain(entry.staleSince) },
     })
 end
 
@@ -89,13 +90,26 @@ local function load_progress(prefix, task_id)
     return session_ids, entries
 end
 
+-- The statuses of the task's progress entries, in join order.
+local function session_statuses(prefix, task_id)
+    local statuses = {}
+    for i, session_id in ipairs(redis.call('LRANGE', task_key(prefix, task_id) .. '/sessions', 0, -1)) do
+        statuses[i] = redis.call('HGET', progress_key(prefix, task_id, session_id), 'status')
+    end
+    return statuses
+end
+
 -- `with_extra` adds the record's extra data (fields of an older system): single reads and exports carry it,
 -- events and lists do not, so they stay small. `session_ids` and `entries` default to what Redis holds (an archived
 -- task brings its own).
 local function task_json(prefix, task, with_extra, session_ids, entries)
     if session_ids == nil then session_ids, entries = load_progress(prefix, task.id) end
-    local progress = {}
-    for i, entry in ipairs(entries) do progress[i] = progress_json(entry) end
+    local progress, statuses = {}, {}
+    for i, entry in ipairs(entries) do
+        progress[i] = progress_json(entry)
+        statuses[i] = entry.status
+    end
+    local suggestion = suggested_status(task.status, statuses)
     local ids = {}
     for i, session_id in ipairs(session_ids) do ids[i] = json_plain(session_id) end
     return json_object({
@@ -111,6 +125,7 @@ local function task_json(prefix, task, with_extra, session_ids, entries)
         { 'createdAt', json_plain(task.createdAt) },
         { 'updatedAt', json_plain(task.updatedAt) },
         { 'version', task.version },
+        { 'suggestedStatus', suggestion and json_plain(suggestion) },
         { 'extra', with_extra and task.extra or nil },
         { 'archived', task.archived and 'true' or nil },
     })
@@ -123,14 +138,19 @@ local function task_summary_json(prefix, task_id)
     local key = task_key(prefix, task_id)
     local title, status, priority, parent_id, created_at, updated_at, version = unpack(redis.call('HMGET', key,
         'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version'))
-    local progress = {}
+    local progress, statuses = {}, {}
     for i, session_id in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
-        progress[i] = '{"sessionId":"' .. session_id .. '","status":"' ..
-            redis.call('HGET', progress_key(prefix, task_id, session_id), 'status') .. '"}'
+        local entry_status, stale_since =
+            unpack(redis.call('HMGET', progress_key(prefix, task_id, session_id), 'status', 'staleSince'))
+        statuses[i] = entry_status
+        progress[i] = '{"sessionId":"' .. session_id .. '","status":"' .. entry_status ..
+            (stale_since and ('","staleSince":"' .. stale_since) or '') .. '"}'
     end
+    local suggestion = suggested_status(status, statuses)
     return '{"id":"' .. task_id .. '","title":' .. cjson.encode(title) .. ',"status":"' .. status ..
         '","priority":"' .. priority .. (parent_id and ('","parentId":"' .. parent_id) or '') ..
         '","createdAt":"' .. created_at .. '","updatedAt":"' .. updated_at .. '","version":' .. version ..
+        (suggestion and (',"suggestedStatus":"' .. suggestion .. '"') or '') ..
         ',"progress":[' .. table.concat(progress, ',') .. ']}'
 end
 
@@ -149,6 +169,7 @@ local function session_json(prefix, session, with_extra)
         { 'host', session.host and json_string(session.host) },
         { 'pid', session.pid },
         { 'lastHeartbeat', session.lastHeartbeat and json_string(session.lastHeartbeat) },
+        { 'unresponsiveSince', session.unresponsiveSince and json_plain(session.unresponsiveSince) },
         { 'extra', with_extra and session.extra or nil },
     })
 end
@@ -166,6 +187,7 @@ end
 local function link_queued(keys, args, prefix, task, session_id, now, actor)
     redis.call('HSET', progress_key(prefix, task.id, session_id),
         'sessionId', session_id, 'status', 'queued', 'lastUpdated', now)
+    watch_progress(prefix, task.id, session_id, 'queued', millis_of_iso(now))
     redis.call('RPUSH', task_key(prefix, task.id) .. '/sessions', session_id)
     redis.call('RPUSH', session_key(prefix, session_id) .. '/tasks', task.id)
     local version = touch_task(prefix, task, now)
@@ -177,6 +199,7 @@ local function link_queued(keys, args, prefix, task, session_id, now, actor)
         { 'notes', 'null' },
         { 'lastUpdated', json_string(now) },
         { 'version', version },
+        { 'suggestedStatus', 'null' },
     }))
 end
 

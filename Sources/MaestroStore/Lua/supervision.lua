@@ -2,16 +2,15 @@
 -- process's lifecycle, and is told of stops and restarts; a sweep fails sessions whose lease ran out.
 --
 --   <prefix>leases                      zset  supervised session ids, scored by lease expiry (ms, Redis clock)
+--   <prefix>heartbeat-due               zset  the same ids, scored by when a missing heartbeat makes the session
+--                                             unresponsive: half the TTL after the last one (the supervisor beats
+--                                             every third of the TTL; the session fails when the whole TTL passed)
 --   <prefix>session:<id>/control        channel  wake-ups for the session's supervisor (stop, restart)
---   session hash fields: supervisor (the claiming process's random id), host, pid, lastHeartbeat
+--   session hash fields: supervisor (the claiming process's random id), host, pid, lastHeartbeat,
+--   unresponsiveSince (set by the sweep while the heartbeat is late, removed by the next heartbeat)
 
 local HEARTBEAT_LOST = 'heartbeat lost'
 local MAX_LEASE_SECONDS = 3600
-
-local function now_millis()
-    local t = redis.call('TIME')
-    return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
 
 local function control_channel(prefix, session_id) return session_key(prefix, session_id) .. '/control' end
 
@@ -50,6 +49,14 @@ end
 
 local function renew_lease(prefix, session_id, seconds, now)
     redis.call('ZADD', prefix .. 'leases', now + seconds * 1000, session_id)
+    redis.call('ZADD', prefix .. 'heartbeat-due', now + seconds * 500, session_id)
+end
+
+-- Forgets a session's lease: its supervisor let go, or the lease ran out.
+local function drop_lease(prefix, session_id)
+    redis.call('ZREM', prefix .. 'leases', session_id)
+    redis.call('ZREM', prefix .. 'heartbeat-due', session_id)
+    redis.call('HDEL', session_key(prefix, session_id), 'supervisor', 'unresponsiveSince')
 end
 
 -- ARGV: version, idempotency key (unused), max stream length, sessionId, token, supervisorId, ttl seconds,
@@ -95,6 +102,14 @@ local function heartbeat(keys, args)
     session.lastHeartbeat = now_iso()
     redis.call('HSET', session_key(prefix, session.id), 'lastHeartbeat', session.lastHeartbeat)
     renew_lease(prefix, session.id, seconds, now)
+    if session.unresponsiveSince then
+        session.unresponsiveSince = nil
+        redis.call('HDEL', session_key(prefix, session.id), 'unresponsiveSince')
+        emit(keys, args, 'session:responsive', json_object({
+            { 'sessionId', json_plain(session.id) },
+            { 'lastHeartbeat', json_plain(session.lastHeartbeat) },
+        }))
+    end
     return session_json(prefix, session)
 end
 
@@ -127,24 +142,44 @@ local function release_session(keys, args)
     local prefix = project_of(keys)
     check_id(args[4], 'session id')
     local session = require_supervisor(prefix, args[4], args[5], args[6])
-    redis.call('HDEL', session_key(prefix, session.id), 'supervisor')
-    redis.call('ZREM', prefix .. 'leases', session.id)
+    drop_lease(prefix, session.id)
     return 'OK'
 end
 
--- ARGV: version, idempotency key (unused), max stream length. Fails every running session whose lease has run out
--- (error "heartbeat lost", one session:failed each) and forgets expired leases. Atomic, so several servers may
--- sweep at once and each loss is reported exactly once. Returns the ids of the sessions it failed.
+-- Marks the supervised sessions whose heartbeat is late (one session:unresponsive {sessionId, unresponsiveSince}
+-- each, once: the next heartbeat clears it with session:responsive).
+local function mark_unresponsive(keys, args, prefix, now)
+    local late = redis.call('ZRANGEBYSCORE', prefix .. 'heartbeat-due', '-inf', now, 'WITHSCORES')
+    for i = 1, #late, 2 do
+        local session_id = late[i]
+        redis.call('ZREM', prefix .. 'heartbeat-due', session_id)
+        local status = redis.call('HGET', session_key(prefix, session_id), 'status')
+        if status == 'active' or status == 'spawning' then
+            local since = iso_of_millis(tonumber(late[i + 1]))
+            redis.call('HSET', session_key(prefix, session_id), 'unresponsiveSince', since)
+            emit(keys, args, 'session:unresponsive', json_object({
+                { 'sessionId', json_plain(session_id) },
+                { 'unresponsiveSince', json_plain(since) },
+            }))
+        end
+    end
+end
+
+-- ARGV: version, idempotency key (unused), max stream length. Marks sessions whose heartbeat is late as
+-- unresponsive, fails every running session whose lease has run out (error "heartbeat lost", one session:failed
+-- each) and forgets expired leases. Atomic, so several servers may sweep at once and each change is reported exactly
+-- once. Returns the ids of the sessions it failed.
 local function sweep_leases(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
-    local expired = redis.call('ZRANGEBYSCORE', prefix .. 'leases', '-inf', now_millis())
+    local now = now_millis()
+    mark_unresponsive(keys, args, prefix, now)
+    local expired = redis.call('ZRANGEBYSCORE', prefix .. 'leases', '-inf', now)
     local failed = {}
     for _, session_id in ipairs(expired) do
-        redis.call('ZREM', prefix .. 'leases', session_id)
         local session = load_session(prefix, session_id)
+        drop_lease(prefix, session_id)
         if session ~= nil then
-            redis.call('HDEL', session_key(prefix, session_id), 'supervisor')
             if session.status == 'active' or session.status == 'spawning' then
                 change_lifecycle(keys, args, prefix, session, 'failed', HEARTBEAT_LOST)
                 failed[#failed + 1] = session_id

@@ -147,6 +147,7 @@ local function delete_task(keys, args)
         for _, session_id in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
             redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
             redis.call('DEL', progress_key(prefix, task_id, session_id))
+            unwatch_progress(prefix, task_id, session_id)
         end
         if task.parentId then redis.call('SREM', task_key(prefix, task.parentId) .. '/children', task_id) end
         redis.call('DEL', key, key .. '/sessions', key .. '/children', history_key(prefix, task_id))
@@ -169,6 +170,7 @@ local function remove_session(keys, args)
             refuse('NOT_FOUND', 'session ' .. session_id .. ' is not linked to task ' .. task_id)
         end
         redis.call('DEL', progress_key(prefix, task_id, session_id))
+        unwatch_progress(prefix, task_id, session_id)
         redis.call('LREM', task_key(prefix, task_id) .. '/sessions', 0, session_id)
         redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
         local now = now_iso()
