@@ -23,21 +23,23 @@ public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> 
         StreamTicketRoutes(server: server).register(on: router)
         ProjectRoutes(server: server).register(on: router)
         ExportRoutes(server: server).register(on: router)
+        FleetRoutes(server: server).register(on: router)
     }
     HealthRoutes(server: server).register(on: router)
     if server.role.servesStreams { StreamRoutes(server: server).register(on: router) }
     return router
 }
 
-/// Builds the HTTP server of the context's role: the API and the lease sweeper, the live streams and the relay,
-/// and the health checks; over TLS (HTTPS and WSS on the same port) when `tls` is given.
+/// Builds the HTTP server of the context's role: the API and its sweepers (leases, stale work, the archive), the live
+/// streams and the relay, and the health checks; over TLS (HTTPS and WSS on the same port) when `tls` is given.
 public func buildApplication(
     _ server: ServerContext, configuration: ApplicationConfiguration, tls: TLSConfiguration? = nil, logger: Logger
 ) throws -> some ApplicationProtocol {
     var services: [any Service] = []
     if server.role.servesStreams { services.append(server.relay) }
     if server.role.servesAPI {
-        services.append(LeaseSweeper(server: server, interval: server.leaseSweepInterval, logger: logger))
+        services.append(LeaseSweeper(server: server, interval: server.sweepInterval, logger: logger))
+        services.append(StaleSweeper(server: server, interval: server.sweepInterval, logger: logger))
         services.append(ArchiveSweeper(server: server, logger: logger))
     }
     // Keep-alive connections idle for 5 s are closed (as Node's and Apache's defaults), so a client that stops

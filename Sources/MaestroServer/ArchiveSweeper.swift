@@ -1,12 +1,11 @@
 import Logging
 import MaestroStore
 import RedisClient
-import ServiceLifecycle
 
 /// Moves finished tasks past their project's `archiveAfterDays` into the archive: every `interval`, one pass over
 /// every registered project, in bounded steps (each call examines at most `batch` tasks per finished status). Steps
 /// are atomic and walk from where the last one stopped, so any number of api servers may sweep at once.
-public struct ArchiveSweeper: Service, CustomStringConvertible {
+public struct ArchiveSweeper: PeriodicSweep {
     let server: ServerContext
     let interval: Duration
     let batch: Int
@@ -17,21 +16,6 @@ public struct ArchiveSweeper: Service, CustomStringConvertible {
         self.interval = interval
         self.batch = batch
         self.logger = logger
-    }
-
-    public var description: String { "ArchiveSweeper(every \(interval))" }
-
-    public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                do {
-                    try await sweep()
-                } catch {
-                    logger.warning("archive sweep failed; retrying", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
     }
 
     /// One pass over every project; returns the archived task ids by project.

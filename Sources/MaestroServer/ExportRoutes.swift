@@ -29,7 +29,8 @@ struct ExportRoutes {
                 ],
                 body: ResponseBody { writer in
                     try await writer.write(ByteBuffer(bytes: opening))
-                    try await Self.writeAll({ .sessions(scope: scope, offset: $0, limit: Self.pageSize) }, server, &writer)
+                    try await Self.writeAll(
+                        { .sessions(scope: scope, offset: $0, limit: Self.pageSize) }, server, &writer)
                     try await writer.write(ByteBuffer(bytes: ProjectExport.betweenLists))
                     try await Self.writeAll({ .tasks(scope: scope, offset: $0, limit: Self.pageSize) }, server, &writer)
                     try await writer.write(ByteBuffer(bytes: ProjectExport.closing))

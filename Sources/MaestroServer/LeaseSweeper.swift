@@ -1,13 +1,12 @@
 import Logging
 import MaestroStore
 import RedisClient
-import ServiceLifecycle
 
-/// Fails sessions whose supervisor stopped renewing its lease (host gone, supervisor killed): every `interval`
-/// it sweeps each project that has supervised sessions. The sweep is one atomic function per project, so any
-/// number of servers may run it at once and each loss is reported exactly once (`session:failed`,
-/// error "heartbeat lost"). A session is failed within its lease TTL plus `interval` of its last heartbeat.
-public struct LeaseSweeper: Service, CustomStringConvertible {
+/// Marks sessions whose supervisor's heartbeat is late as unresponsive, and fails those whose supervisor stopped
+/// renewing its lease (host gone, supervisor killed): every `interval` it sweeps each project that has supervised
+/// sessions. Each change is reported exactly once (`session:unresponsive`; `session:failed`, error "heartbeat
+/// lost"). A session is failed within its lease TTL plus `interval` of its last heartbeat.
+public struct LeaseSweeper: PeriodicSweep {
     let server: ServerContext
     let interval: Duration
     let logger: Logger
@@ -16,21 +15,6 @@ public struct LeaseSweeper: Service, CustomStringConvertible {
         self.server = server
         self.interval = interval
         self.logger = logger
-    }
-
-    public var description: String { "LeaseSweeper(every \(interval))" }
-
-    public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                do {
-                    try await sweep()
-                } catch {
-                    logger.warning("lease sweep failed; retrying", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
     }
 
     /// One sweep over every project with supervised sessions; returns the sessions it failed.

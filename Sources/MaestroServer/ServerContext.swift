@@ -18,8 +18,8 @@ public struct ServerContext: Sendable {
     public let agentRedisURL: String?
     /// Origins allowed to open WebSockets besides the server's own (empty: only the server's own).
     public let allowedOrigins: Set<String>
-    /// How often the lease sweeper looks for sessions whose heartbeat was lost.
-    public let leaseSweepInterval: Duration
+    /// How often the sweepers look for late and lost heartbeats and for stale work.
+    public let sweepInterval: Duration
     /// The dashboard's files (served at `/`), or nil to serve none.
     public let dashboardDirectory: String?
     /// What this process serves.
@@ -29,7 +29,7 @@ public struct ServerContext: Sendable {
         pool: RedisConnectionPool, relay: EventRelay, metrics: ServerMetrics, userToken: String,
         relayQueueLimit: Int = 1000,
         streamMaxLength: Int = ProjectScope.defaultStreamMaxLength, publicURL: String, agentRedisURL: String?,
-        allowedOrigins: Set<String> = [], leaseSweepInterval: Duration = .seconds(1),
+        allowedOrigins: Set<String> = [], sweepInterval: Duration = .seconds(1),
         dashboardDirectory: String? = nil, role: ServerRole = .all
     ) {
         self.pool = pool
@@ -41,7 +41,7 @@ public struct ServerContext: Sendable {
         self.publicURL = publicURL
         self.agentRedisURL = agentRedisURL
         self.allowedOrigins = allowedOrigins
-        self.leaseSweepInterval = leaseSweepInterval
+        self.sweepInterval = sweepInterval
         self.dashboardDirectory = dashboardDirectory
         self.role = role
     }

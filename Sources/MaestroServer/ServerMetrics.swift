@@ -5,7 +5,8 @@ import Prometheus
 
 /// The server's metrics (swift-metrics, exported by swift-prometheus at /metrics): transitions by kind and result,
 /// connected stream clients, events relayed, relay lag (commit to hand-off to the client's queue), live messages
-/// ignored as forged and stream entries that are not events, and sessions failed for a lost heartbeat.
+/// ignored as forged and stream entries that are not events, sessions failed for a lost heartbeat, archived tasks and
+/// progress entries marked stale.
 ///
 /// Each server has its own registry (no global bootstrap), so several servers can run in one process (tests).
 public struct ServerMetrics: Sendable {
@@ -17,6 +18,7 @@ public struct ServerMetrics: Sendable {
     private let sessionsLost: Metrics.Counter
     private let forged: Metrics.Counter
     private let archivedTasks: Metrics.Counter
+    private let staleMarked: Metrics.Counter
     private let malformed: Metrics.Counter
 
     public init() {
@@ -27,6 +29,7 @@ public struct ServerMetrics: Sendable {
         sessionsLost = Metrics.Counter(label: "maestro_sessions_heartbeat_lost_total", factory: factory)
         forged = Metrics.Counter(label: "maestro_relay_forged_messages_total", factory: factory)
         archivedTasks = Metrics.Counter(label: "maestro_tasks_archived_total", factory: factory)
+        staleMarked = Metrics.Counter(label: "maestro_progress_stale_total", factory: factory)
         malformed = Metrics.Counter(label: "maestro_relay_malformed_stream_entries_total", factory: factory)
     }
 
@@ -47,6 +50,9 @@ public struct ServerMetrics: Sendable {
 
     /// Finished tasks the archive sweep of this server moved into the archive.
     func archived(_ count: Int) { archivedTasks.increment(by: count) }
+
+    /// Progress entries the stale sweep of this server marked stale.
+    func staleEntries(_ count: Int) { staleMarked.increment(by: count) }
 
     /// Live messages that named no event of their project's stream (not an id, an unknown or old id): published
     /// by something other than the function library, and ignored.

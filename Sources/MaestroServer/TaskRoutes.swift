@@ -19,11 +19,13 @@ struct TaskRoutes {
                 return status
             }
             let (offset, limit) = try server.page(of: request)
-            let archived: Bool
-            switch request.uri.queryParameters.get("archived") {
-            case nil, "false": archived = false
-            case "true": archived = true
-            case let other: throw APIError.badRequest("archived must be true or false (got '\(other ?? "")')")
+            let archived = try request.flag("archived") ?? false
+            if try request.flag("stale") == true {
+                guard statuses.isEmpty, !archived, offset == 0, request.uri.queryParameters.get("view") == nil else {
+                    throw APIError.badRequest(
+                        "stale=true lists the tasks with stale work, most stale first: only limit")
+                }
+                return try Response.json(try await server.run(ListStaleTasks(scope: scope, limit: limit)))
             }
             switch request.uri.queryParameters.get("view") ?? "full" {
             case "full" where archived:

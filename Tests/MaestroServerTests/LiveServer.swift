@@ -22,7 +22,7 @@ struct LiveServer: Sendable {
     /// `sharing` runs a second server (with its own relay) on another test's Redis.
     static func run(
         queueLimit: Int = 1000, streamMaxLength: Int = 0, sharing: RedisTestServer? = nil,
-        keepAliveInterval: Duration = .seconds(15),
+        keepAliveInterval: Duration = .seconds(15), sweepInterval: Duration = .seconds(1),
         _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
         let redis = try sharing ?? RedisTestServer()
@@ -41,7 +41,7 @@ struct LiveServer: Sendable {
         let context = ServerContext(
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: queueLimit,
             streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url,
-            dashboardDirectory: ServerContext.builtInDashboardDirectory)
+            sweepInterval: sweepInterval, dashboardDirectory: ServerContext.builtInDashboardDirectory)
         let app = try buildApplication(
             context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { client in

@@ -80,8 +80,10 @@ final class AttentionStoreTests {
                 .flatMap(Double.init))
         #expect(try sweep(scope).map(\.taskId) == [task])
         let entry = try #require(try fixture.task(scope, task).progress(of: session.sessionId))
-        let since = try Date(try #require(entry.staleSince), strategy: .iso8601.year().month().day().time(
-            includingFractionalSeconds: true))
+        let since = try Date(
+            try #require(entry.staleSince),
+            strategy: .iso8601.year().month().day().time(
+                includingFractionalSeconds: true))
         #expect(Int((since.timeIntervalSince1970 * 1000).rounded()) == Int(lastReport) + 60_000)
     }
 
@@ -94,7 +96,8 @@ final class AttentionStoreTests {
         // As a project written by an older library looks: no watch, no marker, a report long ago.
         let progress = scope.keyPrefix + "task:\(task)/progress/\(session.sessionId)"
         _ = try fixture.connection.send(RedisCommand("HSET", progress, "lastUpdated", "2020-01-01T00:00:00.000Z"))
-        _ = try fixture.connection.send(RedisCommand("DEL", scope.keyPrefix + "stale-due", scope.keyPrefix + "stale-watch"))
+        _ = try fixture.connection.send(
+            RedisCommand("DEL", scope.keyPrefix + "stale-due", scope.keyPrefix + "stale-watch"))
         #expect(try sweep(scope).map(\.sessionId) == [session.sessionId])
         #expect(try fixture.task(scope, task).progress(of: session.sessionId)?.staleSince == "2020-01-01T00:30:00.000Z")
     }
@@ -106,7 +109,8 @@ final class AttentionStoreTests {
         let unlinked = try fixture.createTask(scope).id
         let session = try fixture.spawnSession(scope, taskIds: [deleted, unlinked])
         _ = try fixture.connection.run(DeleteTask(scope: scope, taskId: deleted))
-        _ = try fixture.connection.run(RemoveSessionFromTask(scope: scope, taskId: unlinked, sessionId: session.sessionId))
+        _ = try fixture.connection.run(
+            RemoveSessionFromTask(scope: scope, taskId: unlinked, sessionId: session.sessionId))
         #expect(try fixture.connection.send(RedisCommand("ZCARD", scope.keyPrefix + "stale-due")).integer == 0)
     }
 
