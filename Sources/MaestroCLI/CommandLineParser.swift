@@ -100,7 +100,8 @@ enum CommandLineParser {
             }
             if let allowed = option.allowedValues, !allowed.contains(value) {
                 throw UsageError(
-                    "\(Validation.quoted(value)) is not a valid --\(name); use one of: \(allowed.joined(separator: ", "))")
+                    "\(Validation.quoted(value)) is not a valid --\(name); use one of: \(allowed.joined(separator: ", "))"
+                )
             }
             parsed.options[name, default: []].append(value)
         }

@@ -51,6 +51,11 @@ struct HTTPBackend: MaestroBackend {
         return try call("GET", "/api/tasks?\(query)", body: nil, as: try reader(), idempotencyKey: nil)
     }
 
+    func staleTasks(limit: Int) throws -> TaskPage {
+        try call(
+            "GET", "/api/tasks?\(project)&stale=true&limit=\(limit)", body: nil, as: try reader(), idempotencyKey: nil)
+    }
+
     func createTask(_ task: CreateTask) throws -> TaskRecord {
         var body = [
             "projectId": scope.projectId, "id": task.taskId, "title": task.title, "priority": task.priority.rawValue,

@@ -12,6 +12,7 @@ protocol MaestroBackend {
     ) throws -> ProgressChange
     func task(_ taskId: String) throws -> TaskRecord
     func tasks(statuses: [TaskStatus], offset: Int, limit: Int) throws -> TaskPage
+    func staleTasks(limit: Int) throws -> TaskPage
     func createTask(_ task: CreateTask) throws -> TaskRecord
     /// Spawns a session and returns it with the token it was issued.
     func spawnSession(_ spawn: SpawnSession) throws -> (session: SessionRecord, token: String)
@@ -46,6 +47,10 @@ struct RedisBackend: MaestroBackend {
 
     func tasks(statuses: [TaskStatus], offset: Int, limit: Int) throws -> TaskPage {
         try connection.run(ListTasks(scope: scope, statuses: statuses, offset: offset, limit: limit))
+    }
+
+    func staleTasks(limit: Int) throws -> TaskPage {
+        try connection.run(ListStaleTasks(scope: scope, limit: limit))
     }
 
     func createTask(_ task: CreateTask) throws -> TaskRecord {

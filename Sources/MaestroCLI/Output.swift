@@ -22,6 +22,10 @@ enum Output {
                 + "   version: \(task.version)",
             "  sessions: \(task.aggregateStatus.rawValue) (\(task.sessionIds.count))   updated: \(task.updatedAt)",
         ]
+        if let suggestion = task.suggestedStatus {
+            let reason = suggestion == .completed ? "a session completed it" : "no session completed it"
+            lines.append("  suggested: \(suggestion.rawValue) (every session has finished; \(reason))")
+        }
         if let parentId = task.parentId { lines.append("  parent: \(parentId)") }
         if let description = task.description { lines.append("  description: \(description)") }
         if let extra = task.extra {
@@ -29,6 +33,7 @@ enum Output {
         }
         for entry in task.sessionProgress {
             var line = "  \(entry.status.indicator) \(entry.sessionId)  \(entry.status.rawValue)  \(entry.lastUpdated)"
+            if let staleSince = entry.staleSince { line += "  STALE since \(staleSince): no report since" }
             if let notes = entry.notes { line += "  \(notes)" }
             lines.append(line)
         }

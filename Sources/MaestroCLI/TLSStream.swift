@@ -61,7 +61,8 @@ final class TLSStream: ByteStream {
         // The system's CAs as a hashed directory (/etc/ssl/certs, or SSL_CERT_DIR): each certificate is read only
         // when a chain needs it. A whole bundle (SSL_CERT_FILE) is not loaded: parsing its 140 certificates would
         // take longer than the rest of the command. Then the operator's own bundle, MAESTRO_CA_FILE.
-        let directory = getenv(api.X509_get_default_cert_dir_env()!).map { String(cString: $0) }
+        let directory =
+            getenv(api.X509_get_default_cert_dir_env()!).map { String(cString: $0) }
             ?? String(cString: api.X509_get_default_cert_dir()!)
         _ = api.SSL_CTX_load_verify_dir(context, directory)
         if let caFile {
@@ -94,7 +95,8 @@ final class TLSStream: ByteStream {
         guard api.SSL_connect(ssl) != 1 else { return }
         let verification = api.SSL_get_verify_result(ssl)
         if verification != X509_V_OK {
-            let reason = api.X509_verify_cert_error_string(verification).map { String(cString: $0) } ?? "code \(verification)"
+            let reason =
+                api.X509_verify_cert_error_string(verification).map { String(cString: $0) } ?? "code \(verification)"
             let hint =
                 caFile == nil
                 ? "set MAESTRO_CA_FILE to a PEM bundle holding the CA that signed it"

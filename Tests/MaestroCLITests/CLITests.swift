@@ -109,7 +109,33 @@ final class CLITests {
         let done = try show(taskId)
         #expect(done.progress(of: sessionId)?.status == .completed && done.progress(of: sessionId)?.notes == nil)
         #expect(done.status == .inprogress, "the task does not complete by itself")
-        #expect(done.aggregateStatus == .allCompleted)
+        #expect(done.aggregateStatus == .allCompleted && done.suggestedStatus == .completed)
+        let shown = try CLIProcess(environment: base).run("task", "show", taskId)
+        #expect(shown.stdout.contains("suggested: completed (every session has finished; a session completed it)"))
+    }
+
+    @Test("task list --stale lists work no session reported on for staleAfterSeconds; task show says since when")
+    func staleWork() throws {
+        let taskId = try createTask()
+        let cli = CLIProcess(environment: try sessionEnvironment())
+        let sessionId = cli.environment["MAESTRO_SESSION_ID"]!
+        #expect(try cli.run("task", "queue", taskId).status == 0)
+        #expect(try cli.run("task", "update", taskId, "--status", "working").status == 0)
+        let listed = { try CLIProcess(environment: self.base).run("task", "list", "--stale") }
+        #expect(try listed().stdout.contains(taskId) == false)
+        // An hour without a report, as the stale watch sees it; then the server's sweep.
+        let connection = server.connect()
+        _ = try connection.send(
+            RedisCommand("ZADD", "mae:{cli}:stale-due", "XX", "1000", "\(taskId) \(sessionId)"))
+        _ = try connection.run(SweepStale(scope: try ProjectScope(projectId: "cli")))
+        let stale = try listed()
+        #expect(stale.status == 0 && stale.stdout.contains(taskId) && stale.stdout.contains("stale"), "\(stale.stdout)")
+        let shown = try CLIProcess(environment: base).run("task", "show", taskId)
+        #expect(shown.stdout.contains("STALE since 1970-01-01T00:30:01.000Z"), "\(shown.stdout)")
+        let misuse = try CLIProcess(environment: base).run("task", "list", "--stale", "--status", "todo")
+        #expect(misuse.status == 64 && misuse.stderr.contains("--limit only"))
+        #expect(try cli.run("task", "update", taskId, "--status", "working").status == 0)
+        #expect(try listed().stdout.contains(taskId) == false, "a report clears it")
     }
 
     @Test("blocked without notes warns but goes through")
