@@ -1,0 +1,126 @@
+import MaestroMCP
+import RedisClient
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs an `MCPDispatcher` over stdio, as MCP's stdio transport says: one JSON-RPC message per line on stdin and
+/// stdout, nothing else on stdout, the end of stdin ends the server. Requests that may block (tool calls, resource
+/// reads) each run on a thread of their own, so a long `get_answer` wait neither holds up a `ping` nor outlives
+/// its cancellation.
+final class MCPStdioServer: Sendable {
+    /// The longest line accepted; a longer one is answered with a parse error and skipped.
+    static let maximumLineBytes = 4 << 20
+    /// Requests running at once; more are refused until some finish.
+    static let maximumInFlight = 32
+
+    private let output = Mutex<Int32>(STDOUT_FILENO)
+    private let inFlight = Mutex<[JSONRPCID: CancellationFlag]>([:])
+
+    /// Writes one message; a client that is gone ends the process.
+    func send(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        output.withLock { descriptor in
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { exit(0) }
+                offset += written
+            }
+        }
+    }
+
+    /// Reads stdin until it ends, then exits.
+    func run(_ dispatcher: MCPDispatcher) -> Never {
+        signal(SIGPIPE, SIG_IGN)
+        var dispatcher = dispatcher
+        var lines = LineReader(descriptor: STDIN_FILENO, limit: Self.maximumLineBytes)
+        while let line = lines.next() {
+            guard let line else {
+                send(JSONRPCLine.error(nil, .parseError("message longer than \(Self.maximumLineBytes) bytes")))
+                continue
+            }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            switch dispatcher.handle(line) {
+            case .none: break
+            case .reply(let text): send(text)
+            case .cancel(let id): inFlight.withLock { $0[id] }?.cancel()
+            case .work(let id, let body): start(id, body)
+            }
+        }
+        exit(0)
+    }
+
+    private func start(_ id: JSONRPCID, _ body: @escaping @Sendable (CancellationFlag) -> String) {
+        let flag = CancellationFlag()
+        let admitted = inFlight.withLock { running in
+            guard running.count < Self.maximumInFlight else { return false }
+            running[id] = flag
+            return true
+        }
+        guard admitted else {
+            return send(JSONRPCLine.error(id, .internalError("more than \(Self.maximumInFlight) requests in flight")))
+        }
+        PosixThread.detach {
+            let reply = body(flag)
+            self.inFlight.withLock { running in
+                if running[id] === flag { running[id] = nil }
+            }
+            // A cancelled request gets no response (MCP: the client has stopped waiting for it).
+            if !flag.isCancelled { self.send(reply) }
+        }
+    }
+}
+
+/// Splits a file descriptor's bytes into lines (without "\n" or a "\r" before it).
+private struct LineReader {
+    let descriptor: Int32
+    let limit: Int
+    private var buffer: [UInt8] = []
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    private var skippingLongLine = false
+    private var ended = false
+
+    init(descriptor: Int32, limit: Int) {
+        self.descriptor = descriptor
+        self.limit = limit
+    }
+
+    /// The next line; `.some(nil)` for a line over the limit; nil at the end of input.
+    mutating func next() -> [UInt8]?? {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                var line = Array(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                if skippingLongLine {
+                    skippingLongLine = false
+                    continue
+                }
+                if line.last == 0x0D { line.removeLast() }
+                return .some(line)
+            }
+            if buffer.count > limit {
+                buffer.removeAll()
+                if !skippingLongLine {
+                    skippingLongLine = true
+                    return .some(nil)
+                }
+            }
+            if ended {
+                guard !buffer.isEmpty, !skippingLongLine else { return nil }
+                defer { buffer.removeAll() }
+                return .some(buffer)
+            }
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 {
+                ended = true
+            } else {
+                buffer.append(contentsOf: chunk[..<count])
+            }
+        }
+    }
+}
