@@ -1,3 +1,4 @@
+import Dispatch
 import MaestroMCP
 import RedisClient
 import Synchronization
@@ -8,8 +9,9 @@ import Synchronization
 
 /// Runs an `MCPDispatcher` over stdio, as MCP's stdio transport says: one JSON-RPC message per line on stdin and
 /// stdout, nothing else on stdout, the end of stdin ends the server. Requests that may block (tool calls, resource
-/// reads) each run on a thread of their own, so a long `get_answer` wait neither holds up a `ping` nor outlives
-/// its cancellation.
+/// reads) run off the reading thread: one at a time in arrival order on one worker thread, except calls that may
+/// wait (`get_answer`), which get a thread each — so a long wait holds up neither a `ping` nor the next report,
+/// and ends early when cancelled.
 final class MCPStdioServer: Sendable {
     /// The longest line accepted; a longer one is answered with a parse error and skipped.
     static let maximumLineBytes = 4 << 20
@@ -18,6 +20,7 @@ final class MCPStdioServer: Sendable {
 
     private let output = Mutex<Int32>(STDOUT_FILENO)
     private let inFlight = Mutex<[JSONRPCID: CancellationFlag]>([:])
+    private let ordered = OrderedWorker()
 
     /// Writes one message; a client that is gone ends the process.
     func send(_ line: String) {
@@ -48,13 +51,13 @@ final class MCPStdioServer: Sendable {
             case .none: break
             case .reply(let text): send(text)
             case .cancel(let id): inFlight.withLock { $0[id] }?.cancel()
-            case .work(let id, let body): start(id, body)
+            case .work(let id, let inOrder, let body): start(id, inOrder: inOrder, body)
             }
         }
         exit(0)
     }
 
-    private func start(_ id: JSONRPCID, _ body: @escaping @Sendable (CancellationFlag) -> String) {
+    private func start(_ id: JSONRPCID, inOrder: Bool, _ body: @escaping @Sendable (CancellationFlag) -> String) {
         let flag = CancellationFlag()
         let admitted = inFlight.withLock { running in
             guard running.count < Self.maximumInFlight else { return false }
@@ -64,13 +67,37 @@ final class MCPStdioServer: Sendable {
         guard admitted else {
             return send(JSONRPCLine.error(id, .internalError("more than \(Self.maximumInFlight) requests in flight")))
         }
-        PosixThread.detach {
-            let reply = body(flag)
+        let job: @Sendable () -> Void = {
+            // Work cancelled before it started is not done at all.
+            let reply = flag.isCancelled ? nil : body(flag)
             self.inFlight.withLock { running in
                 if running[id] === flag { running[id] = nil }
             }
             // A cancelled request gets no response (MCP: the client has stopped waiting for it).
-            if !flag.isCancelled { self.send(reply) }
+            if let reply, !flag.isCancelled { self.send(reply) }
+        }
+        if inOrder { ordered.submit(job) } else { PosixThread.detach(job) }
+    }
+}
+
+/// Runs jobs one at a time, in the order submitted, on a thread of its own (started by the first job).
+private final class OrderedWorker: Sendable {
+    private let jobs = Mutex<(queue: [@Sendable () -> Void], started: Bool)>(([], false))
+    private let available = DispatchSemaphore(value: 0)
+
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        let start = jobs.withLock { jobs in
+            jobs.queue.append(job)
+            defer { jobs.started = true }
+            return !jobs.started
+        }
+        available.signal()
+        guard start else { return }
+        PosixThread.detach {
+            while true {
+                self.available.wait()
+                self.jobs.withLock { $0.queue.removeFirst() }()
+            }
         }
     }
 }

@@ -75,7 +75,7 @@ extension SessionTools {
                     minimum: 0, maximum: maximumWaitSeconds),
             ],
             required: ["taskId"], closed: true),
-        outputSchema: Self.answerOutput, readOnly: true, idempotent: true)
+        outputSchema: Self.answerOutput, readOnly: true, idempotent: true, mayWait: true)
 
     static let showTask = ToolDefinition(
         name: "show_task", title: "Show a task",

@@ -3,6 +3,10 @@ import MaestroDomain
 /// The protocol side of an MCP server: turns each line the client sends into what to do — answer at once, run
 /// something that may block (a tool call, a resource read) and answer when it is done, or cancel such work.
 ///
+/// Work is carried out in the order it arrives (`inOrder`), so calls a model makes in parallel never race each other
+/// (a `working` sent right after `queue_tasks` finds the task queued); only tools that declare they may wait run
+/// beside the others, so a long wait holds nothing up.
+///
 /// It keeps no I/O of its own, so the whole protocol can be tested with lines in and lines out; `MCPStdioServer`
 /// in the CLI drives it over stdin and stdout.
 public struct MCPDispatcher {
@@ -12,8 +16,9 @@ public struct MCPDispatcher {
         case reply(String)
         /// Nothing to write (a notification, or a response to us).
         case none
-        /// Run this off the reading thread, then write its line unless the request was cancelled meanwhile.
-        case work(JSONRPCID, @Sendable (CancellationFlag) -> String)
+        /// Run this off the reading thread — after the earlier ordered work when `inOrder`, else at once beside it —
+        /// then write its line unless the request was cancelled meanwhile.
+        case work(JSONRPCID, inOrder: Bool, @Sendable (CancellationFlag) -> String)
         /// The client cancelled this request (`notifications/cancelled`).
         case cancel(JSONRPCID)
     }
@@ -69,28 +74,28 @@ public struct MCPDispatcher {
             return .reply(JSONRPCLine.result(id, ["tools": .array(service.tools.map(\.jsonValue))]))
         case "tools/call":
             let (tool, arguments) = try toolCall(params)
-            return .work(id) { cancellation in
+            return .work(id, inOrder: !tool.mayWait) { cancellation in
                 JSONRPCLine.result(id, Self.run(tool, arguments, on: service, cancellation).jsonValue)
             }
         case "resources/templates/list":
             return .reply(
                 JSONRPCLine.result(id, ["resourceTemplates": .array(service.resourceTemplates.map(\.jsonValue))]))
         case "resources/list":
-            return .work(id) { _ in
+            return .work(id, inOrder: true) { _ in
                 Self.answer(id) { () throws(JSONRPCError) in
                     ["resources": .array(try service.listResources().map(\.jsonValue))]
                 }
             }
         case "resources/read":
             let uri = try Self.uri(params)
-            return .work(id) { _ in
+            return .work(id, inOrder: true) { _ in
                 Self.answer(id) { () throws(JSONRPCError) in
                     ["contents": .array(try service.readResource(uri).map(\.jsonValue))]
                 }
             }
         case "resources/subscribe":
             let uri = try Self.uri(params)
-            return .work(id) { _ in
+            return .work(id, inOrder: true) { _ in
                 Self.answer(id) { () throws(JSONRPCError) in
                     try service.subscribe(uri)
                     return [:]

@@ -13,10 +13,13 @@ public struct ToolDefinition: Sendable {
     /// Whether the tool only reads (MCP's `readOnlyHint`), or may repeat safely (`idempotentHint`).
     public var readOnly: Bool
     public var idempotent: Bool
+    /// Whether a call may wait a long time (for a person, say): it then runs beside the other calls instead of
+    /// holding up the ones after it.
+    public var mayWait: Bool
 
     public init(
         name: String, title: String, description: String, inputSchema: JSONValue, outputSchema: JSONValue? = nil,
-        readOnly: Bool = false, idempotent: Bool = false
+        readOnly: Bool = false, idempotent: Bool = false, mayWait: Bool = false
     ) {
         self.name = name
         self.title = title
@@ -25,6 +28,7 @@ public struct ToolDefinition: Sendable {
         self.outputSchema = outputSchema
         self.readOnly = readOnly
         self.idempotent = idempotent
+        self.mayWait = mayWait
     }
 
     /// The names the input schema declares.

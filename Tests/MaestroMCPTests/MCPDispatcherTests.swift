@@ -56,7 +56,7 @@ struct MCPDispatcherTests {
         switch dispatcher.handle(Array(text.utf8)) {
         case .none, .cancel: return nil
         case .reply(let line): return try JSONParser.parse(Array(line.utf8)).objectValue
-        case .work(_, let body): return try JSONParser.parse(Array(body(CancellationFlag()).utf8)).objectValue
+        case .work(_, _, let body): return try JSONParser.parse(Array(body(CancellationFlag()).utf8)).objectValue
         }
     }
 

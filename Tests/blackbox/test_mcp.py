@@ -500,15 +500,36 @@ def test_raw_protocol_errors(project):
         raw.process.kill()
 
 
-def test_cancelled_wait_and_concurrent_ping(project):
-    api_env = project.env()
-    raw = RawServer(project, api_env)
+def test_pipelined_calls_apply_in_order(project):
+    """Calls sent back to back (as a model's parallel tool calls are) are carried out in the order they arrive: the
+    report of `working` finds the task queued, `blocked` finds it working, and the replies come in that order."""
+    raw = RawServer(project, project.env())
     try:
         raw.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
                                       "clientInfo": {"name": "raw", "version": "0"}})
-        for id_, arguments in ((2, {"taskIds": ["t1"]}),):
-            assert raw.request(id_, "tools/call", {"name": "queue_tasks", "arguments": arguments})["result"][
-                "isError"] is False
+        calls = [("queue_tasks", {"taskIds": ["t1", "t2"]})] + [
+            ("update_status", {"taskId": task, "status": status, "notes": f"{status} {task}"})
+            for task in ("t1", "t2") for status in ("working", "blocked", "working", "needs_input")]
+        payload = b"".join(json.dumps({"jsonrpc": "2.0", "id": 100 + index, "method": "tools/call",
+                                       "params": {"name": name, "arguments": arguments}}).encode() + b"\n"
+                           for index, (name, arguments) in enumerate(calls))
+        raw.send(payload)
+        replies = [raw.reply(lambda line, id_=100 + index: line.get("id") == id_) for index in range(len(calls))]
+        assert [reply["result"]["isError"] for reply in replies] == [False] * len(calls), replies
+        assert [(p["status"], p["notes"]) for p in (project.progress("t1"), project.progress("t2"))] == [
+            ("needs_input", "needs_input t1"), ("needs_input", "needs_input t2")]
+        assert raw.close() == 0
+    finally:
+        raw.process.kill()
+
+
+def test_cancelled_wait_and_concurrent_calls(project):
+    raw = RawServer(project, project.env())
+    try:
+        raw.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                      "clientInfo": {"name": "raw", "version": "0"}})
+        assert raw.request(2, "tools/call", {"name": "queue_tasks", "arguments": {"taskIds": ["t1"]}})["result"][
+            "isError"] is False
         for id_, status in ((3, "working"), (4, "needs_input")):
             reply = raw.request(id_, "tools/call", {"name": "update_status", "arguments": {
                 "taskId": "t1", "status": status, "notes": "A or B?"}})
@@ -516,7 +537,10 @@ def test_cancelled_wait_and_concurrent_ping(project):
         raw.send({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
                   "params": {"name": "get_answer", "arguments": {"taskId": "t1", "waitSeconds": 600}}})
         started = time.monotonic()
-        assert raw.request(6, "ping", seconds=3)["result"] == {}  # not held up by the waiting call
+        # Neither a ping nor the next ordered call is held up by the waiting one.
+        assert raw.request(6, "ping", seconds=3)["result"] == {}
+        shown = raw.request(8, "tools/call", {"name": "show_task", "arguments": {"taskId": "t1"}}, seconds=3)
+        assert shown["result"]["structuredContent"]["id"] == "t1"
         raw.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 5}})
         # The cancelled call stops waiting (it checks every second) and sends nothing.
         time.sleep(2.5)
