@@ -40,21 +40,36 @@ final class MCPStdioServer: Sendable {
     func run(_ dispatcher: MCPDispatcher) -> Never {
         signal(SIGPIPE, SIG_IGN)
         var dispatcher = dispatcher
-        var lines = LineReader(descriptor: STDIN_FILENO, limit: Self.maximumLineBytes)
-        while let line = lines.next() {
-            guard let line else {
-                send(JSONRPCLine.error(nil, .parseError("message longer than \(Self.maximumLineBytes) bytes")))
-                continue
-            }
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            switch dispatcher.handle(line) {
-            case .none: break
-            case .reply(let text): send(text)
-            case .cancel(let id): inFlight.withLock { $0[id] }?.cancel()
-            case .work(let id, let inOrder, let body): start(id, inOrder: inOrder, body)
+        var splitter = LineSplitter(limit: Self.maximumLineBytes)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var ended = false
+        while !ended {
+            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count > 0 { splitter.append(chunk[..<count]) } else { ended = true }
+            while let piece = ended ? splitter.finish() : splitter.next() {
+                switch piece {
+                case .tooLong:
+                    send(JSONRPCLine.error(nil, .parseError("message longer than \(Self.maximumLineBytes) bytes")))
+                case .line(let line):
+                    handle(line, &dispatcher)
+                }
             }
         }
+        // Reports already sent are carried out (`printf '…' | maestro mcp` works); a waiting get_answer is not
+        // waited for: nobody is left to read its answer.
+        ordered.finish()
         exit(0)
+    }
+
+    private func handle(_ line: [UInt8], _ dispatcher: inout MCPDispatcher) {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        switch dispatcher.handle(line) {
+        case .none: break
+        case .reply(let text): send(text)
+        case .cancel(let id): inFlight.withLock { $0[id] }?.cancel()
+        case .work(let id, let inOrder, let body): start(id, inOrder: inOrder, body)
+        }
     }
 
     private func start(_ id: JSONRPCID, inOrder: Bool, _ body: @escaping @Sendable (CancellationFlag) -> String) {
@@ -82,6 +97,13 @@ final class MCPStdioServer: Sendable {
 
 /// Runs jobs one at a time, in the order submitted, on a thread of its own (started by the first job).
 private final class OrderedWorker: Sendable {
+    /// Returns once every job submitted so far has run.
+    func finish() {
+        let done = DispatchSemaphore(value: 0)
+        submit { done.signal() }
+        done.wait()
+    }
+
     private let jobs = Mutex<(queue: [@Sendable () -> Void], started: Bool)>(([], false))
     private let available = DispatchSemaphore(value: 0)
 
@@ -97,56 +119,6 @@ private final class OrderedWorker: Sendable {
             while true {
                 self.available.wait()
                 self.jobs.withLock { $0.queue.removeFirst() }()
-            }
-        }
-    }
-}
-
-/// Splits a file descriptor's bytes into lines (without "\n" or a "\r" before it).
-private struct LineReader {
-    let descriptor: Int32
-    let limit: Int
-    private var buffer: [UInt8] = []
-    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-    private var skippingLongLine = false
-    private var ended = false
-
-    init(descriptor: Int32, limit: Int) {
-        self.descriptor = descriptor
-        self.limit = limit
-    }
-
-    /// The next line; `.some(nil)` for a line over the limit; nil at the end of input.
-    mutating func next() -> [UInt8]?? {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                var line = Array(buffer[..<newline])
-                buffer.removeSubrange(...newline)
-                if skippingLongLine {
-                    skippingLongLine = false
-                    continue
-                }
-                if line.last == 0x0D { line.removeLast() }
-                return .some(line)
-            }
-            if buffer.count > limit {
-                buffer.removeAll()
-                if !skippingLongLine {
-                    skippingLongLine = true
-                    return .some(nil)
-                }
-            }
-            if ended {
-                guard !buffer.isEmpty, !skippingLongLine else { return nil }
-                defer { buffer.removeAll() }
-                return .some(buffer)
-            }
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 {
-                ended = true
-            } else {
-                buffer.append(contentsOf: chunk[..<count])
             }
         }
     }

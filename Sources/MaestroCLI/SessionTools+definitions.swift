@@ -23,7 +23,10 @@ extension SessionTools {
             session is left as it is. Then report `working` with update_status when you start on a task.
             """,
         inputSchema: JSONSchema.object(
-            ["taskIds": JSONSchema.array(taskIdSchema, description: "The tasks to queue.", minItems: 1, maxItems: 1000)],
+            [
+                "taskIds": JSONSchema.array(
+                    taskIdSchema, description: "The tasks to queue.", minItems: 1, maxItems: 1000)
+            ],
             required: ["taskIds"], closed: true),
         outputSchema: Self.queueOutput, idempotent: true)
 

@@ -98,13 +98,16 @@ struct SessionTools: MCPService {
         structured["answeredAt"] = entry.answeredAt.map(JSONValue.string)
         let summary: String
         if let answer = entry.answer {
-            summary = "Answer to your question on \(taskId): \(answer)\n"
+            summary =
+                "Answer to your question on \(taskId): \(answer)\n"
                 + "Report `working` with update_status when you carry on."
         } else if entry.status != .needsInput {
-            summary = "You have asked no question on \(taskId) (your status is \(entry.status.rawValue)): report "
+            summary =
+                "You have asked no question on \(taskId) (your status is \(entry.status.rawValue)): report "
                 + "`needs_input` with the question in `notes` first, then call get_answer."
         } else {
-            summary = "No answer yet to your question on \(taskId) (waited \(waitSeconds) s). "
+            summary =
+                "No answer yet to your question on \(taskId) (waited \(waitSeconds) s). "
                 + "Call get_answer again to keep waiting."
         }
         return .success(summary, .object(structured))
@@ -129,7 +132,11 @@ struct SessionTools: MCPService {
             summary += "\n(\(page.tasks.count) of \(page.total); offset \(offset + page.tasks.count) for more)"
         }
         return .success(
-            summary, ["tasks": try Self.json(page.tasks), "total": .integer(Int64(page.total)), "offset": .integer(Int64(offset))])
+            summary,
+            [
+                "tasks": try Self.json(page.tasks), "total": .integer(Int64(page.total)),
+                "offset": .integer(Int64(offset)),
+            ])
     }
 
     /// A refusal or failure as a tool error the model can act on; the message is the CLI's.

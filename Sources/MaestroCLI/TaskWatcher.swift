@@ -55,7 +55,9 @@ final class TaskWatcher: Sendable {
                     try check(backend)
                     try waitForChange(Self.safetyInterval)
                     let elapsed = clock.now - round
-                    if elapsed < Self.minimumInterval { usleep(UInt32((Self.minimumInterval - elapsed) / .microseconds(1))) }
+                    if elapsed < Self.minimumInterval {
+                        usleep(UInt32((Self.minimumInterval - elapsed) / .microseconds(1)))
+                    }
                 }
             } catch {
                 // Redis or the server went away: try again shortly; the next round catches up on what changed.

@@ -16,8 +16,8 @@ public struct MCPDispatcher {
         case reply(String)
         /// Nothing to write (a notification, or a response to us).
         case none
-        /// Run this off the reading thread — after the earlier ordered work when `inOrder`, else at once beside it —
-        /// then write its line unless the request was cancelled meanwhile.
+        /// Run this off the reading thread (after the earlier ordered work when `inOrder`, else at once beside
+        /// it), then write its line unless the request was cancelled meanwhile.
         case work(JSONRPCID, inOrder: Bool, @Sendable (CancellationFlag) -> String)
         /// The client cancelled this request (`notifications/cancelled`).
         case cancel(JSONRPCID)

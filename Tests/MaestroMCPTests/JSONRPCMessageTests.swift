@@ -49,9 +49,13 @@ struct JSONRPCMessageTests {
         #expect(invalid(#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#)?.error.code == -32600)
         #expect(invalid(#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#)?.error.message.contains("batches") == true)
         #expect(invalid("42")?.error.code == -32600)
-        #expect(invalid(#"{"id":1,"method":"ping"}"#) == .init(id: .number(1), error: .invalidRequest(#""jsonrpc" must be "2.0""#)))
+        #expect(
+            invalid(#"{"id":1,"method":"ping"}"#)
+                == .init(id: .number(1), error: .invalidRequest(#""jsonrpc" must be "2.0""#)))
         #expect(invalid(#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#)?.error.code == -32600)
-        #expect(invalid(#"{"jsonrpc":"2.0","id":1,"method":5}"#) == .init(id: .number(1), error: .invalidRequest(#""method" must be a string"#)))
+        #expect(
+            invalid(#"{"jsonrpc":"2.0","id":1,"method":5}"#)
+                == .init(id: .number(1), error: .invalidRequest(#""method" must be a string"#)))
         #expect(invalid(#"{"jsonrpc":"2.0","id":1}"#)?.error.code == -32600)
         for id in ["1.5", "null", "{}", "[1]", "true"] {
             let failure = invalid(#"{"jsonrpc":"2.0","id":\#(id),"method":"ping"}"#)

@@ -20,15 +20,22 @@ private struct EchoService: MCPService {
             ToolDefinition(
                 name: "echo", title: "Echo", description: "Says it back.",
                 inputSchema: JSONSchema.object(["text": JSONSchema.string()], required: ["text"], closed: true),
-                outputSchema: JSONSchema.object(["text": JSONSchema.string()], required: ["text"]), readOnly: true)
+                outputSchema: JSONSchema.object(["text": JSONSchema.string()], required: ["text"]), readOnly: true),
+            ToolDefinition(
+                name: "wait", title: "Wait", description: "Waits.", inputSchema: JSONSchema.object([:]),
+                mayWait: true),
         ]
     }
 
     var resourceTemplates: [ResourceTemplate] {
-        [ResourceTemplate(uriTemplate: "test://{name}", name: "t", title: "T", description: "d", mimeType: "text/plain")]
+        [
+            ResourceTemplate(
+                uriTemplate: "test://{name}", name: "t", title: "T", description: "d", mimeType: "text/plain")
+        ]
     }
 
     func call(_ tool: ToolDefinition, _ arguments: ToolArguments, cancellation: CancellationFlag) throws -> ToolResult {
+        if tool.name == "wait" { return .failure("waited") }
         let text = try arguments.string("text")
         if text == "refuse" { return .failure("refused") }
         return .success("said \(text)", ["text": .string(text)])
@@ -72,10 +79,13 @@ struct MCPDispatcherTests {
 
     @Test func initializeNegotiatesTheVersion() throws {
         var dispatcher = MCPDispatcher(service: service)
-        for (asked, agreed) in [("2025-06-18", "2025-06-18"), ("2025-03-26", "2025-03-26"), ("1999-01-01", "2025-11-25")] {
-            let reply = try answer(
-                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"\#(asked)","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
-                dispatcher: &dispatcher)
+        for (asked, agreed) in [
+            ("2025-06-18", "2025-06-18"), ("2025-03-26", "2025-03-26"), ("1999-01-01", "2025-11-25"),
+        ] {
+            let request =
+                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"\#(asked)","#
+                + #""capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#
+            let reply = try answer(request, dispatcher: &dispatcher)
             let result = reply?["result"]?.objectValue
             #expect(result?["protocolVersion"] == .string(agreed))
             #expect(dispatcher.protocolVersion == agreed)
@@ -91,8 +101,9 @@ struct MCPDispatcherTests {
         #expect(try answer(#"{"jsonrpc":"2.0","id":"p","method":"ping"}"#)?["result"] == [:])
         #expect(try answer(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#) == nil)
         var dispatcher = MCPDispatcher(service: service)
-        guard case .cancel(let id) = dispatcher.handle(
-            Array(#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4}}"#.utf8))
+        guard
+            case .cancel(let id) = dispatcher.handle(
+                Array(#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4}}"#.utf8))
         else {
             Issue.record("cancellation not recognised")
             return
@@ -111,7 +122,7 @@ struct MCPDispatcherTests {
 
     @Test func toolsList() throws {
         let tools = try answer(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)?["result"]?.objectValue?["tools"]
-        let echo = tools?.arrayValue?.first?.objectValue
+        let echo = tools?.arrayValue?.first { $0.objectValue?["name"] == "echo" }?.objectValue
         #expect(echo?["name"] == "echo")
         #expect(echo?["inputSchema"]?.objectValue?["required"] == .array(["text"]))
         #expect(echo?["outputSchema"]?.objectValue?["type"] == "object")
@@ -159,13 +170,36 @@ struct MCPDispatcherTests {
         #expect(
             read?["result"]?.objectValue?["contents"]
                 == .array([["uri": "test://one", "mimeType": "text/plain", "text": "1"]]))
-        #expect(try errorCode(#"{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"test://two"}}"#) == -32002)
+        #expect(
+            try errorCode(#"{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"test://two"}}"#)
+                == -32002)
         #expect(try errorCode(#"{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{}}"#) == -32602)
 
         var dispatcher = MCPDispatcher(service: service)
-        _ = try answer(#"{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"uri":"test://one"}}"#, dispatcher: &dispatcher)
+        _ = try answer(
+            #"{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"uri":"test://one"}}"#,
+            dispatcher: &dispatcher)
         #expect(service.subscriptions.uris.withLock { $0 } == ["test://one"])
-        _ = try answer(#"{"jsonrpc":"2.0","id":1,"method":"resources/unsubscribe","params":{"uri":"test://one"}}"#, dispatcher: &dispatcher)
+        _ = try answer(
+            #"{"jsonrpc":"2.0","id":1,"method":"resources/unsubscribe","params":{"uri":"test://one"}}"#,
+            dispatcher: &dispatcher)
         #expect(service.subscriptions.uris.withLock { $0 }.isEmpty)
+    }
+
+    /// Whether a request runs in arrival order (nil: it is not work at all).
+    private func runsInOrder(_ text: String) -> Bool? {
+        var dispatcher = MCPDispatcher(service: service)
+        guard case .work(_, let inOrder, _) = dispatcher.handle(Array(text.utf8)) else { return nil }
+        return inOrder
+    }
+
+    @Test func onlyWaitingToolsRunBesideTheOrderedWork() {
+        #expect(
+            runsInOrder(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{}}}"#)
+                == true)
+        #expect(runsInOrder(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"wait"}}"#) == false)
+        #expect(runsInOrder(#"{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"x"}}"#) == true)
+        #expect(runsInOrder(#"{"jsonrpc":"2.0","id":1,"method":"resources/list"}"#) == true)
+        #expect(runsInOrder(#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#) == nil)
     }
 }

@@ -550,3 +550,24 @@ def test_cancelled_wait_and_concurrent_calls(project):
         assert time.monotonic() - started < 30
     finally:
         raw.process.kill()
+
+
+def test_calls_sent_before_stdin_closes_are_carried_out(project):
+    """`printf '…' | maestro mcp`: every call already sent is carried out and answered before the server exits."""
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+         "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "pipe", "version": "0"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+         "params": {"name": "queue_tasks", "arguments": {"taskIds": ["t2"]}}},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+         "params": {"name": "update_status", "arguments": {"taskId": "t2", "status": "working"}}},
+    ]
+    finished = subprocess.run([str(project.binaries.cli), "mcp"], env=project.env(), capture_output=True, timeout=20,
+                              input=b"".join(json.dumps(message).encode() + b"\n" for message in messages))
+    assert finished.returncode == 0, finished.stderr
+    replies = [json.loads(line) for line in finished.stdout.splitlines()]
+    assert [reply["id"] for reply in replies] == [1, 2, 3]
+    assert replies[0]["result"]["protocolVersion"] == "2025-03-26"
+    assert replies[2]["result"]["structuredContent"]["status"] == "working"
+    assert project.progress("t2")["status"] == "working"
