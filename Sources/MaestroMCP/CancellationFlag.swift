@@ -4,9 +4,12 @@ import Synchronization
 public final class CancellationFlag: Sendable {
     private let cancelled = Atomic<Bool>(false)
 
+    /// A flag not (yet) set.
     public init() {}
 
+    /// Whether the client cancelled the request.
     public var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 
+    /// Marks the request cancelled; safe from any thread.
     public func cancel() { cancelled.store(true, ordering: .releasing) }
 }

@@ -9,6 +9,7 @@ public struct JSONRPCError: Error, Sendable, Equatable {
     /// Extra detail for the client, if any.
     public var data: JSONValue?
 
+    /// An error with any code.
     public init(_ code: Int, _ message: String, data: JSONValue? = nil) {
         self.code = code
         self.message = message

@@ -8,12 +8,14 @@ public struct LineSplitter {
         case tooLong
     }
 
+    /// The longest line accepted, in bytes (without its newline).
     public let limit: Int
     private var buffer: [UInt8] = []
     /// How much of `buffer` is known to hold no newline, so each byte is searched once.
     private var scanned = 0
     private var skippingLongLine = false
 
+    /// An empty splitter.
     public init(limit: Int) {
         self.limit = limit
     }

@@ -23,10 +23,12 @@ public struct MCPDispatcher {
         case cancel(JSONRPCID)
     }
 
+    /// What the server offers.
     public let service: any MCPService
     /// The revision agreed in `initialize`, once it happened.
     public private(set) var protocolVersion: String?
 
+    /// A dispatcher for `service`, before `initialize`.
     public init(service: any MCPService) {
         self.service = service
     }

@@ -2,6 +2,7 @@ import MaestroDomain
 
 /// Arguments that do not fit the tool's input schema: the tool is not run, and the model is told what to fix.
 public struct ToolArgumentError: Error, Sendable, Equatable {
+    /// What to fix, for the model.
     public var message: String
 
     public init(_ message: String) { self.message = message }
@@ -10,8 +11,10 @@ public struct ToolArgumentError: Error, Sendable, Equatable {
 /// The `arguments` of one `tools/call`, read with the types the tool's schema declares. A `null` value counts as
 /// absent (models often send `null` for an optional argument they do not use).
 public struct ToolArguments: Sendable {
+    /// The arguments given, without `null` ones.
     public let values: [String: JSONValue]
 
+    /// The `arguments` object of a call.
     public init(_ values: [String: JSONValue]) {
         self.values = values.filter { $0.value != .null }
     }
