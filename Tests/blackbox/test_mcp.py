@@ -363,7 +363,11 @@ def test_answer_loop_through_the_dashboard_api(project, mode):
 
 # --- resources ------------------------------------------------------------------------------------------------------
 
-def test_task_resources_and_change_notifications(project):
+# resources/subscribe is how clients of the handshake-era revisions (through 2025-11-25) follow a resource; the client
+# warns that the stateless 2026-07-28 revision replaces it.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("mode", ["redis", "http"])
+def test_task_resources_and_change_notifications(project, mode):
     updates: list[str] = []
 
     async def on_message(message):
@@ -377,7 +381,7 @@ def test_task_resources_and_change_notifications(project):
             await asyncio.sleep(0.05)
 
     async def scenario():
-        async with connected(project, project.env(), message_handler=on_message) as session:
+        async with connected(project, project.env(mode), message_handler=on_message) as session:
             templates = (await session.list_resource_templates()).resource_templates
             assert [template.uri_template for template in templates] == ["maestro://task/{taskId}"]
             await call_ok(session, "queue_tasks", {"taskIds": ["t1", "t2"]})
