@@ -546,10 +546,14 @@ def test_cancelled_wait_and_concurrent_calls(project):
         shown = raw.request(8, "tools/call", {"name": "show_task", "arguments": {"taskId": "t1"}}, seconds=3)
         assert shown["result"]["structuredContent"]["id"] == "t1"
         raw.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 5}})
-        # The cancelled call stops waiting (it checks every second) and sends nothing.
-        time.sleep(2.5)
         assert raw.request(7, "ping", seconds=3)["result"] == {}
+        # The cancelled call gets no response, not even when the answer it waited for comes right after.
+        project.answer("t1", "B")
+        time.sleep(2.5)
         assert all(line.get("id") != 5 for line in raw.lines), raw.lines
+        # An uncancelled wait does answer (the same call, so the silence above is the cancellation's doing).
+        again = raw.request(9, "tools/call", {"name": "get_answer", "arguments": {"taskId": "t1", "waitSeconds": 5}})
+        assert again["result"]["structuredContent"]["answer"] == "B"
         assert raw.close() == 0
         assert time.monotonic() - started < 30
     finally:
