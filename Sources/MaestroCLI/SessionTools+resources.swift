@@ -31,20 +31,15 @@ extension SessionTools {
     }
 
     func readResource(_ uri: String) throws(JSONRPCError) -> [ResourceText] {
-        let taskId = try Self.taskId(in: uri)
-        let text = try Self.resourceCall(uri) { () throws -> String in
-            try Self.json(try CLIEnvironment.current().backend().task(taskId)).canonicalText
-        }
+        let task = try Self.task(at: uri)
+        let text = try Self.resourceCall(uri) { try Self.json(task).canonicalText }
         return [ResourceText(uri: uri, mimeType: Self.jsonType, text: text)]
     }
 
     /// Watches a task that exists (an unknown one is refused like `resources/read`).
     func subscribe(_ uri: String) throws(JSONRPCError) {
-        let taskId = try Self.taskId(in: uri)
-        let task = try Self.resourceCall(uri) { () throws -> TaskRecord in
-            try CLIEnvironment.current().backend().task(taskId)
-        }
-        watcher.watch(taskId, seenVersion: task.version)
+        let task = try Self.task(at: uri)
+        watcher.watch(task.id, seenVersion: task.version)
     }
 
     func unsubscribe(_ uri: String) {
@@ -60,6 +55,12 @@ extension SessionTools {
         return String(uri.dropFirst(taskURIPrefix.count))
     }
 
+    /// The task a `maestro://task/{taskId}` URI names, read as `show_task` reads it.
+    private static func task(at uri: String) throws(JSONRPCError) -> TaskRecord {
+        let taskId = try taskId(in: uri)
+        return try resourceCall(uri) { try CLIEnvironment.current().backend().task(taskId) }
+    }
+
     /// Runs a backend call for a resource method: an unknown task is MCP's "resource not found", anything else an
     /// internal error with the CLI's message.
     private static func resourceCall<Value>(
@@ -69,8 +70,6 @@ extension SessionTools {
             return try body()
         } catch let error as MaestroError where error.code == .notFound {
             throw .resourceNotFound(uri ?? taskURIPrefix, error.message)
-        } catch let error as NoSession {
-            throw .internalError(error.message)
         } catch {
             throw .internalError(ExitStatus.classify(error).message)
         }
