@@ -15,11 +15,14 @@ import Synchronization
 final class MCPStdioServer: Sendable {
     /// The longest line accepted; a longer one is answered with a parse error and skipped.
     static let maximumLineBytes = 4 << 20
-    /// Requests running at once; more are refused until some finish.
-    static let maximumInFlight = 32
+    /// Requests queued or running at once; more are refused until some finish.
+    static let maximumInFlight = 1024
+    /// Of those, waiting calls (each holds a thread and a connection while it waits).
+    static let maximumWaiting = 16
 
     private let output = Mutex<Int32>(STDOUT_FILENO)
-    private let inFlight = Mutex<[JSONRPCID: CancellationFlag]>([:])
+    /// Each request queued or running, and whether it is a waiting one.
+    private let inFlight = Mutex<[JSONRPCID: (flag: CancellationFlag, waits: Bool)]>([:])
     private let ordered = OrderedWorker()
 
     /// Writes one message; a client that is gone ends the process.
@@ -67,26 +70,29 @@ final class MCPStdioServer: Sendable {
         switch dispatcher.handle(line) {
         case .none: break
         case .reply(let text): send(text)
-        case .cancel(let id): inFlight.withLock { $0[id] }?.cancel()
+        case .cancel(let id): inFlight.withLock { $0[id] }?.flag.cancel()
         case .work(let id, let inOrder, let body): start(id, inOrder: inOrder, body)
         }
     }
 
     private func start(_ id: JSONRPCID, inOrder: Bool, _ body: @escaping @Sendable (CancellationFlag) -> String) {
         let flag = CancellationFlag()
-        let admitted = inFlight.withLock { running in
-            guard running.count < Self.maximumInFlight else { return false }
-            running[id] = flag
-            return true
+        let refusal = inFlight.withLock { running -> String? in
+            guard running.count < Self.maximumInFlight else {
+                return "more than \(Self.maximumInFlight) requests in flight"
+            }
+            guard inOrder || running.values.filter(\.waits).count < Self.maximumWaiting else {
+                return "more than \(Self.maximumWaiting) waiting calls at once"
+            }
+            running[id] = (flag, !inOrder)
+            return nil
         }
-        guard admitted else {
-            return send(JSONRPCLine.error(id, .internalError("more than \(Self.maximumInFlight) requests in flight")))
-        }
+        if let refusal { return send(JSONRPCLine.error(id, .internalError(refusal))) }
         let job: @Sendable () -> Void = {
             // Work cancelled before it started is not done at all.
             let reply = flag.isCancelled ? nil : body(flag)
             self.inFlight.withLock { running in
-                if running[id] === flag { running[id] = nil }
+                if running[id]?.flag === flag { running[id] = nil }
             }
             // A cancelled request gets no response (MCP: the client has stopped waiting for it).
             if let reply, !flag.isCancelled { self.send(reply) }

@@ -579,3 +579,28 @@ def test_calls_sent_before_stdin_closes_are_carried_out(project):
     assert replies[0]["result"]["protocolVersion"] == "2025-03-26"
     assert replies[2]["result"]["structuredContent"]["status"] == "working"
     assert project.progress("t2")["status"] == "working"
+
+
+def test_waiting_calls_are_bounded(project):
+    """Each waiting get_answer holds a thread and a connection: the 17th at once is refused, the others go on."""
+    raw = RawServer(project, project.env())
+    try:
+        raw.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                      "clientInfo": {"name": "raw", "version": "0"}})
+        raw.request(2, "tools/call", {"name": "queue_tasks", "arguments": {"taskIds": ["t1"]}})
+        for id_, status in ((3, "working"), (4, "needs_input")):
+            raw.request(id_, "tools/call", {"name": "update_status", "arguments": {
+                "taskId": "t1", "status": status, "notes": "A or B?"}})
+        waits = list(range(100, 117))
+        raw.send(b"".join(json.dumps({"jsonrpc": "2.0", "id": id_, "method": "tools/call", "params": {
+            "name": "get_answer", "arguments": {"taskId": "t1", "waitSeconds": 60}}}).encode() + b"\n"
+            for id_ in waits))
+        refused = raw.reply(lambda line: "error" in line, seconds=5)
+        assert refused["id"] == 116 and "more than 16 waiting calls" in refused["error"]["message"]
+        # The others are still waiting and still answer: a person answers, all sixteen return it.
+        project.answer("t1", "A")
+        answers = [raw.reply(lambda line, id_=id_: line.get("id") == id_, seconds=10) for id_ in waits[:16]]
+        assert {answer["result"]["structuredContent"]["answer"] for answer in answers} == {"A"}
+        assert raw.close() == 0
+    finally:
+        raw.process.kill()
