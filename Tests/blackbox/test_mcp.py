@@ -461,6 +461,22 @@ class RawServer:
         self.send(message)
         return self.reply(lambda line: line.get("id") == id_, seconds)
 
+    def initialize(self, version: str = "2025-06-18") -> dict:
+        return self.request(1, "initialize", {"protocolVersion": version, "capabilities": {},
+                                              "clientInfo": {"name": "raw", "version": "0"}})
+
+    def call(self, id_, tool: str, arguments: dict) -> dict:
+        """A tool call that must succeed; its result."""
+        reply = self.request(id_, "tools/call", {"name": tool, "arguments": arguments})
+        assert reply["result"]["isError"] is False, reply
+        return reply["result"]
+
+    def ask_question(self, task_id: str = "t1"):
+        """Queues the task and reports needs_input on it (ids 2 to 4)."""
+        self.call(2, "queue_tasks", {"taskIds": [task_id]})
+        self.call(3, "update_status", {"taskId": task_id, "status": "working"})
+        self.call(4, "update_status", {"taskId": task_id, "status": "needs_input", "notes": "A or B?"})
+
     def close(self) -> int:
         self.process.stdin.close()
         return self.process.wait(timeout=5)
@@ -470,8 +486,7 @@ def test_raw_protocol_errors(project):
     raw = RawServer(project, project.env())
     try:
         for version in ("2025-06-18", "2025-03-26", "2024-11-05", "1999-12-31"):
-            init = raw.request(1, "initialize", {"protocolVersion": version, "capabilities": {},
-                                                 "clientInfo": {"name": "raw", "version": "0"}})
+            init = raw.initialize(version)
             expected = version if version != "1999-12-31" else "2025-11-25"
             assert init["result"]["protocolVersion"] == expected
         raw.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
@@ -509,8 +524,7 @@ def test_pipelined_calls_apply_in_order(project):
     report of `working` finds the task queued, `blocked` finds it working, and the replies come in that order."""
     raw = RawServer(project, project.env())
     try:
-        raw.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                      "clientInfo": {"name": "raw", "version": "0"}})
+        raw.initialize()
         calls = [("queue_tasks", {"taskIds": ["t1", "t2"]})] + [
             ("update_status", {"taskId": task, "status": status, "notes": f"{status} {task}"})
             for task in ("t1", "t2") for status in ("working", "blocked", "working", "needs_input")]
@@ -530,14 +544,8 @@ def test_pipelined_calls_apply_in_order(project):
 def test_cancelled_wait_and_concurrent_calls(project):
     raw = RawServer(project, project.env())
     try:
-        raw.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                      "clientInfo": {"name": "raw", "version": "0"}})
-        assert raw.request(2, "tools/call", {"name": "queue_tasks", "arguments": {"taskIds": ["t1"]}})["result"][
-            "isError"] is False
-        for id_, status in ((3, "working"), (4, "needs_input")):
-            reply = raw.request(id_, "tools/call", {"name": "update_status", "arguments": {
-                "taskId": "t1", "status": status, "notes": "A or B?"}})
-            assert reply["result"]["isError"] is False
+        raw.initialize()
+        raw.ask_question()
         raw.send({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
                   "params": {"name": "get_answer", "arguments": {"taskId": "t1", "waitSeconds": 600}}})
         started = time.monotonic()
@@ -585,12 +593,8 @@ def test_waiting_calls_are_bounded(project):
     """Each waiting get_answer holds a thread and a connection: the 17th at once is refused, the others go on."""
     raw = RawServer(project, project.env())
     try:
-        raw.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                      "clientInfo": {"name": "raw", "version": "0"}})
-        raw.request(2, "tools/call", {"name": "queue_tasks", "arguments": {"taskIds": ["t1"]}})
-        for id_, status in ((3, "working"), (4, "needs_input")):
-            raw.request(id_, "tools/call", {"name": "update_status", "arguments": {
-                "taskId": "t1", "status": status, "notes": "A or B?"}})
+        raw.initialize()
+        raw.ask_question()
         waits = list(range(100, 117))
         raw.send(b"".join(json.dumps({"jsonrpc": "2.0", "id": id_, "method": "tools/call", "params": {
             "name": "get_answer", "arguments": {"taskId": "t1", "waitSeconds": 60}}}).encode() + b"\n"
