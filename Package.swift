@@ -3,6 +3,7 @@ import PackageDescription
 
 /// Layers, dependencies pointing one way:
 /// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → MaestroMigration → maestro (CLI, + COpenSSL);
+/// MaestroDomain → MaestroMCP (the MCP protocol, no I/O) → maestro;
 /// MaestroStore → MaestroServer → maestro-server, maestro-bench, maestro-relay-bench.
 let package = Package(
     name: "maestro",
@@ -51,7 +52,9 @@ let package = Package(
             plugins: ["EmbedLuaPlugin"]
         ),
         .target(name: "MaestroMigration", dependencies: ["MaestroStore", "MaestroDomain"]),
-        .executableTarget(name: "MaestroCLI", dependencies: ["MaestroStore", "MaestroMigration", "COpenSSL"]),
+        .target(name: "MaestroMCP", dependencies: ["MaestroDomain"]),
+        .executableTarget(
+            name: "MaestroCLI", dependencies: ["MaestroStore", "MaestroMigration", "MaestroMCP", "COpenSSL"]),
         .target(
             name: "MaestroServer",
             dependencies: [
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(
             name: "MaestroStoreTests", dependencies: ["MaestroStore", "RedisTestSupport", "MaestroTestSupport"]),
         .testTarget(name: "MaestroCLITests", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        .testTarget(name: "MaestroMCPTests", dependencies: ["MaestroMCP"]),
         .testTarget(
             name: "MaestroMigrationTests", dependencies: ["MaestroMigration", "MaestroStore", "RedisTestSupport"]
         ),

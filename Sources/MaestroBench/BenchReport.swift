@@ -10,6 +10,7 @@ struct BenchReport {
     /// Empty unless `--breakdown` was given.
     var breakdown: [StoreBreakdown.Variant]
     var cli: CLIWallTime.Result
+    var mcp: MCPStartup.Result
     /// nil when no maestro-server binary was there to serve HTTPS.
     var https: HTTPSWallTime.Result?
     /// XLEN of the project's stream at the end: shows the cap kept memory bounded.
@@ -95,6 +96,15 @@ struct BenchReport {
             "ratio maestro / redis-cli: \(fixed(cliRatio, 3)) (target ≤ \(fixed(Self.cliTarget, 1)): "
                 + "\(cliRatio <= Self.cliTarget ? "met" : "MISSED"))")
         lines.append("")
+        lines.append("B1. maestro mcp start-up: launch → `initialize` answered, median of \(options.cliRuns) runs each")
+        lines.append(row(["process", "median ms"], widths: [38, 9]))
+        lines.append(row(["maestro mcp (initialize answered)", fixed(mcp.initialize * 1000, 2)], widths: [38, 9]))
+        lines.append(row(["redis-cli PING (launch to exit)", fixed(mcp.redisCLIPing * 1000, 2)], widths: [38, 9]))
+        let mcpVerdict = mcp.initialize <= MCPStartup.target ? "met" : "MISSED"
+        lines.append(
+            "target ≤ \(fixed(MCPStartup.target * 1000, 0)) ms: \(mcpVerdict) (ratio to redis-cli PING: "
+                + "\(fixed(mcp.initialize / mcp.redisCLIPing, 3)))")
+        lines.append("")
         lines.append("C. The same over HTTPS to maestro-server (TLS, certificate verified), median of \(options.cliRuns) runs each")
         if let https {
             let ratio = https.maestro / https.curl
@@ -135,17 +145,24 @@ struct BenchReport {
             var spawnFloor: Double?
             var runs: Int
         }
+        struct MCP: Encodable {
+            var initialize: Double
+            var reference: Double
+            var target: Double
+            var runs: Int
+        }
         struct Line: Encodable {
             var mode: String
             var units: [String: String]
             var store: [String: Pair]
             var breakdown: [String: Double]?
             var cli: CLI
+            var mcp: MCP
             var https: CLI?
         }
         let line = Line(
             mode: options.quick ? "quick" : "full",
-            units: ["store": "transitions/s", "cpu": "microseconds/call", "cli": "ms"],
+            units: ["store": "transitions/s", "cpu": "microseconds/call", "cli": "ms", "mcp": "ms"],
             store: Dictionary(
                 uniqueKeysWithValues: store.map {
                     (
@@ -167,6 +184,9 @@ struct BenchReport {
                 ours: rounded(cli.maestro * 1000, 3), reference: rounded(cli.redisCLI * 1000, 3),
                 ratio: rounded(cliRatio, 3), spawnFloor: cli.spawnFloor.map { rounded($0 * 1000, 3) },
                 runs: options.cliRuns),
+            mcp: MCP(
+                initialize: rounded(mcp.initialize * 1000, 3), reference: rounded(mcp.redisCLIPing * 1000, 3),
+                target: MCPStartup.target * 1000, runs: options.cliRuns),
             https: https.map {
                 CLI(
                     ours: rounded($0.maestro * 1000, 3), reference: rounded($0.curl * 1000, 3),

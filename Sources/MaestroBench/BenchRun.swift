@@ -44,13 +44,16 @@ struct BenchRun {
         let cli = try CLIWallTime(tools: tools, server: server, fixture: cliFixture)
             .measure(runs: options.cliRuns, control: control)
 
+        progress("MCP: \(options.cliRuns) runs each of maestro mcp (launch → initialize answered) and redis-cli PING")
+        let mcp = try MCPStartup(tools: tools, server: server, fixture: cliFixture).measure(runs: options.cliRuns)
+
         let https = try compareHTTPS(tools: tools, server: server, scope: scope, control: control)
 
         let streamLength = try control.send(RedisCommand("XLEN", scope.eventStream)).integer ?? -1
         return BenchReport(
             options: options, redisVersion: try redisVersion(control),
             cores: ProcessInfo.processInfo.activeProcessorCount,
-            store: store, breakdown: breakdown, cli: cli, https: https, streamLength: Int(streamLength))
+            store: store, breakdown: breakdown, cli: cli, mcp: mcp, https: https, streamLength: Int(streamLength))
     }
 
     /// The CLI over HTTPS next to curl, when a maestro-server binary is there to serve TLS.

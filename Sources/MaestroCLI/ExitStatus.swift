@@ -57,20 +57,6 @@ enum ExitStatus: Int32, CaseIterable {
         case let error as PartialImport:
             printError("error: \(error.count) file(s) or record(s) were not imported")
             exit(ExitStatus.partial.rawValue)
-        case let error as NoAnswer:
-            fail(error.message, code: .noAnswer)
-        case let error as TransportFailure:
-            fail(error.message, code: .unreachable)
-        case let error as MaestroError:
-            fail(error.message, code: code(for: error.code))
-        case let error as StoreError:
-            fail(error.message, code: error.code == .unexpectedReply ? .failure : .library)
-        case let error as RedisError where error.code == .server && error.message.hasPrefix("NOPERM"):
-            fail(
-                "Redis refused: \(error.message) (the Redis user lacks a permission; see deploy/redis)",
-                code: .unauthorized)
-        case let error as RedisError:
-            fail(error.message, code: code(for: error.code))
         case let error as UsageError:
             let path = error.commandPath.isEmpty ? [Maestro.root] : error.commandPath
             printError("error: \(error.message)")
@@ -78,7 +64,26 @@ enum ExitStatus: Int32, CaseIterable {
             printError("  See '\(path.map(\.name).joined(separator: " ")) --help' for more.")
             exit(ExitStatus.usage.rawValue)
         default:
-            fail("\(error)", code: .failure)
+            let (code, message) = classify(error)
+            fail(message, code: code)
+        }
+    }
+
+    /// The code and the message (without "error: ") of an error a command or an MCP tool ran into: the one
+    /// mapping of failures, shared by the exit codes and `maestro mcp`'s tool errors.
+    static func classify(_ error: any Error) -> (code: ExitStatus, message: String) {
+        switch error {
+        case let error as NoSession: (.noSession, error.message)
+        case let error as PartialImport: (.partial, "\(error.count) file(s) or record(s) were not imported")
+        case let error as NoAnswer: (.noAnswer, error.message)
+        case let error as TransportFailure: (.unreachable, error.message)
+        case let error as MaestroError: (code(for: error.code), error.message)
+        case let error as StoreError: (error.code == .unexpectedReply ? .failure : .library, error.message)
+        case let error as RedisError where error.code == .server && error.message.hasPrefix("NOPERM"):
+            (.unauthorized, "Redis refused: \(error.message) (the Redis user lacks a permission; see deploy/redis)")
+        case let error as RedisError: (code(for: error.code), error.message)
+        case let error as UsageError: (.usage, error.message)
+        default: (.failure, "\(error)")
         }
     }
 

@@ -31,6 +31,7 @@ enum Maestro {
                 abstract: "Create sessions for scripts and tests.",
                 subcommands: [SessionCreate.spec]),
             Run.spec,
+            MCPCommand.spec,
             Setup.spec,
             Migrate.spec,
             Export.spec,

@@ -41,29 +41,17 @@ enum TaskAnswer {
         let timeout = try arguments.value("timeout").map { _ in
             Duration.seconds(try arguments.integer("timeout", default: 0, in: 0...31_536_000))
         }
-        let backend = try environment.backend()
-        let waitForChange = wait ? try backend.watchChanges() : nil
-        let clock = ContinuousClock()
-        let deadline = timeout.map { clock.now + $0 }
-        while true {
-            let task = try backend.task(taskId)
-            guard let entry = task.sessionProgress.first(where: { $0.sessionId == session.sessionId }) else {
-                throw MaestroError(.notFound, "session \(session.sessionId) has not queued task \(taskId)")
-            }
-            if let answer = entry.answer {
-                if arguments.flag("json") { return try Output.json(entry) }
-                return print(answer)
-            }
-            guard let waitForChange else {
+        let entry = try AnswerWait(backend: try environment.backend(), session: session, taskId: taskId)
+            .entry(within: wait ? timeout : .zero)
+        guard let answer = entry.answer else {
+            guard wait else {
                 throw NoAnswer(message: "no answer yet to session \(session.sessionId)'s question on task \(taskId)")
             }
-            let remaining = deadline.map { $0 - clock.now } ?? .seconds(3600)
-            guard remaining > .zero else {
-                throw NoAnswer(
-                    message: "no answer to session \(session.sessionId)'s question on task \(taskId) "
-                        + "within \(timeout ?? .zero)")
-            }
-            try waitForChange(remaining)
+            throw NoAnswer(
+                message: "no answer to session \(session.sessionId)'s question on task \(taskId) "
+                    + "within \(timeout ?? .zero)")
         }
+        if arguments.flag("json") { return try Output.json(entry) }
+        print(answer)
     }
 }
