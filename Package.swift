@@ -4,6 +4,7 @@ import PackageDescription
 /// Layers, dependencies pointing one way:
 /// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → MaestroMigration → maestro (CLI, + COpenSSL);
 /// MaestroDomain → MaestroMCP (the MCP protocol, no I/O) → maestro;
+/// MaestroDomain → MaestroWebhooks (signing, retry schedule, target rules, Slack text; no I/O) → MaestroServer;
 /// MaestroStore → MaestroServer → maestro-server, maestro-bench, maestro-relay-bench.
 let package = Package(
     name: "maestro",
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -53,12 +56,16 @@ let package = Package(
         ),
         .target(name: "MaestroMigration", dependencies: ["MaestroStore", "MaestroDomain"]),
         .target(name: "MaestroMCP", dependencies: ["MaestroDomain"]),
+        .target(
+            name: "MaestroWebhooks",
+            dependencies: ["MaestroDomain", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "MaestroCLI", dependencies: ["MaestroStore", "MaestroMigration", "MaestroMCP", "COpenSSL"]),
         .target(
             name: "MaestroServer",
             dependencies: [
-                "MaestroStore",
+                "MaestroStore", "MaestroWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -73,12 +80,15 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "MaestroServerMain",
             dependencies: [
-                "MaestroServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MaestroServer", "MaestroWebhooks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -95,6 +105,7 @@ let package = Package(
             name: "MaestroStoreTests", dependencies: ["MaestroStore", "RedisTestSupport", "MaestroTestSupport"]),
         .testTarget(name: "MaestroCLITests", dependencies: ["MaestroStore", "RedisTestSupport"]),
         .testTarget(name: "MaestroMCPTests", dependencies: ["MaestroMCP"]),
+        .testTarget(name: "MaestroWebhooksTests", dependencies: ["MaestroWebhooks"]),
         .testTarget(
             name: "MaestroMigrationTests", dependencies: ["MaestroMigration", "MaestroStore", "RedisTestSupport"]
         ),

@@ -17,6 +17,7 @@ import { TaskDetailView } from './task-detail.js';
 import { TaskFetcher } from './task-fetcher.js';
 import { TaskListView } from './task-list.js';
 import { TopBar } from './topbar.js';
+import { WebhooksView } from './webhooks.js';
 
 const HEARTBEAT_REFRESH_MS = 15000;
 const RECENT_EVENTS = 100;
@@ -53,6 +54,7 @@ export class App {
     this.list = new TaskListView(this);
     this.detail = new TaskDetailView(this);
     this.sessions = new SessionsView(this);
+    this.webhooks = new WebhooksView(this);
     this.store.onStale = (taskId) => this.scheduleRefreshTask(taskId);
     this.store.subscribe((change) => this.changed(change));
   }
@@ -308,6 +310,7 @@ export class App {
       if (active) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
+    this.webhooks.route(hash, signedIn);
     if (!signedIn) return;
     if (view === 'task') {
       const taskId = decodeURIComponent(taskMatch[1]);

@@ -24,14 +24,16 @@ public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> 
         ProjectRoutes(server: server).register(on: router)
         ExportRoutes(server: server).register(on: router)
         FleetRoutes(server: server).register(on: router)
+        WebhookRoutes(server: server).register(on: router)
     }
     HealthRoutes(server: server).register(on: router)
     if server.role.servesStreams { StreamRoutes(server: server).register(on: router) }
     return router
 }
 
-/// Builds the HTTP server of the context's role: the API and its sweepers (leases, stale work, the archive), the live
-/// streams and the relay, and the health checks; over TLS (HTTPS and WSS on the same port) when `tls` is given.
+/// Builds the HTTP server of the context's role: the API, its sweepers (leases, stale work, the archive) and webhook
+/// deliveries, the live streams and the relay, and the health checks; over TLS (HTTPS and WSS on the same port) when
+/// `tls` is given.
 public func buildApplication(
     _ server: ServerContext, configuration: ApplicationConfiguration, tls: TLSConfiguration? = nil, logger: Logger
 ) throws -> some ApplicationProtocol {
@@ -41,6 +43,7 @@ public func buildApplication(
         services.append(LeaseSweeper(server: server, interval: server.sweepInterval, logger: logger))
         services.append(StaleSweeper(server: server, interval: server.sweepInterval, logger: logger))
         services.append(ArchiveSweeper(server: server, logger: logger))
+        if server.webhooks.deliveryEnabled { services.append(WebhookDispatcher(server: server, logger: logger)) }
     }
     // Keep-alive connections idle for 5 s are closed (as Node's and Apache's defaults), so a client that stops
     // half-way through a request, or never sends one, holds nothing for long.

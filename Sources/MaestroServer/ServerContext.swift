@@ -24,13 +24,15 @@ public struct ServerContext: Sendable {
     public let dashboardDirectory: String?
     /// What this process serves.
     public let role: ServerRole
+    /// How webhooks are delivered (and which targets are allowed).
+    public let webhooks: WebhookSettings
 
     public init(
         pool: RedisConnectionPool, relay: EventRelay, metrics: ServerMetrics, userToken: String,
         relayQueueLimit: Int = 1000,
         streamMaxLength: Int = ProjectScope.defaultStreamMaxLength, publicURL: String, agentRedisURL: String?,
         allowedOrigins: Set<String> = [], sweepInterval: Duration = .seconds(1),
-        dashboardDirectory: String? = nil, role: ServerRole = .all
+        dashboardDirectory: String? = nil, role: ServerRole = .all, webhooks: WebhookSettings = WebhookSettings()
     ) {
         self.pool = pool
         self.relay = relay
@@ -44,6 +46,7 @@ public struct ServerContext: Sendable {
         self.sweepInterval = sweepInterval
         self.dashboardDirectory = dashboardDirectory
         self.role = role
+        self.webhooks = webhooks
     }
 
     /// The dashboard of the source tree this server was built from (`Dashboard/` at the repository's root).

@@ -6,7 +6,7 @@ import Prometheus
 /// The server's metrics (swift-metrics, exported by swift-prometheus at /metrics): transitions by kind and result,
 /// connected stream clients, events relayed, relay lag (commit to hand-off to the client's queue), live messages
 /// ignored as forged and stream entries that are not events, sessions failed for a lost heartbeat, archived tasks and
-/// progress entries marked stale.
+/// progress entries marked stale; and the webhooks' (`webhooks`).
 ///
 /// Each server has its own registry (no global bootstrap), so several servers can run in one process (tests).
 public struct ServerMetrics: Sendable {
@@ -20,6 +20,8 @@ public struct ServerMetrics: Sendable {
     private let archivedTasks: Metrics.Counter
     private let staleMarked: Metrics.Counter
     private let malformed: Metrics.Counter
+    /// Webhook deliveries: attempts, outcomes, the backlog.
+    public let webhooks: WebhookMetrics
 
     public init() {
         factory = PrometheusMetricsFactory(registry: registry)
@@ -31,6 +33,7 @@ public struct ServerMetrics: Sendable {
         archivedTasks = Metrics.Counter(label: "maestro_tasks_archived_total", factory: factory)
         staleMarked = Metrics.Counter(label: "maestro_progress_stale_total", factory: factory)
         malformed = Metrics.Counter(label: "maestro_relay_malformed_stream_entries_total", factory: factory)
+        webhooks = WebhookMetrics(factory: factory)
     }
 
     /// Counts one write through the function library: `kind` is the function, `result` `ok` or the refusal code.

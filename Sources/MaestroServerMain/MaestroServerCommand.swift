@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import MaestroServer
 import MaestroStore
+import MaestroWebhooks
 import NIOSSL
 import RedisClient
 
@@ -61,6 +62,31 @@ struct MaestroServerCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The certificate's PEM private key (default: $MAESTRO_TLS_KEY).", valueName: "file"))
     var tlsKey: String?
+
+    @Flag(
+        help: "Deliver webhooks to loopback, private, link-local and other non-public addresses too (local receivers "
+            + "in development and tests; default: $MAESTRO_ALLOW_PRIVATE_WEBHOOK_TARGETS=1, else refused).")
+    var allowPrivateWebhookTargets = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Send webhook deliveries from this process (--role api or all; default: on, or "
+            + "$MAESTRO_WEBHOOK_DELIVERY=off). The API manages webhooks either way.")
+    var webhookDelivery = true
+
+    @Option(
+        help: ArgumentHelp(
+            "When a failed webhook delivery is tried again: comma-separated delays such as 10s,1m,1h (default: "
+                + "$MAESTRO_WEBHOOK_RETRY_SCHEDULE, else \(RetrySchedule.standard): 10 attempts over about 24 h).",
+            valueName: "delays"))
+    var webhookRetrySchedule: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a webhook delivery belongs to the server sending it; if that server dies, another sends it "
+                + "after this (default: $MAESTRO_WEBHOOK_LEASE, else 30; keep it above the 10 s request timeout).",
+            valueName: "seconds"))
+    var webhookLease: Double?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -124,7 +150,7 @@ struct MaestroServerCommand: AsyncParsableCommand {
             allowedOrigins: Set(allowedOrigins),
             dashboardDirectory: dashboardDir ?? environment["MAESTRO_DASHBOARD_DIR"]
                 ?? ServerContext.builtInDashboardDirectory,
-            role: role)
+            role: role, webhooks: try webhookSettings(environment))
         let app = try buildApplication(
             context, configuration: .init(address: .hostname(host, port: port), serverName: "maestro"), tls: tls,
             logger: logger)
@@ -141,6 +167,40 @@ struct MaestroServerCommand: AsyncParsableCommand {
         case (nil, _): throw ValidationError("--tls-key needs --tls-cert (or MAESTRO_TLS_CERT)")
         case (_, nil): throw ValidationError("--tls-cert needs --tls-key (or MAESTRO_TLS_KEY)")
         }
+    }
+
+    /// The webhook flags, each falling back to its environment variable.
+    private func webhookSettings(_ environment: [String: String]) throws -> WebhookSettings {
+        func enabled(_ value: String?, _ name: String) throws -> Bool? {
+            switch value?.lowercased() {
+            case nil, "": return nil
+            case "1", "true", "on", "yes": return true
+            case "0", "false", "off", "no": return false
+            case let other?: throw ValidationError("\(name) must be on or off (got '\(other)')")
+            }
+        }
+        var settings = WebhookSettings()
+        settings.allowPrivateTargets =
+            try allowPrivateWebhookTargets || enabled(
+                environment["MAESTRO_ALLOW_PRIVATE_WEBHOOK_TARGETS"], "MAESTRO_ALLOW_PRIVATE_WEBHOOK_TARGETS") == true
+        settings.deliveryEnabled = try webhookDelivery && enabled(environment["MAESTRO_WEBHOOK_DELIVERY"], "MAESTRO_WEBHOOK_DELIVERY") != false
+        if let text = webhookRetrySchedule ?? environment["MAESTRO_WEBHOOK_RETRY_SCHEDULE"], !text.isEmpty {
+            do {
+                settings.schedule = try RetrySchedule(parsing: text)
+            } catch {
+                throw ValidationError("--webhook-retry-schedule: \(error.message)")
+            }
+        }
+        if let seconds = try webhookLease ?? environment["MAESTRO_WEBHOOK_LEASE"].flatMap({ text in
+            guard let value = Double(text) else { throw ValidationError("MAESTRO_WEBHOOK_LEASE must be seconds") }
+            return value
+        }) {
+            guard seconds >= 1, seconds <= 3600 else {
+                throw ValidationError("the webhook lease must be from 1 to 3600 seconds (got \(seconds))")
+            }
+            settings.lease = .milliseconds(Int64(seconds * 1000))
+        }
+        return settings
     }
 
     /// MAESTRO_STREAM_MAXLEN: the default when unset, else a whole number from 0 (never trimmed) to 2^53.

@@ -24,6 +24,8 @@ public struct EventsAfter: StoreCommand {
         public var lastRead: StreamID?
         public var entriesRead: Int
         public var malformed: Int
+        /// The ids of the entries that were not events.
+        public var malformedIDs: [StreamID] = []
     }
 
     public var command: RedisCommand {
@@ -32,12 +34,19 @@ public struct EventsAfter: StoreCommand {
 
     public func decode(_ reply: RedisReply) throws -> Page {
         if case .error(let message) = reply { throw RedisError(.server, message) }
-        var page = Page(events: [], lastRead: nil, entriesRead: 0, malformed: 0)
-        for entry in reply.array ?? [] {
+        return try Page(entries: reply.array ?? [])
+    }
+}
+
+extension EventsAfter.Page {
+    /// Reads stream entries (`[id, [field, value…]]` each) as events, leaving out and counting those that are not.
+    init(entries: [RedisReply]) throws {
+        self.init(events: [], lastRead: nil, entriesRead: 0, malformed: 0)
+        for entry in entries {
             guard let parts = entry.array, parts.count == 2, let idText = parts[0].string, let id = StreamID(idText)
             else { throw StoreError(.unexpectedReply, "malformed stream entry \(entry)") }
-            page.entriesRead += 1
-            page.lastRead = id
+            entriesRead += 1
+            lastRead = id
             var type: String?
             var payload: [UInt8]?
             let fields = parts[1].array ?? []
@@ -49,12 +58,12 @@ public struct EventsAfter: StoreCommand {
                 }
             }
             guard let type, let eventType = EventType(rawValue: type), let payload, WireEvent.isObject(payload) else {
-                page.malformed += 1
+                malformed += 1
+                malformedIDs.append(id)
                 continue
             }
-            page.events.append(WireEvent(id: id, type: eventType, payload: payload))
+            events.append(WireEvent(id: id, type: eventType, payload: payload))
         }
-        return page
     }
 }
 

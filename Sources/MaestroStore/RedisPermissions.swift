@@ -14,6 +14,16 @@ public enum RedisPermissions {
         "zrangebyscore", "zcount", "zcard", "xadd", "xrevrange", "spublish",
     ]
 
+    /// Every command the webhook functions run (`webhooks.commands` in Lua/webhook_intake.lua), plus what a delivering
+    /// server runs itself: reading the streams through the consumer group and the webhook registry. Only
+    /// maestro-server needs them.
+    public static let webhookCommands = [
+        "time", "exists", "del", "expire", "persist", "hget", "hgetall", "hset", "hdel", "hincrby", "sadd", "srem",
+        "smembers", "zadd", "zrem", "zscore", "zcard", "zrange", "zrevrange", "zrangebyscore", "zremrangebyrank",
+        "xrange", "xack", "xpending", "xgroup|create", "xgroup|setid", "xgroup|delconsumer", "xinfo|groups",
+        "xinfo|consumers", "xreadgroup", "xautoclaim", "hsetnx", "hlen",
+    ]
+
     /// What a function-library client needs besides: the calls themselves, the live channel's wake-ups (`task
     /// answer --wait`, `maestro run`'s control channel), and a cluster's slot map.
     public static let clientCommands = [

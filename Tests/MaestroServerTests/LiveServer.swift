@@ -23,6 +23,7 @@ struct LiveServer: Sendable {
     static func run(
         queueLimit: Int = 1000, streamMaxLength: Int = 0, sharing: RedisTestServer? = nil,
         keepAliveInterval: Duration = .seconds(15), sweepInterval: Duration = .seconds(1),
+        webhooks: WebhookSettings = WebhookSettings(),
         _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
         let redis = try sharing ?? RedisTestServer()
@@ -41,7 +42,8 @@ struct LiveServer: Sendable {
         let context = ServerContext(
             pool: pool, relay: relay, metrics: metrics, userToken: userToken, relayQueueLimit: queueLimit,
             streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url,
-            sweepInterval: sweepInterval, dashboardDirectory: ServerContext.builtInDashboardDirectory)
+            sweepInterval: sweepInterval, dashboardDirectory: ServerContext.builtInDashboardDirectory,
+            webhooks: webhooks)
         let app = try buildApplication(
             context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { client in

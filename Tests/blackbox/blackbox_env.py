@@ -229,5 +229,8 @@ class Api:
 
 
 def MaestroServer(binaries, redis, work_dir, log_dir, tls=None):  # noqa: N802 - reads like the class it makes
-    """The shared maestro-server runner with this suite's user token (over TLS with `tls`)."""
-    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, tls=tls)
+    """The shared maestro-server runner with this suite's user token (over TLS with `tls`). It sends no webhooks:
+    schemathesis creates webhooks with whatever public URLs it makes up, and no request may leave this machine
+    (test_webhooks.py runs servers of its own that deliver)."""
+    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, tls=tls,
+                          extra_env={"MAESTRO_WEBHOOK_DELIVERY": "off"})

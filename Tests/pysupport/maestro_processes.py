@@ -97,8 +97,12 @@ class MaestroServer:
     """maestro-server on a fixed free port against a Redis (anything with a `url`), with the given user token and the
     Dashboard/ of this checkout; can be stopped and started again on the same port."""
 
-    def __init__(self, binaries: Binaries, redis, work_dir: Path, log_dir: Path, user_token: str, tls=None):
-        """`tls` (a tls_material.CertificateAuthority) serves HTTPS and WSS with its server certificate."""
+    def __init__(self, binaries: Binaries, redis, work_dir: Path, log_dir: Path, user_token: str, tls=None,
+                 extra_args=(), extra_env=None):
+        """`tls` (a tls_material.CertificateAuthority) serves HTTPS and WSS with its server certificate; `extra_args`
+        and `extra_env` go to every start."""
+        self.extra_args = list(extra_args)
+        self.extra_env = dict(extra_env or {})
         self.binaries = binaries
         self.redis = redis
         self.user_token = user_token
@@ -113,6 +117,7 @@ class MaestroServer:
     def start(self):
         env = clean_environment()
         env.update({"MAESTRO_REDIS_URL": self.redis.url, "MAESTRO_USER_TOKEN": self.user_token, "LOG_LEVEL": "info"})
+        env.update(self.extra_env)
         log = open(self.log_path, "ab")
         args = [str(self.binaries.server), "--host", "127.0.0.1", "--port", str(self.port),
                 "--data-dir", str(self.data_dir)]
@@ -120,6 +125,7 @@ class MaestroServer:
             args += ["--dashboard-dir", str(DASHBOARD_DIR)]
         if self.tls:
             args += ["--tls-cert", str(self.tls.server_cert), "--tls-key", str(self.tls.server_key)]
+        args += self.extra_args
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
 

@@ -12,7 +12,7 @@
 --            result and changes nothing.
 --   ARGV[3]  the approximate maximum length of the event stream (0: never trimmed).
 
-local LIBRARY_VERSION = '7'
+local LIBRARY_VERSION = '8'
 local IDEMPOTENCY_TTL_SECONDS = 86400
 
 -- JSON output with a fixed field order and real arrays (cjson writes an empty table as {}).

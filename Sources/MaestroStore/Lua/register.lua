@@ -39,8 +39,8 @@ local function library_commands(prefix)
     }
 end
 
-local function check_permissions(prefix)
-    for _, command in ipairs(library_commands(prefix)) do
+local function check_permissions(prefix, commands)
+    for _, command in ipairs((commands or library_commands)(prefix)) do
         if not redis.acl_check_cmd(unpack(command)) then
             refuse('NOPERM', 'this Redis user may not run ' .. command[1] ..
                 (command[2] and (' on ' .. command[2]) or '') .. ", which Maestro's functions need; nothing was " ..
@@ -50,8 +50,9 @@ local function check_permissions(prefix)
 end
 
 -- Registers `callback` as `maestro_<name>`, refusing cleanly (INVALID_INPUT, nothing changed) a call with fewer
--- than `arity` arguments after the keys, where a missing argument would otherwise surface as a Lua error.
-local function register(name, callback, arity, flags)
+-- than `arity` arguments after the keys, where a missing argument would otherwise surface as a Lua error. A writing
+-- function's caller must hold every command of `commands(prefix)` (default: library_commands).
+local function register(name, callback, arity, flags, commands)
     local writes = flags == nil
     local function checked(keys, args)
         clear_wakeup()
@@ -62,7 +63,7 @@ local function register(name, callback, arity, flags)
         end
         if writes then
             check_write_arguments(args)
-            check_permissions(project_of(keys))
+            check_permissions(project_of(keys), commands)
             -- A key that is never written, read before anything else: while the project's slot is being migrated
             -- to another shard, Redis refuses the call right here (a missing key in a migrating slot), so a write
             -- never stops half-way on a key that has already moved. Clients resend the call
@@ -101,6 +102,13 @@ register('update_project', update_project, 3)
 register('import_task', import_task, 15)
 register('import_session', import_session, 18)
 register('import_project', import_project, 10)
+-- Outbound webhooks (maestro-server only; their own commands: webhooks.commands).
+register('webhook_prepare', webhooks.prepare, 5, nil, webhooks.commands)
+register('webhook_enqueue', webhooks.enqueue, 3, nil, webhooks.commands)
+register('webhook_claim', webhooks.claim, 5, nil, webhooks.commands)
+register('webhook_report', webhooks.report, 10, nil, webhooks.commands)
+register('webhook_retry', webhooks.retry, 5, nil, webhooks.commands)
+register('webhook_drop', webhooks.drop, 4, nil, webhooks.commands)
 -- Reads: version, then each function's own arguments.
 register('get_task', get_task, 2, READ_ONLY)
 register('task_history', task_history, 2, READ_ONLY)
@@ -114,3 +122,5 @@ register('export_tasks', export_tasks, 3, READ_ONLY)
 register('export_sessions', export_sessions, 3, READ_ONLY)
 register('list_stale', list_stale, 2, READ_ONLY)
 register('fleet_sessions', fleet_sessions, 3, READ_ONLY)
+register('webhook_deliveries', webhooks.deliveries, 3, READ_ONLY)
+register('webhook_ids', webhooks.ids, 1, READ_ONLY)
