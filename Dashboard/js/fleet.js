@@ -200,7 +200,6 @@ export class FleetView {
     this.empty.hidden = items.length > 0;
     fillTotals(this.hosts, fleet.totals?.byHost ?? [], 'host', (host) => this.pick('host', host));
     fillTotals(this.projects, fleet.totals?.byProject ?? [], 'projectId', (projectId) => this.pick('project', projectId));
-    this.root.dataset.version = String((Number(this.root.dataset.version) || 0) + 1);
     this.renderSummary();
   }
 

@@ -212,11 +212,12 @@ export class ProjectStore {
       case 'session:active':
         this.applyLifecycle(payload.sessionId, { status: 'active', error: undefined });
         break;
+      // A session that stops or fails has no lease any more, and with it went any late heartbeat.
       case 'session:stopped':
-        this.applyLifecycle(payload.sessionId, { status: 'stopped' });
+        this.applyLifecycle(payload.sessionId, { status: 'stopped', unresponsiveSince: undefined });
         break;
       case 'session:failed':
-        this.applyLifecycle(payload.sessionId, { status: 'failed', error: payload.error });
+        this.applyLifecycle(payload.sessionId, { status: 'failed', error: payload.error, unresponsiveSince: undefined });
         break;
       case 'session:unresponsive': // its supervisor's heartbeat is late (it is failed if none comes)
         this.applyLifecycle(payload.sessionId, { unresponsiveSince: payload.unresponsiveSince });

@@ -1,6 +1,6 @@
 """The fleet page (#/fleet): every session across projects with host, lifecycle, heartbeat age, work and stale work;
 filters (project, host, lifecycle, stale work only) and totals by host and by project; live from each project's
-event stream; links into a session's own project."""
+event stream; links into a session's own project. And a late heartbeat, there and on the session's card."""
 
 import os
 import signal
@@ -112,15 +112,25 @@ def test_fleet_lists_filters_and_follows_every_project_live(browser, api, server
     assert totals_row(page, "projects", project).find_element(By.CSS_SELECTOR, "[data-role=stale]").text == "1"
     assert "with stale work" in page.find("#fleet-summary").text
 
-    # A late heartbeat: "unresponsive since …" until the supervisor heartbeats again.
+    # A late heartbeat: "unresponsive since …" in the fleet and on the session's card, beside its lifecycle (still
+    # active: the system fails it only when the lease runs out), until the supervisor heartbeats again.
+    card_css = f'#session-list li[data-session-id="{alpha.session_id}"]'
     os.kill(supervisor.pid, signal.SIGSTOP)
     try:
         assert make_heartbeat_late(redis, project, alpha.session_id)
         row = wait_fleet_row(page, alpha.session_id, unresponsive="true")
         assert "Unresponsive since" in row.text
         assert row.get_attribute("data-lifecycle") == "active"
+        page.go("#/sessions")
+        card = page.wait_css(f'{card_css}[data-unresponsive="true"]')
+        note = card.find_element(By.CSS_SELECTOR, "[data-role=unresponsive]")
+        assert "Unresponsive since" in note.text and "no heartbeat for" in note.text
+        assert card.get_attribute("data-status") == "active"
     finally:
         os.kill(supervisor.pid, signal.SIGCONT)
+    page.wait_css(f'{card_css}[data-unresponsive="false"]')
+    assert not page.find_all(f"{card_css} [data-role=unresponsive]")
+    page.go("#/fleet")
     wait_fleet_row(page, alpha.session_id, "alpha to be responsive again", unresponsive="false")
 
     # A task link opens the task in its own project.
@@ -130,22 +140,3 @@ def test_fleet_lists_filters_and_follows_every_project_live(browser, api, server
     page.wait_css("#task-detail .banner-blocked")
     assert page.find("#project-input").get_attribute("value") == other.project
 
-
-def test_unresponsive_session_card(browser, api, agents, redis, project):
-    agent = agents(api, "sleepy")
-    supervisor = agent.supervise()
-    wait_until(lambda: api.session(agent.session_id).get("lastHeartbeat"), 15, "the first heartbeat")
-    page = browser(path="#/sessions")
-    page.wait_session_status(agent.session_id, "active")
-    os.kill(supervisor.pid, signal.SIGSTOP)
-    try:
-        assert make_heartbeat_late(redis, project, agent.session_id)
-        card = page.wait_css(f'#session-list li[data-session-id="{agent.session_id}"][data-unresponsive="true"]')
-        note = card.find_element(By.CSS_SELECTOR, "[data-role=unresponsive]")
-        assert "Unresponsive since" in note.text and "no heartbeat for" in note.text
-        # The lifecycle is still the system's: active until the lease runs out.
-        assert card.get_attribute("data-status") == "active"
-    finally:
-        os.kill(supervisor.pid, signal.SIGCONT)
-    page.wait_css(f'#session-list li[data-session-id="{agent.session_id}"][data-unresponsive="false"]')
-    assert not page.find_all(f'#session-list li[data-session-id="{agent.session_id}"] [data-role=unresponsive]')
