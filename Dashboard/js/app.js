@@ -1,8 +1,7 @@
 // The dashboard's shell: signs in with the user token, loads a project (snapshot-loader.js) and keeps it live
 // over the WebSocket stream, routes between the task list, a task's detail, the sessions view and the fleet (every
-// project's sessions, fleet.js), and draws what
-// changed once per animation frame: store changes are gathered (which tasks, which sessions) and each view draws
-// only if it is shown and touched by them.
+// project's sessions, fleet.js), and draws what changed once per animation frame: store changes are gathered (which
+// tasks, which sessions) and each view draws only if it is shown and touched by them.
 
 import { Api } from './api.js';
 import { AttentionWatch } from './attention.js';

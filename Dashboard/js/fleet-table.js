@@ -150,6 +150,20 @@ function taskLinks(item, titleOf) {
   );
 }
 
+/** The head of a table of totals whose first column is `firstColumn` (Host, Project). */
+export function totalsHead(firstColumn) {
+  return h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      [firstColumn, 'Sessions', ...LIFECYCLES.map(statusLabel)].map((label) => h('th', { scope: 'col' }, label)),
+      h('th', { scope: 'col', title: 'Sessions with work that had no report for longer than allowed' }, 'Stale work'),
+    ),
+  );
+}
+
 /**
  * A table of totals (`key`: 'host' or 'projectId'): sessions, by lifecycle, with stale work. The name in each row is
  * a button that filters the fleet by it (`onPick(value)`), when there is a value to filter by.
@@ -167,7 +181,7 @@ export function fillTotals(tbody, totals, key, onPick) {
           'th',
           { scope: 'row' },
           value
-            ? h('button', { type: 'button', class: 'link-button', title: `Show only ${label}`, onclick: () => onPick(value) }, label)
+            ? h('button', { type: 'button', class: 'link-button', onclick: () => onPick(value) }, label)
             : h('span', { class: 'muted' }, label),
         ),
         h('td', { dataset: { role: 'sessions' } }, String(total.sessions)),

@@ -6,7 +6,7 @@
 
 import { announce, reconcile } from './dom.js';
 import { FleetStreams } from './fleet-streams.js';
-import { compareFleetRows, createRow, fillRow, fillTotals, rowKey, tickAges } from './fleet-table.js';
+import { compareFleetRows, createRow, fillRow, fillTotals, rowKey, tickAges, totalsHead } from './fleet-table.js';
 import { readSession, writeSession } from './storage.js';
 import { count, plural, taskHref } from './text.js';
 
@@ -32,6 +32,7 @@ export class FleetView {
     this.empty = document.getElementById('fleet-empty');
     this.hosts = document.querySelector('#fleet-hosts tbody');
     this.projects = document.querySelector('#fleet-projects tbody');
+    for (const body of [this.hosts, this.projects]) body.before(totalsHead(body.parentElement.dataset.firstColumn));
     this.shown = false;
     this.fleet = null;
     this.receivedAt = 0;

@@ -17,21 +17,29 @@ export function lastReportOf(entry, project) {
   return new Date(since - after * 1000).toISOString();
 }
 
-/** "Stale since 14:02 — no report for 35 min" for a stale entry (`staleSince` set), as a badge. */
-export function staleBadge(entry, project, { count = 1 } = {}) {
-  const lastReport = lastReportOf(entry, project);
-  const who = count > 1 ? `${count} sessions stale` : 'Stale';
+/** "<sign> <what> since <clock time> — <silence> for <age>": the shape of both notes. */
+function quietNote({ kind, role, since, title, sign, what, silence, lastHeard }) {
   return h(
     'span',
-    {
-      class: 'stale-badge',
-      dataset: { role: 'stale', staleSince: entry.staleSince },
-      title: 'The session has not reported for longer than the project allows; its own status may be out of date.',
-    },
-    h('span', { class: 'stale-sign', 'aria-hidden': 'true' }, '◷ '),
-    `${who} since ${clockTime(entry.staleSince)}`,
-    lastReport ? [' — no report for ', ageElement(lastReport)] : null,
+    { class: kind, dataset: { role, since }, title },
+    h('span', { 'aria-hidden': 'true' }, `${sign} `),
+    `${what} since ${clockTime(since)}`,
+    lastHeard ? [` — ${silence} for `, ageElement(lastHeard)] : null,
   );
+}
+
+/** "Stale since 14:02 — no report for 35 min" for a stale entry (`staleSince` set), as a badge. */
+export function staleBadge(entry, project, { count = 1 } = {}) {
+  return quietNote({
+    kind: 'stale-badge',
+    role: 'stale',
+    since: entry.staleSince,
+    title: 'The session has not reported for longer than the project allows; its own status may be out of date.',
+    sign: '◷',
+    what: count > 1 ? `${count} sessions stale` : 'Stale',
+    silence: 'no report',
+    lastHeard: lastReportOf(entry, project),
+  });
 }
 
 /** The entry of `task` that has been stale the longest, and how many are stale (null when none is). */
@@ -53,15 +61,14 @@ export function isUnresponsive(session) {
 
 /** "Unresponsive since 14:05 — no heartbeat for 40 s" for a session whose heartbeat is late. */
 export function unresponsiveNote(session, { heartbeat = session.lastHeartbeat } = {}) {
-  return h(
-    'span',
-    {
-      class: 'unresponsive-note',
-      dataset: { role: 'unresponsive', unresponsiveSince: session.unresponsiveSince },
-      title: 'Its supervisor missed its heartbeat; the session is marked failed if none comes in time.',
-    },
-    h('span', { class: 'unresponsive-sign', 'aria-hidden': 'true' }, '⚠ '),
-    `Unresponsive since ${clockTime(session.unresponsiveSince)}`,
-    heartbeat ? [' — no heartbeat for ', ageElement(heartbeat)] : null,
-  );
+  return quietNote({
+    kind: 'unresponsive-note',
+    role: 'unresponsive',
+    since: session.unresponsiveSince,
+    title: 'Its supervisor missed its heartbeat; the session is marked failed if none comes in time.',
+    sign: '⚠',
+    what: 'Unresponsive',
+    silence: 'no heartbeat',
+    lastHeard: heartbeat,
+  });
 }

@@ -196,10 +196,10 @@ export class ProjectStore {
         this.applyProgress(event);
         break;
       case 'task:input_answer':
-        this.applyAnswer(event);
+        this.applyToEntry(event, withAnswer);
         break;
       case 'task:session_stale': // no report from a queued or working session for the project's staleAfterSeconds
-        this.applyStale(event);
+        this.applyToEntry(event, withStale);
         break;
       case 'project:updated':
         if (payload.project) this.putProject(payload.project);
@@ -270,19 +270,14 @@ export class ProjectStore {
     this.emit({ taskIds: [payload.taskId], sessionIds: [payload.sessionId], attention });
   }
 
-  applyAnswer(event) {
+  /**
+   * An event that changes one progress entry held already (an answer: `withAnswer`; a stale mark: `withStale`); an
+   * entry not held means the task must be read again.
+   */
+  applyToEntry(event, change) {
     const held = this.accept(event);
     if (!held) return;
-    const { next, found } = withAnswer(held, event.payload);
-    if (!found) this.stale(held.id);
-    this.set(held, next);
-    this.emit({ ...NO_CHANGE, taskIds: [held.id] });
-  }
-
-  applyStale(event) {
-    const held = this.accept(event);
-    if (!held) return;
-    const { next, found } = withStale(held, event.payload);
+    const { next, found } = change(held, event.payload);
     if (!found) this.stale(held.id);
     this.set(held, next);
     this.emit({ ...NO_CHANGE, taskIds: [held.id], sessionIds: [event.payload.sessionId] });

@@ -1,8 +1,8 @@
 // What the dashboard holds for one task: a record built from a list summary (no description, notes or answers:
 // `full` is false) or from a full task (an API read or a task:created / task:updated event: `full` is true), with
 // the values the lists sort and filter by worked out once. Entries carry `staleSince` while the server has them
-// marked stale; the record carries the server's `suggestedStatus` (or null). Records never change: every change makes a new one
-// (the sorted lists find a record by what it sorted as), sharing what did not change.
+// marked stale; the record carries the server's `suggestedStatus` (or null). Records never change: every change
+// makes a new one (the sorted lists find a record by what it sorted as), sharing what did not change.
 
 import { aggregateStatus, attentionRankOf, priorityRank } from './model.js';
 
