@@ -133,6 +133,13 @@ def test_fleet_lists_filters_and_follows_every_project_live(browser, api, server
     page.go("#/fleet")
     wait_fleet_row(page, alpha.session_id, "alpha to be responsive again", unresponsive="false")
 
+    # At 400 px the tables scroll inside their boxes, not the page.
+    page.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": 400, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    page.wait(lambda d: page.viewport_width() <= 400, "the narrow window")
+    assert page.page_width() <= page.viewport_width(), "the fleet scrolls sideways at 400 px"
+    page.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
     # A task link opens the task in its own project.
     fleet_row(page, beta.session_id).find_element(By.CSS_SELECTOR, "[data-role=tasks] a").click()
     page.wait_detail(review["id"])
