@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// Layers, dependencies pointing one way:
-/// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → MaestroMigration → maestro (CLI, + COpenSSL);
-/// MaestroDomain → MaestroMCP (the MCP protocol, no I/O) → maestro;
+/// CHiredis → RedisClient → MaestroDomain (pure) → MaestroStore → MaestroMigration → maestro (CLI);
+/// MaestroDomain → MaestroMCP (the MCP protocol, no I/O) → maestro; COpenSSL → MaestroHTTPClient → maestro;
+/// MaestroStore → MaestroSupervisor (`maestro run`) → maestro;
 /// MaestroDomain → MaestroWebhooks (signing, retry schedule, target rules, Slack text; no I/O) → MaestroServer;
 /// MaestroStore → MaestroServer → maestro-server, maestro-bench, maestro-relay-bench.
 let package = Package(
@@ -61,7 +62,12 @@ let package = Package(
             dependencies: ["MaestroDomain", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
-            name: "MaestroCLI", dependencies: ["MaestroStore", "MaestroMigration", "MaestroMCP", "COpenSSL"]),
+            name: "MaestroCLI",
+            dependencies: ["MaestroStore", "MaestroMigration", "MaestroMCP", "MaestroHTTPClient", "MaestroSupervisor"]),
+        // The CLI's HTTP/1.1 client for MAESTRO_URL (plain or TLS through OpenSSL, loaded when first needed).
+        .target(name: "MaestroHTTPClient", dependencies: ["COpenSSL"]),
+        // `maestro run`: one agent process supervised as a session (lease, lifecycle, stop and restart).
+        .target(name: "MaestroSupervisor", dependencies: ["MaestroStore"]),
         .target(
             name: "MaestroServer",
             dependencies: [

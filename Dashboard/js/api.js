@@ -224,6 +224,30 @@ export class Api {
     });
   }
 
+  /** The project's settings and task counts (`{project, counts, cursor}`). */
+  projectOverview() {
+    return this.request('GET', `/api/projects/${encodeURIComponent(this.projectId)}`, {
+      action: 'Could not load the project settings',
+    });
+  }
+
+  /** Every project that has data, with its settings and task counts. */
+  async projects() {
+    const reply = await this.request('GET', '/api/projects', { action: 'Could not load the projects' });
+    return reply?.projects ?? [];
+  }
+
+  /**
+   * Sessions across every project (`{sessions, totals, cursors}`), filtered by `project`, `host`, `lifecycle` (a
+   * comma list) and `stale` ('true': only sessions with stale work).
+   */
+  fleet({ project = '', host = '', lifecycle = '', stale = '' } = {}) {
+    return this.request('GET', '/api/fleet', {
+      query: { project, host, lifecycle, stale },
+      action: 'Could not load the fleet',
+    });
+  }
+
   /**
    * The WebSocket URL of the project's live stream, resuming after `since` when given. It carries a fresh
    * single-use ticket, never the user token: URLs end up in logs.

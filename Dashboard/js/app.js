@@ -1,11 +1,12 @@
 // The dashboard's shell: signs in with the user token, loads a project (snapshot-loader.js) and keeps it live
-// over the WebSocket stream, routes between the task list, a task's detail and the sessions view, and draws what
-// changed once per animation frame: store changes are gathered (which tasks, which sessions) and each view draws
-// only if it is shown and touched by them.
+// over the WebSocket stream, routes between the task list, a task's detail, the sessions view, the fleet (every
+// project's sessions, fleet.js) and the webhooks (webhooks.js), and draws what changed once per animation frame: store changes are gathered (which
+// tasks, which sessions) and each view draws only if it is shown and touched by them.
 
 import { Api } from './api.js';
 import { AttentionWatch } from './attention.js';
 import { announce, refreshTimes } from './dom.js';
+import { FleetView } from './fleet.js';
 import { LiveConnection } from './live.js';
 import { PROJECT_ID_PATTERN } from './model.js';
 import { notify } from './notices.js';
@@ -54,16 +55,17 @@ export class App {
     this.list = new TaskListView(this);
     this.detail = new TaskDetailView(this);
     this.sessions = new SessionsView(this);
+    this.fleet = new FleetView(this);
     this.webhooks = new WebhooksView(this);
     this.store.onStale = (taskId) => this.scheduleRefreshTask(taskId);
     this.store.subscribe((change) => this.changed(change));
   }
 
-  /** The API for the current token and project. */
-  api() {
+  /** The API for the current token and project (or `projectId`). */
+  api(projectId = this.projectId) {
     return new Api({
       token: this.token,
-      projectId: this.projectId,
+      projectId,
       onAuthFailure: (error) => this.signOut(error.message),
     });
   }
@@ -101,6 +103,7 @@ export class App {
     if (!this.token && !forget) return;
     this.generation += 1;
     this.live.stop();
+    this.fleet.hide();
     this.store.clear();
     this.fetcher.reset();
     this.detail.hide();
@@ -124,6 +127,7 @@ export class App {
 
   /** The first page and the sessions, then the live stream from their cursor, then the rest in the background. */
   async load(generation) {
+    this.loadProjectSettings(generation);
     const cursor = await this.loader.loadFirst(generation);
     if (cursor === undefined || generation !== this.generation) return false;
     this.live.start(cursor);
@@ -171,6 +175,18 @@ export class App {
       this.serverReachable = !error.isNetwork;
     }
     this.topbar.renderConnection();
+  }
+
+  /** The project's settings (how long a stale entry went without a report needs its staleAfterSeconds). */
+  async loadProjectSettings(generation) {
+    try {
+      const overview = await this.api().projectOverview();
+      if (generation === this.generation && overview?.project && !this.store.project) {
+        this.store.putProject(overview.project);
+      }
+    } catch {
+      /* stale entries then say only since when they are stale */
+    }
   }
 
   scheduleRefreshTask(taskId) {
@@ -225,7 +241,7 @@ export class App {
     if (this.fromLive) for (const item of change.attention) this.attention.needsInput(item);
     if (change.attention.length || change.taskIds.length) this.attention.closeAnswered();
     const changes = this.changes;
-    if (change.reset) changes.all = true;
+    if (change.reset || change.project) changes.all = true;
     if (change.bulk) changes.bulk = true;
     for (const id of change.taskIds) changes.taskIds.add(id);
     for (const id of change.sessionIds) changes.sessionIds.add(id);
@@ -254,7 +270,7 @@ export class App {
     }
     const change = this.changes;
     this.changes = emptyChanges();
-    if (this.view !== 'sessions') this.list.render(change);
+    if (this.view === 'tasks' || this.view === 'task') this.list.render(change);
     if (this.view === 'task' && this.detail.affectedBy(change)) this.detail.update();
     if (this.view === 'sessions') this.sessions.render(change);
     if (this.pendingHistory) {
@@ -301,15 +317,19 @@ export class App {
     let view = 'tasks';
     if (taskMatch) view = 'task';
     else if (hash.startsWith('#/sessions')) view = 'sessions';
+    else if (hash.startsWith('#/fleet')) view = 'fleet';
+    else if (hash.startsWith('#/webhooks')) view = 'webhooks';
     this.view = view;
     document.body.dataset.view = view;
-    document.getElementById('tasks-view').hidden = !signedIn || view === 'sessions';
-    document.getElementById('sessions-view').hidden = !signedIn || view !== 'sessions';
-    for (const [id, active] of [['nav-tasks', view !== 'sessions'], ['nav-sessions', view === 'sessions']]) {
-      const link = document.getElementById(id);
-      if (active) link.setAttribute('aria-current', 'page');
+    const section = view === 'task' ? 'tasks' : view;
+    for (const name of ['tasks', 'sessions', 'fleet']) {
+      document.getElementById(`${name}-view`).hidden = !signedIn || section !== name;
+      const link = document.getElementById(`nav-${name}`);
+      if (section === name) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
+    if (view === 'fleet' && signedIn) this.fleet.show();
+    else this.fleet.hide();
     this.webhooks.route(hash, signedIn);
     if (!signedIn) return;
     if (view === 'task') {

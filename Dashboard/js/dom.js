@@ -63,18 +63,33 @@ export function relativeTime(iso, now = Date.now()) {
   const time = Date.parse(iso);
   if (Number.isNaN(time)) return '';
   const seconds = Math.round((now - time) / 1000);
-  const future = seconds < -5;
-  const abs = Math.abs(seconds);
-  let text;
-  if (abs < 5) return 'just now';
-  if (abs < 60) text = `${abs} s`;
-  else if (abs < 3600) text = `${Math.round(abs / 60)} min`;
-  else if (abs < 86400) text = `${Math.round(abs / 3600)} h`;
-  else {
-    const days = Math.round(abs / 86400);
-    text = `${days} day${days === 1 ? '' : 's'}`;
-  }
-  return future ? `in ${text}` : `${text} ago`;
+  if (Math.abs(seconds) < 5) return 'just now';
+  const text = duration(Math.abs(seconds));
+  return seconds < -5 ? `in ${text}` : `${text} ago`;
+}
+
+/** A number of seconds in words: "42 s", "5 min", "3 h", "2 days". */
+export function duration(seconds) {
+  const abs = Math.max(0, Math.round(seconds));
+  if (abs < 60) return `${abs} s`;
+  if (abs < 3600) return `${Math.round(abs / 60)} min`;
+  if (abs < 86400) return `${Math.round(abs / 3600)} h`;
+  const days = Math.round(abs / 86400);
+  return `${days} day${days === 1 ? '' : 's'}`;
+}
+
+let clock = null;
+let dayAndClock = null;
+
+/** The local time of day of an ISO string ("14:02"), with the date when it is not today. */
+export function clockTime(iso, now = new Date()) {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return '';
+  clock ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  dayAndClock ??= new Intl.DateTimeFormat(undefined, {
+    month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+  });
+  return (time.toDateString() === now.toDateString() ? clock : dayAndClock).format(time);
 }
 
 // What Date#toLocaleString() shows, made once, when first needed (making it is what costs, tens of ms).
@@ -96,11 +111,21 @@ export function timeElement(iso) {
   return h('time', { class: 'rel', datetime: iso, title: absoluteTime(iso) }, relativeTime(iso));
 }
 
-/** Brings every relative time under `root` up to date. */
+/** A `<time>` showing how long ago `iso` was without "ago" ("35 min"), kept current by `refreshTimes`. */
+export function ageElement(iso) {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return h('span', { class: 'muted' }, 'a while');
+  return h('time', { class: 'age', datetime: iso, title: absoluteTime(iso) }, duration((Date.now() - time) / 1000));
+}
+
+/** Brings every relative time and age under `root` up to date. */
 export function refreshTimes(root = document) {
   const now = Date.now();
-  for (const element of root.querySelectorAll('time.rel')) {
-    const text = relativeTime(element.getAttribute('datetime'), now);
+  for (const element of root.querySelectorAll('time.rel, time.age')) {
+    const iso = element.getAttribute('datetime');
+    const text = element.classList.contains('age')
+      ? duration((now - Date.parse(iso)) / 1000)
+      : relativeTime(iso, now);
     if (element.textContent !== text) element.textContent = text;
   }
 }

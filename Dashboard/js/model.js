@@ -26,7 +26,9 @@ export function transitionVerb(from, to) {
 
 export const TASK_STATUSES = ['todo', 'inprogress', 'completed', 'cancelled'];
 export const SESSION_STATUSES = ['queued', 'working', 'needs_input', 'blocked', 'completed', 'failed', 'cancelled'];
-export const AGGREGATES = ['needs_input', 'blocked', 'working', 'queued', 'all_completed', 'all_failed', 'no_sessions'];
+export const AGGREGATES = [
+  'needs_input', 'blocked', 'stale', 'working', 'queued', 'all_completed', 'all_failed', 'no_sessions',
+];
 export const PRIORITIES = ['urgent', 'high', 'medium', 'low'];
 
 const LABELS = {
@@ -42,6 +44,7 @@ const LABELS = {
   blocked: 'Blocked',
   failed: 'Failed',
   // aggregate
+  stale: 'Stale',
   no_sessions: 'No sessions',
   all_completed: 'All completed',
   all_failed: 'All failed',
@@ -70,6 +73,7 @@ const INDICATORS = {
   failed: '✗',
   cancelled: '○',
   // aggregates
+  stale: '◷',
   all_completed: '✓',
   all_failed: '✗',
   no_sessions: '–',
@@ -80,13 +84,18 @@ export function indicator(status) {
   return INDICATORS[status] ?? '·';
 }
 
-/** A task's aggregate session status (spec §5), first match wins. */
+/**
+ * A task's aggregate session status (spec §5, with `stale`), first match wins. The server derives the same in
+ * Sources/MaestroDomain/AggregateStatus.swift; a browser test checks this copy against it.
+ */
 export function aggregateStatus(task) {
   const entries = task?.sessionProgress ?? [];
   if (entries.length === 0) return 'no_sessions';
   const has = (status) => entries.some((entry) => entry.status === status);
   if (has('needs_input')) return 'needs_input';
   if (has('blocked')) return 'blocked';
+  // An entry that went without a report for the project's staleAfterSeconds (the server marks it).
+  if (entries.some((entry) => entry.staleSince)) return 'stale';
   if (has('working')) return 'working';
   if (has('queued')) return 'queued';
   if (entries.every((entry) => entry.status === 'completed')) return 'all_completed';
@@ -96,24 +105,29 @@ export function aggregateStatus(task) {
 
 /** How urgently a task wants a person: lower comes first in the "needing attention first" order. */
 export function attentionRank(task) {
-  return attentionRankOf(aggregateStatus(task), task.status);
+  return attentionRankOf(aggregateStatus(task), task.status, task.suggestedStatus);
 }
 
 const ATTENTION_RANK = {
   needs_input: 0,
   blocked: 1,
-  all_failed: 2,
-  working: 3,
-  queued: 4,
-  no_sessions: 5,
-  all_completed: 6,
+  stale: 2,
+  all_failed: 3,
+  working: 4,
+  queued: 5,
+  no_sessions: 6,
+  all_completed: 7,
 };
 
-/** The attention rank of a task with this aggregate and task status. */
-export function attentionRankOf(aggregate, status) {
+/** Where a task whose sessions have all finished, waiting for a person to close it or try again, ranks. */
+const SUGGESTION_RANK = 3;
+
+/** The attention rank of a task with this aggregate, task status and suggested status (if any). */
+export function attentionRankOf(aggregate, status, suggestedStatus = null) {
   // Finished tasks sink below open ones with the same aggregate.
   const closed = status === 'completed' || status === 'cancelled' ? 10 : 0;
-  return (ATTENTION_RANK[aggregate] ?? 5) + closed;
+  const rank = ATTENTION_RANK[aggregate] ?? 6;
+  return (suggestedStatus ? Math.min(rank, SUGGESTION_RANK) : rank) + closed;
 }
 
 const PRIORITY_RANK = { urgent: 0, high: 1, medium: 2, low: 3 };

@@ -1,10 +1,12 @@
 // One card of the sessions view: name, lifecycle badge, id, host and pid, last heartbeat, who started it, when,
-// its tasks (the first TASKS_SHOWN, then a count), the error of a failed session, and Stop or Restart as the
-// lifecycle allows (spec §4.3). Cards are filled only when near the screen (sessions.js), and filled again only
+// its tasks (the first TASKS_SHOWN, then a count), the error of a failed session, a late heartbeat ("unresponsive
+// since …") and stale work (tasks it has not reported on for too long), and Stop or Restart as the lifecycle allows
+// (spec §4.3). Cards are filled only when near the screen (sessions.js), and filled again only
 // when something they show changed.
 
 import { h, setChildren, timeElement } from './dom.js';
 import { canRestart, canStop, statusLabel } from './model.js';
+import { isUnresponsive, unresponsiveNote } from './staleness.js';
 import { clip, taskHref } from './text.js';
 
 /** Tasks named on a card; the rest are counted. */
@@ -23,6 +25,7 @@ export function createCard(sessionId) {
 /** The attributes every card carries, filled or not (lifecycle status, for styles and tests). */
 export function markCard(row, session, filled) {
   row.dataset.status = session.status;
+  row.dataset.unresponsive = String(isUnresponsive(session));
   const className = `session-row card lifecycle-row-${session.status}${filled ? '' : ' unfilled'}`;
   if (row.className !== className) row.className = className;
 }
@@ -33,9 +36,14 @@ export function markCard(row, session, filled) {
  */
 export function fillCard(row, session, tasks, onLifecycle) {
   markCard(row, session, true);
+  const unresponsive = isUnresponsive(session);
+  const stale = tasks.filter((task) =>
+    task.sessionProgress?.some((entry) => entry.sessionId === session.id && entry.staleSince),
+  );
   const signature = JSON.stringify([
     session.status, session.name, session.host, session.pid, session.lastHeartbeat, session.error, session.createdAt,
     tasks.slice(0, TASKS_SHOWN).map((task) => [task.id, task.title, task.status]), tasks.length,
+    unresponsive && session.unresponsiveSince, stale.map((task) => task.id),
   ]);
   if (row.dataset.signature === signature) return;
   row.dataset.signature = signature;
@@ -65,6 +73,16 @@ export function fillCard(row, session, tasks, onLifecycle) {
     ),
     session.status === 'failed' && session.error
       ? h('p', { class: 'banner banner-failed' }, h('strong', {}, 'Failed: '), session.error)
+      : null,
+    unresponsive ? h('p', { class: 'banner banner-unresponsive' }, unresponsiveNote(session)) : null,
+    stale.length
+      ? h(
+          'p',
+          { class: 'banner banner-stale', dataset: { role: 'stale-work' } },
+          h('span', { 'aria-hidden': 'true' }, '◷ '),
+          `No report for too long on ${stale.length === 1 ? 'one task' : `${stale.length} tasks`}: `,
+          taskLinks(stale),
+        )
       : null,
   );
   const buttons = [];

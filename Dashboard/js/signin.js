@@ -43,6 +43,7 @@ export class SignInScreen {
     this.section.hidden = false;
     document.getElementById('tasks-view').hidden = true;
     document.getElementById('sessions-view').hidden = true;
+    document.getElementById('fleet-view').hidden = true;
     this.error.textContent = message;
     this.input.value = '';
     this.input.focus();

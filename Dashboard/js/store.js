@@ -9,7 +9,7 @@
 
 import { compareStreamIds } from './model.js';
 import { TaskIndex } from './task-index.js';
-import { TASK_ORDERS, fromFull, fromSummary, withAnswer, withProgress } from './task-records.js';
+import { TASK_ORDERS, fromFull, fromSummary, withAnswer, withProgress, withStale } from './task-records.js';
 
 const NO_CHANGE = { taskIds: [], sessionIds: [], attention: [] };
 
@@ -34,6 +34,8 @@ export class ProjectStore {
     this.pending = new Map();
     /** @type {Map<string, string>} task id → stream id of its deletion, while loading */
     this.tombstones = new Map();
+    /** The project's settings (GET /api/projects/:id, project:updated), null until read. */
+    this.project = null;
   }
 
   /** Calls `listener(change)` after every change; `change.taskIds` and `change.sessionIds` say what changed. */
@@ -56,6 +58,7 @@ export class ProjectStore {
     this.expected = 0;
     this.pending.clear();
     this.tombstones.clear();
+    this.project = null;
     this.emit({ ...NO_CHANGE, reset: true });
   }
 
@@ -193,7 +196,13 @@ export class ProjectStore {
         this.applyProgress(event);
         break;
       case 'task:input_answer':
-        this.applyAnswer(event);
+        this.applyToEntry(event, withAnswer);
+        break;
+      case 'task:session_stale': // no report from a queued or working session for the project's staleAfterSeconds
+        this.applyToEntry(event, withStale);
+        break;
+      case 'project:updated':
+        if (payload.project) this.putProject(payload.project);
         break;
       case 'session:spawn':
         if (payload.session) {
@@ -203,11 +212,18 @@ export class ProjectStore {
       case 'session:active':
         this.applyLifecycle(payload.sessionId, { status: 'active', error: undefined });
         break;
+      // A session that stops or fails has no lease any more, and with it went any late heartbeat.
       case 'session:stopped':
-        this.applyLifecycle(payload.sessionId, { status: 'stopped' });
+        this.applyLifecycle(payload.sessionId, { status: 'stopped', unresponsiveSince: undefined });
         break;
       case 'session:failed':
-        this.applyLifecycle(payload.sessionId, { status: 'failed', error: payload.error });
+        this.applyLifecycle(payload.sessionId, { status: 'failed', error: payload.error, unresponsiveSince: undefined });
+        break;
+      case 'session:unresponsive': // its supervisor's heartbeat is late (it is failed if none comes)
+        this.applyLifecycle(payload.sessionId, { unresponsiveSince: payload.unresponsiveSince });
+        break;
+      case 'session:responsive':
+        this.applyLifecycle(payload.sessionId, { unresponsiveSince: undefined, lastHeartbeat: payload.lastHeartbeat });
         break;
       default:
         break;
@@ -254,13 +270,23 @@ export class ProjectStore {
     this.emit({ taskIds: [payload.taskId], sessionIds: [payload.sessionId], attention });
   }
 
-  applyAnswer(event) {
+  /**
+   * An event that changes one progress entry held already (an answer: `withAnswer`; a stale mark: `withStale`); an
+   * entry not held means the task must be read again.
+   */
+  applyToEntry(event, change) {
     const held = this.accept(event);
     if (!held) return;
-    const { next, found } = withAnswer(held, event.payload);
+    const { next, found } = change(held, event.payload);
     if (!found) this.stale(held.id);
     this.set(held, next);
-    this.emit({ ...NO_CHANGE, taskIds: [held.id] });
+    this.emit({ ...NO_CHANGE, taskIds: [held.id], sessionIds: [event.payload.sessionId] });
+  }
+
+  /** Takes the project's settings (its staleAfterSeconds says how long a stale entry has gone without a report). */
+  putProject(project) {
+    this.project = project;
+    this.emit({ ...NO_CHANGE, project: true });
   }
 
   applyLifecycle(sessionId, fields) {
@@ -270,7 +296,8 @@ export class ProjectStore {
       return;
     }
     const session = { ...held, ...fields };
-    if (fields.error === undefined && 'error' in fields) delete session.error;
+    // Fields given as undefined are gone (an error after a restart, unresponsiveSince after a heartbeat).
+    for (const [name, value] of Object.entries(fields)) if (value === undefined) delete session[name];
     this.sessions.set(sessionId, session);
     this.emit({ ...NO_CHANGE, sessionIds: [sessionId] });
   }

@@ -1,4 +1,5 @@
-// One task in full: the status control (only the transitions allowed from the current status, spec §4.1), blocked
+// One task in full: the status control (only the transitions allowed from the current status, spec §4.1, and the
+// server's suggestion once every session finished, see task-suggestion.js), blocked
 // banners and needs_input prompts (task-questions.js), every session's progress (task-progress.js), the
 // description, subtasks, the history (task-history.js), editing and deletion (task-edit.js). The list holds task
 // summaries, so the full task is read when the detail opens (and again if a newer summary replaces it); events keep
@@ -10,6 +11,7 @@ import { TaskEditor } from './task-edit.js';
 import { TaskHistory } from './task-history.js';
 import { TaskProgressList } from './task-progress.js';
 import { TaskQuestions } from './task-questions.js';
+import { suggestionButton, suggestionOf, takeSuggestion } from './task-suggestion.js';
 import { clip, taskHref } from './text.js';
 
 const FULL_READ_ATTEMPTS = 3;
@@ -98,6 +100,7 @@ export class TaskDetailView {
     const prompts = h('div', { class: 'prompts' });
     const currentStatus = h('span', { class: 'current-status', tabindex: '-1' });
     const aggregate = h('span', { class: 'detail-aggregate' });
+    const suggestion = h('div', { class: 'suggestion', hidden: true, role: 'status' });
     const transitions = h('div', { class: 'transitions', role: 'group', 'aria-label': 'Change the task status' });
     const statusError = h('p', { class: 'inline-error', role: 'alert' });
     const description = h('div', { class: 'description' });
@@ -128,6 +131,7 @@ export class TaskDetailView {
         { class: 'detail-section status-section', 'aria-labelledby': 'status-heading' },
         h('h3', { id: 'status-heading' }, 'Status'),
         h('p', { class: 'status-line' }, 'Now ', currentStatus, ' · sessions: ', aggregate),
+        suggestion,
         transitions,
         statusError,
       ),
@@ -154,8 +158,8 @@ export class TaskDetailView {
       h('section', { class: 'detail-section' }, this.editor.elements),
     );
     this.parts = {
-      title, meta, gone, banners, prompts, currentStatus, aggregate, transitions, statusError, description, progress,
-      subtasks,
+      title, meta, gone, banners, prompts, currentStatus, aggregate, suggestion, transitions, statusError, description,
+      progress, subtasks,
       sections: [...this.root.querySelectorAll('.detail-section, .banners, .prompts')],
     };
   }
@@ -238,6 +242,7 @@ export class TaskDetailView {
       ' ',
       statusLabel(aggregate),
     );
+    this.renderSuggestion(task);
     if (parts.transitions.dataset.status === task.status) return;
     parts.transitions.dataset.status = task.status;
     const targets = allowedTaskTargets(task.status);
@@ -256,6 +261,36 @@ export class TaskDetailView {
           transitionVerb(task.status, target),
         ),
       ),
+    );
+  }
+
+  /** The server's suggestion, once every session finished: its reason and one button (hidden when none). */
+  renderSuggestion(task) {
+    const box = this.parts.suggestion;
+    const suggestion = suggestionOf(task);
+    const signature = suggestion ? `${task.id} ${suggestion.target}` : '';
+    if (box.dataset.signature === signature) return;
+    box.dataset.signature = signature;
+    box.hidden = !suggestion;
+    if (!suggestion) {
+      box.replaceChildren();
+      return;
+    }
+    const onclick = async (button) => {
+      this.parts.statusError.textContent = '';
+      const error = await takeSuggestion(this.app, task, suggestion.target, {
+        button,
+        onError: (failure) => {
+          if (this.taskId === task.id) this.parts.statusError.textContent = failure.message;
+        },
+      });
+      // The button went with the suggestion: the focus goes to the status it set.
+      if (!error && this.taskId === task.id) this.parts.currentStatus.focus();
+    };
+    setChildren(
+      box,
+      h('p', { class: 'suggestion-reason' }, suggestion.reason),
+      suggestionButton(task, suggestion, onclick),
     );
   }
 

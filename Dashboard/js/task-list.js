@@ -3,10 +3,12 @@
 // every row together, so 100,000 tasks cost what 30 do. Rows are updated in place and only when their task changed,
 // the focused row is kept while it is scrolled away, and DOM order is the visual order (Tab works).
 
+import { readSession, writeSession } from './storage.js';
 import { TaskCreateForm } from './task-create.js';
 import { TaskQuery } from './task-query.js';
 import { isTall } from './task-records.js';
 import { createRow, updateRow, wantsNotes } from './task-row.js';
+import { takeSuggestion } from './task-suggestion.js';
 import { count, plural } from './text.js';
 
 const FILTERS_KEY = 'maestro.taskFilters';
@@ -40,6 +42,7 @@ export class TaskListView {
     this.filters.addEventListener('input', refilter);
     this.filters.addEventListener('change', refilter);
     this.filters.addEventListener('submit', (event) => event.preventDefault());
+    this.list.addEventListener('click', (event) => this.clicked(event));
     window.addEventListener('scroll', () => this.scheduleScroll(), { passive: true });
     window.addEventListener('resize', () => {
       this.metrics = null;
@@ -52,23 +55,15 @@ export class TaskListView {
   }
 
   restoreFilters() {
-    try {
-      const saved = JSON.parse(sessionStorage.getItem(FILTERS_KEY) ?? '{}');
-      for (const [name, value] of Object.entries(saved)) {
-        const control = this.filters.elements.namedItem(name);
-        if (control && typeof value === 'string') control.value = value;
-      }
-    } catch {
-      /* nothing saved */
+    const saved = readSession(FILTERS_KEY);
+    for (const [name, value] of Object.entries(saved && typeof saved === 'object' ? saved : {})) {
+      const control = this.filters.elements.namedItem(name);
+      if (control && typeof value === 'string') control.value = value;
     }
   }
 
   saveFilters() {
-    try {
-      sessionStorage.setItem(FILTERS_KEY, JSON.stringify(this.filterValues()));
-    } catch {
-      /* storage unavailable */
-    }
+    writeSession(FILTERS_KEY, this.filterValues());
   }
 
   scheduleScroll() {
@@ -163,7 +158,7 @@ export class TaskListView {
         row.task = null;
         this.rows.set(task.id, row);
       }
-      updateRow(row, task, task.id === this.selectedId);
+      updateRow(row, task, task.id === this.selectedId, this.app.store.project);
       if (row.y !== y) {
         row.y = y;
         row.style.transform = `translateY(${y}px)`;
@@ -231,7 +226,14 @@ export class TaskListView {
 
   setSelected(taskId) {
     this.selectedId = taskId;
-    for (const row of this.rows.values()) updateRow(row, row.task, row.task?.id === taskId);
+    for (const row of this.rows.values()) updateRow(row, row.task, row.task?.id === taskId, this.app.store.project);
+  }
+
+  /** A row's suggestion button: the status change it offers. */
+  clicked(event) {
+    const button = event.target.closest?.('button[data-action="suggestion"]');
+    const task = button && this.app.store.tasks.get(button.dataset.taskId);
+    if (task) takeSuggestion(this.app, task, button.dataset.target, { button });
   }
 
   /** Sets the parent field (from a task's "Add subtask" button) and opens the form. */

@@ -1,8 +1,11 @@
 // The sessions of a task's detail: each session's progress (sign, short id, name, lifecycle, status, time,
-// notes, the user's answer), with a button to remove the session from the task (after a confirmation).
+// notes, the user's answer), with a button to remove the session from the task (after a confirmation). Staleness
+// (no report for the project's staleAfterSeconds) and a late heartbeat show beside the agent's own status, never
+// in its place.
 
 import { announce, h, reconcile, setChildren, timeElement } from './dom.js';
 import { indicator, shortId, statusLabel } from './model.js';
+import { isUnresponsive, staleBadge, unresponsiveNote } from './staleness.js';
 
 export class TaskProgressList {
   /** @param {object} view the task detail (app, store, taskId, sessionLabel()) */
@@ -69,10 +72,13 @@ export class TaskProgressList {
 
   updateRow(node, entry) {
     const session = this.view.store.sessions.get(entry.sessionId);
-    node.className = `progress-row progress-${entry.status}`;
+    node.className = `progress-row progress-${entry.status}${entry.staleSince ? ' progress-stale' : ''}`;
     node.dataset.status = entry.status;
+    node.dataset.stale = entry.staleSince ? 'true' : 'false';
+    const unresponsive = isUnresponsive(session);
     const signature = JSON.stringify([
-      entry.status, entry.notes, entry.lastUpdated, entry.answer, session?.name, session?.status,
+      entry.status, entry.notes, entry.lastUpdated, entry.answer, session?.name, session?.status, entry.staleSince,
+      unresponsive && session.unresponsiveSince, this.view.store.project?.staleAfterSeconds,
     ]);
     if (node.dataset.signature === signature) return;
     node.dataset.signature = signature;
@@ -96,6 +102,8 @@ export class TaskProgressList {
         statusLabel(entry.status),
       ),
       h('span', { class: 'progress-time muted' }, timeElement(entry.lastUpdated)),
+      entry.staleSince ? staleBadge(entry, this.view.store.project) : null,
+      unresponsive ? unresponsiveNote(session) : null,
       entry.notes ? h('p', { class: 'progress-notes preformatted', dataset: { role: 'notes' } }, entry.notes) : null,
       entry.answer != null ? h('p', { class: 'progress-answer' }, 'Your answer: ', h('q', {}, entry.answer)) : null,
     );

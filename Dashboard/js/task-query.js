@@ -8,7 +8,7 @@ import { SortedList } from './sorted-list.js';
 import { TASK_ORDERS, isTall, matchesSearch } from './task-records.js';
 
 const STATUS_GROUPS = { open: ['todo', 'inprogress'] };
-const AGGREGATE_GROUPS = { attention: ['needs_input', 'blocked'] };
+const AGGREGATE_GROUPS = { attention: ['needs_input', 'blocked', 'stale'] };
 
 /** Normalised filters: `{status, aggregate, sort, query}` (the query in lower case, trimmed). */
 export function normaliseFilters({ status = '', aggregate = '', sort = 'attention', q = '' } = {}) {

@@ -1,7 +1,8 @@
 // What the dashboard holds for one task: a record built from a list summary (no description, notes or answers:
 // `full` is false) or from a full task (an API read or a task:created / task:updated event: `full` is true), with
-// the values the lists sort and filter by worked out once. Records never change: every change makes a new one
-// (the sorted lists find a record by what it sorted as), sharing what did not change.
+// the values the lists sort and filter by worked out once. Entries carry `staleSince` while the server has them
+// marked stale; the record carries the server's `suggestedStatus` (or null). Records never change: every change
+// makes a new one (the sorted lists find a record by what it sorted as), sharing what did not change.
 
 import { aggregateStatus, attentionRankOf, priorityRank } from './model.js';
 
@@ -19,7 +20,8 @@ function canonical(value) {
 
 /** One task as held: the same shape for every record (cheap to compare and sort), derived values included. */
 class TaskRecord {
-  constructor(id, title, status, priority, parentId, createdAt, updatedAt, version, entries, description, full) {
+  constructor(id, title, status, priority, parentId, createdAt, updatedAt, version, entries, description, full,
+    suggestedStatus) {
     this.id = id;
     this.title = title;
     this.status = status;
@@ -31,6 +33,7 @@ class TaskRecord {
     this.sessionProgress = entries.length ? entries : NO_ENTRIES;
     this.description = description;
     this.full = full;
+    this.suggestedStatus = suggestedStatus;
     // Worked out by derive().
     this.aggregateStatus = 'no_sessions';
     this.rank = 0;
@@ -38,6 +41,8 @@ class TaskRecord {
     this.createdMs = 0;
     this.updatedMs = 0;
     this.needsInput = 0;
+    /** The earliest staleSince of its entries (null when none is stale). */
+    this.staleSince = null;
     this.searchText = null;
   }
 }
@@ -55,6 +60,7 @@ function record(fields, entries, full, description) {
     entries,
     description || null,
     full,
+    canonical(fields.suggestedStatus) || null,
   );
   return derive(task, null);
 }
@@ -62,13 +68,18 @@ function record(fields, entries, full, description) {
 /** Fills the derived values; `previous` (the record this one replaces) lends what did not change. */
 function derive(task, previous) {
   task.aggregateStatus = aggregateStatus(task);
-  task.rank = attentionRankOf(task.aggregateStatus, task.status);
+  task.rank = attentionRankOf(task.aggregateStatus, task.status, task.suggestedStatus);
   task.priorityRank = priorityRank(task.priority);
   task.createdMs = previous && previous.createdAt === task.createdAt ? previous.createdMs : timeOf(task.createdAt);
   task.updatedMs = previous && previous.updatedAt === task.updatedAt ? previous.updatedMs : timeOf(task.updatedAt);
   let waiting = 0;
-  for (const entry of task.sessionProgress) if (entry.status === 'needs_input') waiting += 1;
+  let staleSince = null;
+  for (const entry of task.sessionProgress) {
+    if (entry.status === 'needs_input') waiting += 1;
+    if (entry.staleSince && (staleSince === null || entry.staleSince < staleSince)) staleSince = entry.staleSince;
+  }
   task.needsInput = waiting;
+  task.staleSince = staleSince;
   task.searchText = previous && previous.title === task.title ? previous.searchText : null;
   return task;
 }
@@ -83,6 +94,7 @@ export function fromSummary(row) {
   const entries = (row.progress ?? row.sessionProgress ?? []).map((entry) => ({
     sessionId: entry.sessionId,
     status: canonical(entry.status),
+    staleSince: entry.staleSince || undefined,
     known: false,
   }));
   return record(row, entries, false, null);
@@ -97,13 +109,17 @@ export function fromFull(task) {
     notes: entry.notes || undefined,
     answer: entry.answer ?? undefined,
     answeredAt: entry.answeredAt ?? undefined,
+    staleSince: entry.staleSince || undefined,
     known: true,
   }));
   return record(task, entries, true, task.description);
 }
 
-/** A copy of `held` with its entries replaced, a new version and time, the derived values worked out again. */
-function changed(held, entries, version, updatedAt) {
+/**
+ * A copy of `held` with its entries replaced, a new version and time, the derived values worked out again;
+ * `suggestedStatus` when the change brings one (undefined: as held).
+ */
+function changed(held, entries, version, updatedAt, suggestedStatus = held.suggestedStatus) {
   const next = new TaskRecord(
     held.id,
     held.title,
@@ -116,12 +132,13 @@ function changed(held, entries, version, updatedAt) {
     entries,
     held.description,
     held.full,
+    canonical(suggestedStatus) || null,
   );
   return derive(next, held);
 }
 
-/** `held` after a task:session_status event (a session queued or reported). */
-export function withProgress(held, { sessionId, status, notes, lastUpdated, version }) {
+/** `held` after a task:session_status event (a session queued or reported: that ends its entry's staleness). */
+export function withProgress(held, { sessionId, status, notes, lastUpdated, version, suggestedStatus }) {
   const entries = held.sessionProgress.slice();
   const index = entries.findIndex((entry) => entry.sessionId === sessionId);
   const before = index >= 0 ? entries[index] : null;
@@ -141,7 +158,9 @@ export function withProgress(held, { sessionId, status, notes, lastUpdated, vers
   }
   if (index >= 0) entries[index] = entry;
   else entries.push(entry);
-  return { next: changed(held, entries, version, lastUpdated), entry, before: before?.status ?? null };
+  // The event says what the task's suggestion is now (null: none); an older server's events do not say.
+  const suggestion = suggestedStatus === undefined ? held.suggestedStatus : suggestedStatus;
+  return { next: changed(held, entries, version, lastUpdated, suggestion), entry, before: before?.status ?? null };
 }
 
 /** `held` after a task:input_answer event; `found` is false when the entry is not held (fetch the task). */
@@ -152,9 +171,24 @@ export function withAnswer(held, { sessionId, answer, answeredAt, version }) {
   return { next: changed(held, entries, version, answeredAt), found: index >= 0 };
 }
 
-/** Rows of tasks waiting for a person (needs input, blocked) are taller: they show the question or the reason. */
+/**
+ * `held` after a task:session_stale event (the server marked an entry stale); `found` is false when the entry is not
+ * held (fetch the task).
+ */
+export function withStale(held, { sessionId, staleSince, version }) {
+  const entries = held.sessionProgress.slice();
+  const index = entries.findIndex((entry) => entry.sessionId === sessionId);
+  if (index >= 0) entries[index] = { ...entries[index], staleSince };
+  return { next: changed(held, entries, version, null), found: index >= 0 };
+}
+
+/**
+ * Rows of tasks waiting for a person are taller, for one more line: the question or reason (needs input, blocked),
+ * since when no report came (stale), or what to do now that every session finished (a suggested status).
+ */
 export function isTall(task) {
-  return task.aggregateStatus === 'needs_input' || task.aggregateStatus === 'blocked';
+  const aggregate = task.aggregateStatus;
+  return aggregate === 'needs_input' || aggregate === 'blocked' || aggregate === 'stale' || Boolean(task.suggestedStatus);
 }
 
 /** Whether the title or id contains `query` (lower case). */

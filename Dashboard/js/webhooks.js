@@ -52,9 +52,6 @@ export class WebhooksView {
     clearInterval(this.timer);
     this.timer = null;
     if (!shown) return;
-    document.body.dataset.view = 'webhooks';
-    for (const id of ['tasks-view', 'sessions-view']) document.getElementById(id).hidden = true;
-    for (const id of ['nav-tasks', 'nav-sessions']) document.getElementById(id)?.removeAttribute('aria-current');
     this.form.showProject(this.app.projectId);
     this.refresh();
     this.timer = setInterval(() => {

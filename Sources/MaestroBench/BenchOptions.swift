@@ -1,5 +1,5 @@
-import RedisTestSupport
 import Foundation
+import RedisTestSupport
 
 /// The command line of `maestro-bench`.
 struct BenchOptions {

@@ -1,5 +1,5 @@
-import RedisTestSupport
 import Foundation
+import RedisTestSupport
 
 /// Everything one run measured, printed as a table for people and as one JSON line for machines.
 struct BenchReport {
@@ -105,11 +105,14 @@ struct BenchReport {
             "target ≤ \(fixed(MCPStartup.target * 1000, 0)) ms: \(mcpVerdict) (ratio to redis-cli PING: "
                 + "\(fixed(mcp.initialize / mcp.redisCLIPing, 3)))")
         lines.append("")
-        lines.append("C. The same over HTTPS to maestro-server (TLS, certificate verified), median of \(options.cliRuns) runs each")
+        lines.append(
+            "C. The same over HTTPS to maestro-server (TLS, certificate verified), median of \(options.cliRuns) runs each"
+        )
         if let https {
             let ratio = https.maestro / https.curl
             lines.append(row(["process", "median ms"], widths: [38, 9]))
-            lines.append(row(["maestro task update (MAESTRO_URL=https)", fixed(https.maestro * 1000, 2)], widths: [38, 9]))
+            lines.append(
+                row(["maestro task update (MAESTRO_URL=https)", fixed(https.maestro * 1000, 2)], widths: [38, 9]))
             lines.append(row(["curl PUT …/sessions/S/status", fixed(https.curl * 1000, 2)], widths: [38, 9]))
             lines.append(
                 "ratio maestro / curl: \(fixed(ratio, 3)) (target ≤ \(fixed(Self.httpsTarget, 1)): "

@@ -47,7 +47,8 @@ struct HTTPSWallTime {
 
     /// Runs each side `runs` times, interleaved, after one checked warm-up each.
     func measure(runs: Int) throws -> Result {
-        let ours = try ChildProcess.run(maestro, maestroArguments, environment: maestroEnvironment, capturingOutput: true)
+        let ours = try ChildProcess.run(
+            maestro, maestroArguments, environment: maestroEnvironment, capturingOutput: true)
         guard ours.standardOutput.hasPrefix("\(fixture.taskId): working") else {
             throw BenchError("maestro task update over HTTPS printed: \(ours.standardOutput)")
         }

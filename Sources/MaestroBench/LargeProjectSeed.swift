@@ -23,7 +23,8 @@ struct LargeProjectSeed {
 
     func plant(on connection: RedisConnection) throws -> Planted {
         let taskIds = (0..<tasks).map { String(format: "task_%07d", $0) }
-        try pipelined(on: connection,
+        try pipelined(
+            on: connection,
             taskIds.enumerated().map { index, id in
                 CreateTask(scope: scope, taskId: id, title: "Task \(index): fix the flaky test in module \(index % 97)")
             })
@@ -43,14 +44,16 @@ struct LargeProjectSeed {
         let credentials = (0..<sessions).map { index in
             SessionCredentials(sessionId: String(format: "sess_%05d", index), token: RandomIdentifier.token())
         }
-        try pipelined(on: connection,
+        try pipelined(
+            on: connection,
             credentials.enumerated().map { index, session in
                 SpawnSession(
                     scope: scope, credentials: session, name: "agent \(index)", spawnSource: .ui,
                     taskIds: (0..<10).map { open[(index * 10 + $0) % open.count] })
             })
         let working = credentials.enumerated().map { index, session in (session, open[(index * 10) % open.count]) }
-        try pipelined(on: connection,
+        try pipelined(
+            on: connection,
             working.map { session, taskId in
                 UpdateProgress(scope: scope, session: session, taskId: taskId, status: .working)
             })

@@ -1,6 +1,6 @@
-import RedisTestSupport
 import MaestroStore
 import RedisClient
+import RedisTestSupport
 
 /// Where the store's time goes at concurrency 1 (`--breakdown`): the same transition made four ways, from bare
 /// hiredis on the calling thread up to the full `pool.run`, so a ratio below target can be explained.

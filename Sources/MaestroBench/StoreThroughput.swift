@@ -1,7 +1,7 @@
-import RedisTestSupport
 import Foundation
 import MaestroStore
 import RedisClient
+import RedisTestSupport
 import Synchronization
 
 /// Our side of the throughput comparison, through each of the store's two ways of calling, until `count` calls

@@ -1,5 +1,5 @@
-import RedisTestSupport
 import Foundation
+import RedisTestSupport
 
 // `maestro-bench`: the store and the CLI measured against Redis' own tools in the same run (docs/benchmarks.md).
 // Synchronous on the main thread on purpose; see `MainThreadWait`.
@@ -12,7 +12,8 @@ do {
         exit(0)
     }
     if options.shards {
-        let scaling = ShardScaling(writersPerProject: 8, seconds: options.secondsPerMeasurement, rounds: options.repeats)
+        let scaling = ShardScaling(
+            writersPerProject: 8, seconds: options.secondsPerMeasurement, rounds: options.repeats)
         print(try scaling.run())
         exit(0)
     }

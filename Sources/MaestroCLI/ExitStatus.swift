@@ -1,3 +1,4 @@
+import MaestroHTTPClient
 import MaestroDomain
 import MaestroStore
 import RedisClient

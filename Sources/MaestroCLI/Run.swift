@@ -1,5 +1,6 @@
 import MaestroDomain
 import MaestroStore
+import MaestroSupervisor
 import RedisClient
 
 #if canImport(Glibc)
@@ -94,7 +95,8 @@ enum Run {
             connection: connection, scope: scope, identity: identity,
             settings: Supervisor.Settings(
                 command: arguments.values("command"), leaseSeconds: leaseSeconds, stopGrace: .seconds(stopGrace),
-                environment: agentEnvironment(environment, credentials)),
+                environment: agentEnvironment(environment, credentials), exitStatusWhenRefused: ExitStatus.refused.rawValue,
+                say: { printError("maestro run: \($0)") }),
             wakeup: wakeup)
         exit(supervisor.run())
     }

@@ -4,8 +4,6 @@ import RedisClient
 
 /// Reads a whole project out of Redis, page by page.
 public enum ProjectExporter {
-    /// How many records one read returns.
-    public static let pageSize = 500
     /// How many times an export is read again when the project changed while it was read.
     public static let attempts = 3
 
@@ -21,9 +19,9 @@ public enum ProjectExporter {
             var cursors: Set<String> = [snapshot.cursor]
             var cursor = snapshot.cursor
             let tasks = try readAll(
-                { .tasks(scope: scope, offset: $0, limit: pageSize) }, connection, &cursors, &cursor)
+                { .tasks(scope: scope, offset: $0) }, connection, &cursors, &cursor)
             let sessions = try readAll(
-                { .sessions(scope: scope, offset: $0, limit: pageSize) }, connection, &cursors, &cursor)
+                { .sessions(scope: scope, offset: $0) }, connection, &cursors, &cursor)
             let export = ProjectExport(
                 projectId: scope.projectId, exportedAt: exportedAt, cursor: cursor,
                 project: snapshot.project, tasks: tasks, sessions: sessions)

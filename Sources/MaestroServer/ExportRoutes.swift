@@ -9,7 +9,6 @@ import MaestroStore
 /// For one consistent moment, use `maestro export`, which reads again until the project held still.
 struct ExportRoutes {
     let server: ServerContext
-    static let pageSize = 500
 
     func register(on router: Router<BasicRequestContext>) {
         let auth = server.authenticator
@@ -30,9 +29,9 @@ struct ExportRoutes {
                 body: ResponseBody { writer in
                     try await writer.write(ByteBuffer(bytes: opening))
                     try await Self.writeAll(
-                        { .sessions(scope: scope, offset: $0, limit: Self.pageSize) }, server, &writer)
+                        { .sessions(scope: scope, offset: $0) }, server, &writer)
                     try await writer.write(ByteBuffer(bytes: ProjectExport.betweenLists))
-                    try await Self.writeAll({ .tasks(scope: scope, offset: $0, limit: Self.pageSize) }, server, &writer)
+                    try await Self.writeAll({ .tasks(scope: scope, offset: $0) }, server, &writer)
                     try await writer.write(ByteBuffer(bytes: ProjectExport.closing))
                     try await writer.finish(nil)
                 })

@@ -28,7 +28,7 @@ public final class RedisTestCluster: @unchecked Sendable {
     }
 
     /// Every node, primaries first as created (roles change with failovers: ask `primary(forSlot:)`).
-    public let nodes: [Node]
+    public private(set) var nodes: [Node]  // set once, in init
     /// The directory holding every node's directory.
     public let directory: URL
     /// The password every node requires, if any.
@@ -60,31 +60,28 @@ public final class RedisTestCluster: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.password = password
-        var ports = Set<Int>()
-        var nodes: [Node] = []
-        for index in 0..<primaries * (1 + replicasPerPrimary) {
-            var pair: [Int] = []
-            while pair.count < 2 {
-                let port = try Loopback.freePort()
-                if ports.insert(port).inserted { pair.append(port) }
-            }
-            let node = Node(
-                port: pair[0], busPort: pair[1], directory: directory.appendingPathComponent("node-\(index)"))
-            try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
-            nodes.append(node)
-        }
-        self.nodes = nodes
+        nodes = []
         do {
             let server = try RedisExecutable.path("redis-server")
-            for node in nodes {
-                let process = try launcher.launch(server, Self.arguments(for: node, password: password))
-                lock.withLock { processes[node.port] = process }
-            }
             let deadline = ContinuousClock.now + timeout
-            for node in nodes {
-                try waitUntil(deadline, "\(node) to answer PING") {
-                    guard isRunning(node) else { throw Abort(reason: "redis-server on \(node) exited at start") }
-                    return (try? admin(node, timeout: .milliseconds(200)).send(RedisCommand("PING"))) != nil
+            // A port picked free can be taken by another test before redis-server binds it: such a node exits at
+            // once, and the whole set starts again on other ports.
+            for attempt in 1...5 {
+                nodes = try Self.freshNodes(primaries * (1 + replicasPerPrimary), in: directory)
+                for node in nodes {
+                    let process = try launcher.launch(server, Self.arguments(for: node, password: password))
+                    lock.withLock { processes[node.port] = process }
+                }
+                do {
+                    for node in nodes {
+                        try waitUntil(deadline, "\(node) to answer PING") {
+                            guard isRunning(node) else { throw Abort(reason: "redis-server on \(node) exited at start") }
+                            return (try? admin(node, timeout: .milliseconds(200)).send(RedisCommand("PING"))) != nil
+                        }
+                    }
+                    break
+                } catch where attempt < 5 && nodes.contains(where: { !isRunning($0) }) {
+                    killAll()
                 }
             }
             try create(replicasPerPrimary: replicasPerPrimary)
@@ -99,6 +96,12 @@ public final class RedisTestCluster: @unchecked Sendable {
 
     /// Kills every node and removes the directory. Idempotent.
     public func stop() {
+        killAll()
+        launcher.finish()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func killAll() {
         lock.withLock {
             for process in processes.values where process.isRunning {
                 Glibc.kill(process.processIdentifier, SIGKILL)
@@ -106,8 +109,25 @@ public final class RedisTestCluster: @unchecked Sendable {
             }
             processes.removeAll()
         }
-        launcher.finish()
-        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Nodes on free ports (client and bus port each), with their directories.
+    private static func freshNodes(_ count: Int, in directory: URL) throws -> [Node] {
+        var ports = Set<Int>()
+        var nodes: [Node] = []
+        for index in 0..<count {
+            var pair: [Int] = []
+            while pair.count < 2 {
+                let port = try Loopback.freePort()
+                if ports.insert(port).inserted { pair.append(port) }
+            }
+            let node = Node(
+                port: pair[0], busPort: pair[1], directory: directory.appendingPathComponent("node-\(index)"))
+            try? FileManager.default.removeItem(at: node.directory)
+            try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
+            nodes.append(node)
+        }
+        return nodes
     }
 
     /// Kills a node as a crash would (SIGKILL), and waits until it is gone.

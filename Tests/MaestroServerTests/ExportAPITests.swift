@@ -13,8 +13,7 @@ struct ExportAPITests {
         try await LiveServer.run { server in
             let redis = server.redis.connect()
             let scope = try ProjectScope(projectId: "p")
-            // More than two pages of tasks (the server reads 500 at a time), a session with progress, and an
-            // archived task.
+            // Several pages of tasks (ExportPage.pageSize at a time), a session with progress, and an archived task.
             for index in 0..<1003 {
                 _ = try redis.run(CreateTask(scope: scope, taskId: "t\(index)", title: "Task \(index)"))
             }

@@ -115,6 +115,24 @@ class Api:
         return self.call("POST", "/api/sessions", {"name": name, "taskIds": list(task_ids)})
 
 
+def make_stale(api: Api, redis: RedisServer, task_id: str, session_id: str, reported_seconds_ago: int = 120):
+    """Makes a progress entry stale the way time would: the project allows 60 s without a report (the least it
+    takes), and the entry's stale watch says its last report was `reported_seconds_ago` ago. The server's sweep (every
+    second) then marks it. The entry must be queued or working (only those are watched)."""
+    api.call("PUT", f"/api/projects/{api.project}", {"staleAfterSeconds": 60})
+    key = f"mae:{{{api.project}}}:stale-due"
+    member = f"{task_id} {session_id}"
+    assert redis.command("ZSCORE", key, member) is not None, f"{member} is not watched for staleness"
+    redis.command("ZADD", key, "XX", str(int(time.time() * 1000) - reported_seconds_ago * 1000), member)
+
+
+def make_heartbeat_late(redis: RedisServer, project: str, session_id: str) -> bool:
+    """Makes a supervised session's heartbeat overdue (as if its supervisor had gone quiet); the server's sweep then
+    marks it unresponsive. False when the session has no heartbeat watch (not supervised, or already marked)."""
+    key = f"mae:{{{project}}}:heartbeat-due"
+    return redis.command("ZADD", key, "XX", "CH", str(int(time.time() * 1000) - 1000), session_id) == 1
+
+
 class Agent:
     """An agent session: spawned through the API (as the dashboard would), acting only through the `maestro` CLI,
     which writes straight to Redis."""

@@ -16,7 +16,7 @@ def test_dashboard_live_over_wss(browser, binaries, redis, work_dir, artifacts, 
         page.wait_row(task["id"])
         assert page.driver.execute_script("return location.protocol;") == "https:"
         sockets = page.driver.execute_script(
-            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/ws'));")
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => new URL(n).pathname === '/ws');")
         assert sockets == [] or all(url.startswith("wss://") and "ticket=" in url for url in sockets), sockets
 
         agent = agents(api, "tls-agent")

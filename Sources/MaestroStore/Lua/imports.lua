@@ -249,7 +249,7 @@ local function import_task(keys, args)
                 redis.call('SREM', task_key(prefix, existing.parentId) .. '/children', task.id)
             end
         end
-        if not order then order = redis.call('INCR', prefix .. 'seq') end
+        if not order then order = new_task_order(prefix) end
         redis.call('ZADD', prefix .. 'tasks/' .. task.status, order, task.id)
         if task.parentId then redis.call('SADD', task_key(prefix, task.parentId) .. '/children', task.id) end
         write_hash(key, TASK_FIELDS, task)

@@ -3,10 +3,22 @@
 
 local STALE_BATCH = 500
 
+local function stale_watch_key(prefix) return prefix .. 'stale-watch' end
+
+-- The creation order of a new task. A project whose first task this library writes has every progress entry watched
+-- from the start, so nothing written before the watch existed is left to visit.
+local function new_task_order(prefix)
+    if redis.call('EXISTS', stale_watch_key(prefix)) == 0 then
+        local _, total = union_page(status_sets(prefix), 0, 0)
+        if total == 0 then redis.call('SET', stale_watch_key(prefix), 'done') end
+    end
+    return redis.call('INCR', prefix .. 'seq')
+end
+
 -- Watches the entries a project had before this library version watched any (one batch of tasks per call, from
 -- where the last call stopped). True once every task was visited.
 local function watch_existing_progress(prefix)
-    local marker = prefix .. 'stale-watch'
+    local marker = stale_watch_key(prefix)
     local offset = redis.call('GET', marker)
     if offset == 'done' then return true end
     offset = tonumber(offset) or 0

@@ -36,7 +36,7 @@ local function create_task(keys, args)
             redis.call('SADD', task_key(prefix, parent_id) .. '/children', task_id)
         end
         redis.call('HSET', task_key(prefix, task_id), unpack(fields))
-        redis.call('ZADD', prefix .. 'tasks/todo', redis.call('INCR', prefix .. 'seq'), task_id)
+        redis.call('ZADD', prefix .. 'tasks/todo', new_task_order(prefix), task_id)
         local body = task_json(prefix, task)
         local event_id = emit(keys, args, 'task:created', json_object({ { 'task', body } }))
         return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })

@@ -1,13 +1,13 @@
 /// Where maestro-server is (MAESTRO_URL): `http://` or `https://`, a host, an optional port and base path.
-struct MaestroURL: Equatable {
-    var isSecure: Bool
-    var host: String
-    var port: Int
+public struct MaestroURL: Equatable, Sendable {
+    public var isSecure: Bool
+    public var host: String
+    public var port: Int
     /// A path prefix when the server sits under one behind a proxy (`/maestro`), else empty.
-    var basePath: String
+    public var basePath: String
 
     /// Parses `http[s]://host[:port][/base]`; an IPv6 host is written in brackets.
-    init(_ text: String) throws(TransportFailure.Parse) {
+    public init(_ text: String) throws(TransportFailure.Parse) {
         if text.hasPrefix("https://") {
             isSecure = true
         } else if text.hasPrefix("http://") {
@@ -44,14 +44,7 @@ struct MaestroURL: Equatable {
     }
 
     /// `host:port` as the Host header wants it.
-    var authority: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)" }
+    public var authority: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)" }
     /// `scheme://host:port`, for messages.
-    var origin: String { (isSecure ? "https://" : "http://") + authority }
-}
-
-extension TransportFailure {
-    /// A MAESTRO_URL that cannot be used.
-    struct Parse: Error {
-        let message: String
-    }
+    public var origin: String { (isSecure ? "https://" : "http://") + authority }
 }

@@ -10,14 +10,30 @@ import RedisClient
 /// failed when it ends, renews the session's lease, forwards SIGINT and SIGTERM, and follows the session's
 /// status when a user stops or restarts it. Everything happens on one thread, in `run()`'s loop, which
 /// waits on a `WakeupPipe` for signals, control wake-ups and the next heartbeat.
-final class Supervisor {
-    struct Settings {
+public final class Supervisor {
+    public struct Settings {
         var command: [String]
         var leaseSeconds: Int
         /// How long a stopped agent has between SIGTERM and SIGKILL.
         var stopGrace: Duration
         /// The agent's environment (the session context already in it).
         var environment: [String: String]
+        /// This process's exit status when the session is taken away from it (lost lease, another supervisor).
+        var exitStatusWhenRefused: Int32
+        /// Where the supervisor's lines go (prefixed "maestro run: " on stderr by the CLI).
+        var say: @Sendable (String) -> Void
+
+        public init(
+            command: [String], leaseSeconds: Int, stopGrace: Duration, environment: [String: String],
+            exitStatusWhenRefused: Int32, say: @escaping @Sendable (String) -> Void
+        ) {
+            self.command = command
+            self.leaseSeconds = leaseSeconds
+            self.stopGrace = stopGrace
+            self.environment = environment
+            self.exitStatusWhenRefused = exitStatusWhenRefused
+            self.say = say
+        }
     }
 
     private let connection: RedisConnection
@@ -37,7 +53,7 @@ final class Supervisor {
     private var nextHeartbeat: ContinuousClock.Instant
     private var redisUnreachable = false
 
-    init(
+    public init(
         connection: RedisConnection, scope: ProjectScope, identity: SupervisorIdentity, settings: Settings,
         wakeup: WakeupPipe
     ) {
@@ -53,8 +69,8 @@ final class Supervisor {
     private var sessionId: String { identity.session.sessionId }
 
     /// Starts the agent and supervises it until it ends; returns the exit code for this process: the agent's,
-    /// 127 when it could not start, `ExitStatus.refused` when the session was taken away from this supervisor.
-    func run() -> Int32 {
+    /// 127 when it could not start, `exitStatusWhenRefused` when the session was taken away from this supervisor.
+    public func run() -> Int32 {
         if let code = startAgent() { return code }
         while true {
             let deadline = [nextHeartbeat, killDeadline].compactMap { $0 }.min()!
@@ -169,7 +185,7 @@ final class Supervisor {
                 usleep(100_000)
             }
         }
-        return ExitStatus.refused.rawValue
+        return settings.exitStatusWhenRefused
     }
 
     // MARK: - Redis
@@ -232,7 +248,5 @@ final class Supervisor {
         }
     }
 
-    private func say(_ line: String) {
-        printError("maestro run: \(line)")
-    }
+    private func say(_ line: String) { settings.say(line) }
 }

@@ -1,19 +1,19 @@
 /// One HTTP/1.1 exchange with maestro-server (`Connection: close`), over a plain socket or TLS: enough for the CLI
 /// to talk to the server without linking an HTTP stack. `https://` verifies the server's certificate against the
 /// system's CAs plus MAESTRO_CA_FILE, and its name.
-struct HTTPConnection {
-    struct Response {
-        var status: Int
-        var body: [UInt8]
+public struct HTTPConnection: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: [UInt8]
     }
 
-    let url: MaestroURL
+    public let url: MaestroURL
     /// A PEM bundle of CAs trusted besides the system's (MAESTRO_CA_FILE).
-    let caFile: String?
-    let connectTimeout: Duration
-    let readTimeout: Duration
+    public let caFile: String?
+    public let connectTimeout: Duration
+    public let readTimeout: Duration
 
-    init(url: MaestroURL, caFile: String?, connectTimeout: Duration, readTimeout: Duration = .seconds(30)) {
+    public init(url: MaestroURL, caFile: String?, connectTimeout: Duration, readTimeout: Duration = .seconds(30)) {
         self.url = url
         self.caFile = caFile
         self.connectTimeout = connectTimeout
@@ -21,7 +21,7 @@ struct HTTPConnection {
     }
 
     /// Sends one request and reads the whole response.
-    func send(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]?) throws -> Response {
+    public func send(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]?) throws -> Response {
         let socket: TCPSocket
         do {
             socket = try TCPSocket.connect(

@@ -4,7 +4,7 @@
 
 /// Where the supervisor's loop waits: one pipe that carries the signals the process receives (their numbers)
 /// and wake-ups from the control listener thread, polled with a timeout for the next heartbeat.
-final class WakeupPipe: Sendable {
+public final class WakeupPipe: Sendable {
     /// What `wait` returns.
     enum Wakeup: Equatable {
         case signal(Int32)
@@ -15,7 +15,7 @@ final class WakeupPipe: Sendable {
     private let readEnd: Int32
     private let writeEnd: Int32
 
-    init() {
+    public init() {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { fatalError("cannot create a pipe: \(String(cString: strerror(errno)))") }
         for end in ends {
@@ -27,7 +27,7 @@ final class WakeupPipe: Sendable {
     }
 
     /// Routes `signals` into the pipe. Call once, before the child starts (so no SIGCHLD is missed).
-    func route(signals: [Int32]) {
+    public func route(signals: [Int32]) {
         signalPipeWriteEnd = writeEnd
         for number in signals {
             var action = sigaction()

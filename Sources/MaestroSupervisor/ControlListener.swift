@@ -8,8 +8,8 @@ import RedisClient
 /// stops or restarts the session. Messages carry no orders: the session's status in Redis is the instruction,
 /// which the loop reads with its next heartbeat. After a broken connection it resubscribes and wakes the loop
 /// once more, so a message missed meanwhile costs at most that delay.
-enum ControlListener {
-    static func start(configuration: RedisConfiguration, channel: String, wakeup: WakeupPipe) {
+public enum ControlListener {
+    public static func start(configuration: RedisConfiguration, channel: String, wakeup: WakeupPipe) {
         var configuration = configuration
         configuration.commandTimeout = .zero
         let subscriber = UncheckedConnection(RedisConnection(configuration))
