@@ -64,14 +64,16 @@ struct MaestroServerCommand: AsyncParsableCommand {
     var tlsKey: String?
 
     @Flag(
-        help: "Deliver webhooks to loopback, private, link-local and other non-public addresses too (local receivers "
-            + "in development and tests; default: $MAESTRO_ALLOW_PRIVATE_WEBHOOK_TARGETS=1, else refused).")
+        help: ArgumentHelp(
+            "Deliver webhooks to loopback, private, link-local and other non-public addresses too (local receivers "
+                + "in development and tests; default: $MAESTRO_ALLOW_PRIVATE_WEBHOOK_TARGETS=1, else refused)."))
     var allowPrivateWebhookTargets = false
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Send webhook deliveries from this process (--role api or all; default: on, or "
-            + "$MAESTRO_WEBHOOK_DELIVERY=off). The API manages webhooks either way.")
+        help: ArgumentHelp(
+            "Send webhook deliveries from this process (--role api or all; default: on, or "
+                + "$MAESTRO_WEBHOOK_DELIVERY=off). The API manages webhooks either way."))
     var webhookDelivery = true
 
     @Option(

@@ -94,7 +94,7 @@ public struct WebhookCount: StoreCommand {
 
     public func decode(_ reply: RedisReply) throws -> Int {
         if let error = WebhookRegistry.failure(reply) { throw error }
-        return reply.integer ?? 0
+        return Int(reply.integer ?? 0)
     }
 }
 

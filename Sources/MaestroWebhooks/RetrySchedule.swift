@@ -29,7 +29,7 @@ public struct RetrySchedule: Sendable, Equatable, CustomStringConvertible {
     /// (`1s,2s,4s` is four attempts a few seconds apart).
     public init(parsing text: String) throws(MaestroError) {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces)
+            String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         }
         guard !parts.isEmpty, parts.count <= Self.mostDelays else {
             throw MaestroError(.invalidInput, "a retry schedule has 1 to \(Self.mostDelays) delays (got \(parts.count))")

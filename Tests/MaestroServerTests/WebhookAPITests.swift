@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import Hummingbird
 import MaestroServer
 import MaestroWebhooks
 import RedisClient
@@ -109,7 +110,8 @@ struct WebhookAPITests {
         try await receiver.run { url in
             try await LiveServer.run(webhooks: Self.quick) { server in
                 let created = try await server.call(.post, "/api/webhooks", json: Self.body(url: url))
-                let secret = try #require(WebhookSecret(try #require(created.body["secret"] as? String)))
+                let secretText = try #require(created.body["secret"] as? String)
+                let secret = try #require(WebhookSecret(secretText))
                 let id = try #require((created.body["webhook"] as? [String: Any])?["id"] as? String)
                 let taskId = try await server.createTask(title: "Signed")
                 let requests = try await receiver.wait(for: 3)

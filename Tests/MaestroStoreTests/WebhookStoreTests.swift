@@ -31,11 +31,12 @@ final class WebhookStoreTests {
             EnqueueWebhookDeliveries(scope: scope, targets: page.events.map { ($0.id, webhooks) }))
     }
 
-    func count(_ key: String) throws -> Int { try fixture.connection.send(RedisCommand("ZCARD", key)).integer ?? -1 }
+    func count(_ key: String) throws -> Int { Int(try fixture.connection.send(RedisCommand("ZCARD", key)).integer ?? -1) }
 
     func pendingInGroup(_ scope: ProjectScope) throws -> Int {
-        try fixture.connection.send(RedisCommand("XPENDING", scope.eventStream, WebhookIntake.group)).array?.first?
-            .integer ?? -1
+        Int(
+            try fixture.connection.send(RedisCommand("XPENDING", scope.eventStream, WebhookIntake.group)).array?.first?
+                .integer ?? -1)
     }
 
     @Test("four readers at once: every event enqueued once per webhook, every event acknowledged once")
