@@ -98,7 +98,7 @@ public struct ClaimWebhookDeliveries: StoreOperation {
 
     public var function: String { "webhook_claim" }
     public var arguments: [String] {
-        [String(lease / .milliseconds(1)), token] + capacity.flatMap { [$0.webhookId, String($0.count)] }
+        [String(lease.wholeMilliseconds), token] + capacity.flatMap { [$0.webhookId, String($0.count)] }
     }
     public func decode(_ reply: RedisReply) throws -> Outcome { try StoreReply.decode(Outcome.self, from: reply) }
 }
@@ -142,7 +142,7 @@ public struct ReportWebhookDelivery: StoreOperation {
             case .dead(let status, let error): ("dead", status, error, .zero)
             }
         return [webhookId, eventId, token, name, status.map(String.init) ?? "", error,
-            String(delay / .milliseconds(1))]
+            String(delay.wholeMilliseconds)]
     }
     public func decode(_ reply: RedisReply) throws -> Result { try StoreReply.decode(Result.self, from: reply) }
 }

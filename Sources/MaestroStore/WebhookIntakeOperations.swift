@@ -33,7 +33,7 @@ public struct PrepareWebhookIntake: StoreOperation {
     }
 
     public var function: String { "webhook_prepare" }
-    public var arguments: [String] { [start.description, String(forgetIdleConsumersAfter / .milliseconds(1))] }
+    public var arguments: [String] { [start.description, String(forgetIdleConsumersAfter.wholeMilliseconds)] }
     public func decode(_ reply: RedisReply) throws -> Outcome { try StoreReply.decode(Outcome.self, from: reply) }
 }
 
@@ -63,7 +63,7 @@ public struct ReadForWebhooks: StoreCommand {
                 scope.eventStream, ">")
         case .abandoned(let idle):
             RedisCommand(
-                "XAUTOCLAIM", scope.eventStream, WebhookIntake.group, consumer, String(idle / .milliseconds(1)), "0-0",
+                "XAUTOCLAIM", scope.eventStream, WebhookIntake.group, consumer, String(idle.wholeMilliseconds), "0-0",
                 "COUNT", String(WebhookIntake.batch))
         }
     }

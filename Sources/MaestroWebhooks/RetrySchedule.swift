@@ -51,11 +51,12 @@ public struct RetrySchedule: Sendable, Equatable, CustomStringConvertible {
     public var attempts: Int { delays.count + 1 }
 
     /// After attempt number `attempt` (1 for the first) failed: how long until the next one, with `jitter` (from 0
-    /// to 1) spreading it over 80-120 % of the scheduled delay; nil when that was the last attempt.
+    /// to 1) spreading it over 80-120 % of the scheduled delay, in whole milliseconds; nil when that was the last attempt.
     public func delay(afterFailedAttempt attempt: Int, jitter: Double) -> Duration? {
         guard attempt >= 1, attempt <= delays.count else { return nil }
         let factor = 0.8 + 0.4 * min(max(jitter, 0), 1)
-        return delays[attempt - 1] * factor
+        // Whole milliseconds: what Redis stores, and no floating-point crumbs.
+        return .milliseconds(Int64((delays[attempt - 1] / .milliseconds(1) * factor).rounded()))
     }
 
     /// The whole span from the first attempt to the last, without jitter.

@@ -257,7 +257,7 @@ struct WebhookPermissionsTests {
     func agentsCannotReadSecrets() throws {
         let redis = try RedisTestServer(arguments: DeployedUsers.serverArguments)
         defer { redis.stop() }
-        let admin = redis.connect()
+        let admin = try DeployedUsers.connect("maestro-admin", to: redis)
         _ = try admin.send(RedisCommand("HSET", WebhookRegistry.key, "wh_x", "{\"secret\":\"whsec_x\"}"))
         let agent = try DeployedUsers.connect("maestro-agent", to: redis)
         for command in [["HGETALL", WebhookRegistry.key], ["HGET", WebhookRegistry.key, "wh_x"], ["DEL", WebhookRegistry.key]] {

@@ -18,13 +18,14 @@ struct RetryScheduleTests {
         let schedule = RetrySchedule.standard
         for attempt in 1...9 {
             let scheduled = schedule.delays[attempt - 1]
-            #expect(schedule.delay(afterFailedAttempt: attempt, jitter: 0) == scheduled * 0.8)
-            #expect(schedule.delay(afterFailedAttempt: attempt, jitter: 1) == scheduled * 1.2)
+            #expect(schedule.delay(afterFailedAttempt: attempt, jitter: 0) == scheduled * 4 / 5)
+            #expect(schedule.delay(afterFailedAttempt: attempt, jitter: 1) == scheduled * 6 / 5)
             #expect(schedule.delay(afterFailedAttempt: attempt, jitter: 0.5) == scheduled)
         }
         #expect(schedule.delay(afterFailedAttempt: 10, jitter: 0.5) == nil, "the tenth attempt was the last")
         #expect(schedule.delay(afterFailedAttempt: 11, jitter: 0.5) == nil)
         #expect(schedule.delay(afterFailedAttempt: 0, jitter: 0.5) == nil)
+        #expect(schedule.delay(afterFailedAttempt: 1, jitter: 0.123_456_7) == .milliseconds(4247), "whole milliseconds")
         #expect(schedule.delay(afterFailedAttempt: 1, jitter: 7) == .seconds(6), "jitter is clamped to 0...1")
     }
 
