@@ -35,6 +35,9 @@ struct WebhookSender: Sendable {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: TimeAmount(settings.timeout), read: TimeAmount(settings.timeout)))
+        // A refused or failed connection fails this attempt at once (the retry schedule decides what comes next),
+        // rather than being tried again until the timeout with a slot of this webhook held.
+        configuration.connectionPool.retryConnectionEstablishment = false
         // Connect to the address just checked, whatever the name resolves to by now; TLS still verifies the name.
         if target.literalAddress == nil { configuration.dnsOverride = [target.host: address] }
         let client = HTTPClient(

@@ -234,3 +234,16 @@ def MaestroServer(binaries, redis, work_dir, log_dir, tls=None):  # noqa: N802 -
     (test_webhooks.py runs servers of its own that deliver)."""
     return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, tls=tls,
                           extra_env={"MAESTRO_WEBHOOK_DELIVERY": "off"})
+
+
+def DeliveringServer(binaries, redis, work_dir, log_dir, *, allow_private=True, retry_schedule="300ms,300ms,300ms",
+                     lease_s=None):  # noqa: N802 - reads like the class it makes
+    """A maestro-server that sends webhooks, with a retry schedule short enough for a test (and, with `lease_s`, a
+    short lease, so a killed server's deliveries are taken over within seconds); `allow_private` lets it deliver to
+    receivers on 127.0.0.1."""
+    args = ["--webhook-retry-schedule", retry_schedule]
+    if allow_private:
+        args.append("--allow-private-webhook-targets")
+    if lease_s is not None:
+        args += ["--webhook-lease", str(lease_s)]
+    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, extra_args=args)
