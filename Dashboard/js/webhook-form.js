@@ -23,7 +23,7 @@ export class WebhookForm {
     this.view = view;
     this.error = h('p', { class: 'inline-error', role: 'alert', id: 'create-webhook-error' });
     this.result = h('div', { class: 'spawn-result', id: 'create-webhook-result', hidden: true });
-    this.projectLabel = h('span');
+    this.projectOption = h('option', { value: 'project' });
     this.eventList = h(
       'div',
       { class: 'webhook-choices', id: 'webhook-event-choices', role: 'group', 'aria-label': 'Event types' },
@@ -62,7 +62,7 @@ export class WebhookForm {
           h(
             'select',
             { id: 'webhook-scope', name: 'scope' },
-            h('option', { value: 'project' }, this.projectLabel),
+            this.projectOption,
             h('option', { value: 'all' }, 'Every project'),
           ),
         ),
@@ -113,7 +113,7 @@ export class WebhookForm {
 
   /** Names the current project in the "Projects" choice. */
   showProject(projectId) {
-    this.projectLabel.textContent = `Only ${projectId}`;
+    this.projectOption.textContent = `Only ${projectId}`;
   }
 
   /** What the form asks for, or an error message. */

@@ -63,7 +63,7 @@ struct WebhookRoutes {
             let webhook = try await registration(context).webhook
             let limit = try limit(of: request)
             var deliveries: [WebhookDelivery] = []
-            for projectId in try await projects(of: webhook, only: request.uri.queryParameters.get("projectId")) {
+            for projectId in try await projects(of: webhook, only: projectFilter(request)) {
                 deliveries += try await server.run(
                     ListWebhookDeliveries(scope: try server.scope(projectId), webhookId: webhook.id, limit: limit))
             }
@@ -78,7 +78,7 @@ struct WebhookRoutes {
             guard StreamID(eventId) != nil else {
                 throw APIError.badRequest("invalid event id '\(eventId.prefix(48))': use the delivery's eventId")
             }
-            let projects = try await projects(of: webhook, only: request.uri.queryParameters.get("projectId"))
+            let projects = try await projects(of: webhook, only: projectFilter(request))
             var found: [WebhookDelivery] = []
             for projectId in projects {
                 do {
@@ -197,6 +197,13 @@ struct WebhookRoutes {
         }
         if let projectId = webhook.projectId { return [projectId] }
         return try await server.pool.execute(RegisteredProjects())
+    }
+
+    /// The `projectId` a request narrows a webhook's deliveries to; absent or empty: every project the webhook covers
+    /// (webhooks belong to no project, so the dashboard sends an empty one).
+    private func projectFilter(_ request: Request) -> String? {
+        guard let projectId = request.uri.queryParameters.get("projectId"), !projectId.isEmpty else { return nil }
+        return projectId
     }
 
     /// `limit` (1-1000, default 50).

@@ -48,6 +48,9 @@ struct WebhookAPITests {
             #expect((list.body["webhooks"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
             #expect(!"\(list.body)".contains("whsec_"))
             #expect(try await server.call(.get, "/api/webhooks/\(id)/deliveries").status == .ok)
+            // An empty projectId (the dashboard's, which has no project for webhooks) means every covered project.
+            #expect(try await server.call(.get, "/api/webhooks/\(id)/deliveries?projectId=").status == .ok)
+            #expect(try await server.call(.get, "/api/webhooks/\(id)/deliveries?projectId=q").status == .badRequest)
 
             #expect(try await server.call(.delete, "/api/webhooks/\(id)").status == .ok)
             #expect(try await server.call(.get, "/api/webhooks/\(id)").status == .notFound)

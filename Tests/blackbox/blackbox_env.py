@@ -24,7 +24,8 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysupport"))
 from maestro_processes import (  # noqa: E402,F401
-    Binaries, MaestroServer as _MaestroServer, RedisProcess, clean_environment, free_port, stop_process, wait_until)
+    Binaries, MaestroServer as _MaestroServer, RedisProcess, clean_environment, free_port, stop_process, wait_until,
+    webhook_delivery_args)
 
 # --- Redis ---------------------------------------------------------------------------------------------------------
 
@@ -236,14 +237,6 @@ def MaestroServer(binaries, redis, work_dir, log_dir, tls=None):  # noqa: N802 -
                           extra_env={"MAESTRO_WEBHOOK_DELIVERY": "off"})
 
 
-def DeliveringServer(binaries, redis, work_dir, log_dir, *, allow_private=True, retry_schedule="300ms,300ms,300ms",
-                     lease_s=None):  # noqa: N802 - reads like the class it makes
-    """A maestro-server that sends webhooks, with a retry schedule short enough for a test (and, with `lease_s`, a
-    short lease, so a killed server's deliveries are taken over within seconds); `allow_private` lets it deliver to
-    receivers on 127.0.0.1."""
-    args = ["--webhook-retry-schedule", retry_schedule]
-    if allow_private:
-        args.append("--allow-private-webhook-targets")
-    if lease_s is not None:
-        args += ["--webhook-lease", str(lease_s)]
-    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, extra_args=args)
+def DeliveringServer(binaries, redis, work_dir, log_dir, **options):  # noqa: N802 - reads like the class it makes
+    """A maestro-server that sends webhooks (maestro_processes.webhook_delivery_args says how, from `options`)."""
+    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, extra_args=webhook_delivery_args(**options))

@@ -22,7 +22,8 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysupport"))
 from maestro_processes import (  # noqa: E402,F401
-    Binaries, MaestroServer as _MaestroServer, RedisProcess, clean_environment, free_port, stop_process, wait_until)
+    Binaries, MaestroServer as _MaestroServer, RedisProcess, clean_environment, free_port, stop_process, wait_until,
+    webhook_delivery_args)
 
 class RedisServer(RedisProcess):
     """A private redis-server without persistence."""
@@ -187,6 +188,6 @@ def cli_without_session(binaries: Binaries, redis: RedisServer, project: str, *a
     return result.stdout.strip()
 
 
-def MaestroServer(binaries, redis, work_dir, log_dir, tls=None):  # noqa: N802 - reads like the class it makes
+def MaestroServer(binaries, redis, work_dir, log_dir, tls=None, extra_args=()):  # noqa: N802 - reads like the class
     """The shared maestro-server runner with this suite's user token (over TLS with `tls`)."""
-    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, tls=tls)
+    return _MaestroServer(binaries, redis, work_dir, log_dir, USER_TOKEN, tls=tls, extra_args=extra_args)

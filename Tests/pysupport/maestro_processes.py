@@ -169,6 +169,19 @@ class MaestroServer:
         return self.start()
 
 
+def webhook_delivery_args(allow_private: bool = True, retry_schedule: str = "300ms,300ms,300ms",
+                          lease_s: float | None = None) -> list[str]:
+    """maestro-server arguments for a server that delivers webhooks in a test: a retry schedule of moments instead of
+    a day, receivers on 127.0.0.1 allowed (`allow_private`), and with `lease_s` a short lease, so a killed server's
+    deliveries are taken over within seconds."""
+    args = ["--webhook-retry-schedule", retry_schedule]
+    if allow_private:
+        args.append("--allow-private-webhook-targets")
+    if lease_s is not None:
+        args += ["--webhook-lease", str(lease_s)]
+    return args
+
+
 def process_fixtures(prefix: str, repo_root: Path, redis_server, maestro_server):
     """The session fixtures both suites use — a work directory, copies of the binaries (from MAESTRO_BIN_DIR,
     else the checkout's .build/debug), a redis-server and a maestro-server — built from the suite's own Redis and
