@@ -1,6 +1,7 @@
 // Editing and deleting in a task's detail: the title, description and priority form (kept as the user typed it
 // while live updates come in), and deletion after a confirmation (refused by the server while subtasks exist).
 
+import { askFirst } from './ask-first.js';
 import { announce, h } from './dom.js';
 import { PRIORITIES, statusLabel } from './model.js';
 import { clip } from './text.js';
@@ -109,16 +110,7 @@ export class TaskEditor {
     const cancel = h('button', { type: 'button', class: 'secondary' }, 'Keep it');
     const box = h('span', { class: 'confirm', hidden: true }, question, confirm, cancel);
     const error = h('p', { class: 'inline-error', role: 'alert' });
-    start.addEventListener('click', () => {
-      start.hidden = true;
-      box.hidden = false;
-      cancel.focus();
-    });
-    cancel.addEventListener('click', () => {
-      box.hidden = true;
-      start.hidden = false;
-      start.focus();
-    });
+    const close = askFirst({ start, box, confirm, cancel });
     confirm.addEventListener('click', async () => {
       const taskId = this.view.taskId;
       const title = this.view.store.tasks.get(taskId)?.title ?? taskId;
@@ -131,8 +123,7 @@ export class TaskEditor {
         this.view.app.navigate('#/tasks');
       } catch (failure) {
         error.textContent = failure.message;
-        box.hidden = true;
-        start.hidden = false;
+        close({ refocus: false });
       } finally {
         confirm.disabled = false;
       }

@@ -3,6 +3,7 @@
 // (no report for the project's staleAfterSeconds) and a late heartbeat show beside the agent's own status, never
 // in its place.
 
+import { askFirst } from './ask-first.js';
 import { announce, h, reconcile, setChildren, timeElement } from './dom.js';
 import { indicator, shortId, statusLabel } from './model.js';
 import { isUnresponsive, staleBadge, unresponsiveNote } from './staleness.js';
@@ -38,16 +39,11 @@ export class TaskProgressList {
     const confirmBox = h('span', { class: 'confirm', hidden: true }, confirmText, confirm, cancel);
     const error = h('p', { class: 'inline-error', role: 'alert' });
     remove.setAttribute('aria-label', `Remove ${this.view.sessionLabel(sessionId)} from this task`);
-    remove.addEventListener('click', () => {
-      confirmText.textContent = `Remove ${this.view.sessionLabel(sessionId)} from this task? Its progress here is dropped.`;
-      remove.hidden = true;
-      confirmBox.hidden = false;
-      confirm.focus();
-    });
-    cancel.addEventListener('click', () => {
-      confirmBox.hidden = true;
-      remove.hidden = false;
-      remove.focus();
+    const close = askFirst({
+      start: remove, box: confirmBox, confirm, cancel, focus: confirm,
+      onOpen: () => {
+        confirmText.textContent = `Remove ${this.view.sessionLabel(sessionId)} from this task? Its progress here is dropped.`;
+      },
     });
     confirm.addEventListener('click', async () => {
       confirm.disabled = true;
@@ -59,8 +55,7 @@ export class TaskProgressList {
         document.getElementById('progress-heading')?.focus();
       } catch (failure) {
         error.textContent = failure.message;
-        confirmBox.hidden = true;
-        remove.hidden = false;
+        close({ refocus: false });
       } finally {
         confirm.disabled = false;
       }

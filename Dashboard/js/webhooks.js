@@ -4,6 +4,7 @@
 // routes to it. Deliveries are read again every few seconds while the view is shown.
 
 import { Api } from './api.js';
+import { askFirst } from './ask-first.js';
 import { announce, h, reconcile, setChildren, timeElement } from './dom.js';
 import { clip, plural } from './text.js';
 import { WebhookForm } from './webhook-form.js';
@@ -216,16 +217,7 @@ export class WebhooksView {
       confirm,
       cancel,
     );
-    start.addEventListener('click', () => {
-      start.hidden = true;
-      box.hidden = false;
-      cancel.focus();
-    });
-    cancel.addEventListener('click', () => {
-      box.hidden = true;
-      start.hidden = false;
-      start.focus();
-    });
+    askFirst({ start, box, confirm, cancel });
     confirm.addEventListener('click', async () => {
       confirm.disabled = true;
       try {
