@@ -17,9 +17,8 @@ enum AgentUserSetup {
             throw MaestroError(.invalidInput, "\(name) is a user of deploy/users.acl; choose another name")
         }
         let password = try passwordFile.map(readPassword) ?? RandomIdentifier.token().dropFirst(4).description
-        let rules = try RedisPermissions.agentRules(projectId: projectId, password: password)
+        let command = try RedisPermissions.setAgentUser(name: name, projectId: projectId, password: password)
         let connection = try environment.connection()
-        let command = RedisCommand(arguments: (["ACL", "SETUSER", name] + rules).map { Array($0.utf8) })
         let replies = try connection.sendToEveryPrimary(command)
         for (node, reply) in replies {
             if case .error(let message) = reply { throw RedisError(.server, "\(message) (at \(node))") }

@@ -68,7 +68,7 @@ struct RedisBackend: MaestroBackend {
         var configuration = connection.configuration
         configuration.commandTimeout = .zero
         let subscriber = RedisConnection(configuration)
-        _ = try subscriber.send(RedisCommand("SSUBSCRIBE", scope.liveChannel))
+        _ = try subscriber.send(Subscription.live(scope))
         return { timeout in _ = try subscriber.receive(timeout: timeout) }
     }
 }

@@ -76,7 +76,7 @@ enum Run {
 
         let credentials = try sessionToSupervise(arguments, environment, scope, host, connection)
         let identity = SupervisorIdentity(session: credentials, supervisorId: RandomIdentifier.make(prefix: "sup"))
-        _ = try connection.send(RedisCommand("SADD", ProjectScope.supervisedProjectsKey, scope.projectId))
+        try connection.execute(AddSupervisedProject(scope: scope))
         _ = try connection.run(ClaimSession(scope: scope, supervisor: identity, leaseSeconds: leaseSeconds, host: host))
         let tasks = arguments.values("task")
         if arguments.value("session") != nil && !tasks.isEmpty {
@@ -89,7 +89,7 @@ enum Run {
         let wakeup = WakeupPipe()
         wakeup.route(signals: [SIGINT, SIGTERM, SIGCHLD])
         ControlListener.start(
-            configuration: connection.configuration, channel: scope.controlChannel(of: credentials.sessionId),
+            configuration: connection.configuration, subscription: Subscription.control(scope, sessionId: credentials.sessionId),
             wakeup: wakeup)
         let supervisor = Supervisor(
             connection: connection, scope: scope, identity: identity,

@@ -172,12 +172,12 @@ public final class EventRelay: Service, Sendable {
             guard let scope = try? ProjectScope(projectId: projectId) else { continue }
             // The stream's end before subscribing: every wake-up from now on names a later event.
             let end = try reader.execute(StreamEnd(scope: scope))
-            _ = try connection.send(RedisCommand("SSUBSCRIBE", scope.liveChannel))
+            _ = try connection.send(Subscription.live(scope))
             followed[projectId] = FollowedStream(from: end)
             deliver(.catchUp, to: projectId)
         }
         for projectId in Set(followed.keys).subtracting(wanted) {
-            _ = try connection.send(RedisCommand("SUNSUBSCRIBE", ProjectScope.liveChannel(of: projectId)))
+            _ = try connection.send(Subscription.stopLive(projectId: projectId))
             followed[projectId] = nil
         }
     }

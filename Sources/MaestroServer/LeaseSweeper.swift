@@ -20,10 +20,8 @@ public struct LeaseSweeper: PeriodicSweep {
     /// One sweep over every project with supervised sessions; returns the sessions it failed.
     @discardableResult
     public func sweep() async throws -> [String] {
-        let reply = try await server.pool.send([RedisCommand("SMEMBERS", ProjectScope.supervisedProjectsKey)])[0]
         var failed: [String] = []
-        for case .bulk(let bytes) in reply.array ?? [] {
-            let projectId = String(decoding: bytes, as: UTF8.self)
+        for projectId in try await server.pool.execute(SupervisedProjects()) {
             guard let scope = try? server.scope(projectId) else { continue }
             let lost = try await server.execute(SweepLeases(scope: scope))
             server.metrics.heartbeatsLost(lost.count)

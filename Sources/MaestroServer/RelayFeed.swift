@@ -8,8 +8,8 @@ import ServiceLifecycle
 /// ones, with no gap and none twice — also for events committed while it was replaying — or `resync` when its id
 /// was trimmed away.
 ///
-/// The subscription is opened before the stream is read; every live event at or before the last one sent is
-/// skipped, so the overlap between the two is delivered once.
+/// The subscription is opened before the stream is read, and `ResumeCursor` skips every live event at or before
+/// the last one sent, so the overlap between the two is delivered once.
 struct RelayFeed: Sendable {
     /// Why a feed ended early.
     enum Ending: Error, Sendable {
@@ -29,20 +29,26 @@ struct RelayFeed: Sendable {
             relay.remove(subscription)
         }
         try await withGracefulShutdownHandler {
-            var last = try await replay.resume(after: requested, send: send)
+            var cursor = ResumeCursor(queueLimit: queueLimit)
+            // Nothing is held during a replay here: the subscription's queue keeps the items meanwhile.
+            _ = cursor.caughtUp(to: try await replay.resume(after: requested, send: send))
             for await item in subscription.items {
-                switch item {
-                case .events(let batch):
-                    for relayed in batch where relayed.event.id > last {
-                        try await send(.event(relayed.event))
-                        last = relayed.event.id
+                var items = [item]
+                while !items.isEmpty {
+                    switch cursor.receive(items.removeFirst()) {
+                    case .send(let events):
+                        for relayed in events { try await send(.event(relayed.event)) }
+                    case .replay(let after):
+                        items += cursor.caughtUp(to: try await replay.resume(after: after, send: send))
+                    case .held:
+                        break
+                    case .keepAlive:
+                        try await send(.keepAlive)
+                    case .finish:
+                        return
+                    case .tooSlow:
+                        throw Ending.clientTooSlow(limit: queueLimit)
                     }
-                case .catchUp:
-                    last = try await replay.resume(after: last, send: send)
-                case .keepAlive:
-                    try await send(.keepAlive)
-                case .finish:
-                    return
                 }
             }
             if subscription.overflowed { throw Ending.clientTooSlow(limit: queueLimit) }

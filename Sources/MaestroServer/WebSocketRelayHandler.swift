@@ -8,8 +8,7 @@ import NIOWebSocket
 /// last id (replayed from the stream by a short-lived task), then the live ones the relay hands it, with no gap
 /// and none twice, or `resync` when its id was trimmed away.
 ///
-/// Live events that arrive while the stream is replayed wait in a bounded list; afterwards every event at or
-/// before the last one sent is skipped. A client whose socket stays full for more than `queueLimit` events is
+/// Which events go out when is `ResumeCursor`'s rule, the same as for SSE. A client whose socket stays full for more than `queueLimit` events is
 /// closed with 1008; a client that leaves a keep-alive ping unanswered until the next one is disconnected.
 /// Closing is a handshake: the close frame, then the write side shut, then the socket closed when the client
 /// answers, leaves, or `closeTimeout` passes.
@@ -19,15 +18,6 @@ import NIOWebSocket
 final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
 
-    private enum Phase {
-        /// The stream is being replayed; live items wait here (`events` of them are events).
-        case catchingUp(pending: [RelayItem], events: Int)
-        /// Live: `last` is the newest event sent.
-        case live(last: StreamID)
-        /// The close frame is out (or the connection is gone).
-        case closing
-    }
-
     static let closeTimeout = TimeAmount.seconds(3)
 
     private let relay: EventRelay
@@ -36,7 +26,9 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     private let queueLimit: Int
     private let logger: Logger
     private var clientFrames: WebSocketClientFrames
-    private var phase = Phase.catchingUp(pending: [], events: 0)
+    private var cursor: ResumeCursor
+    /// The close frame is out (or the connection is gone).
+    private var closing = false
     private var context: ChannelHandlerContext?
     /// Where encoded frames are written: the context of NIO's frame encoder, so they pass it by.
     private var wire: ChannelHandlerContext?
@@ -53,6 +45,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
         self.queueLimit = queueLimit
         self.logger = logger
         clientFrames = WebSocketClientFrames(maxMessageSize: maxMessageSize)
+        cursor = ResumeCursor(queueLimit: queueLimit)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -72,7 +65,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func leave() {
-        phase = .closing
+        closing = true
         if let sink { relay.remove(sink) }
         sink = nil
         context = nil
@@ -84,7 +77,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         let verdict = clientFrames.read(frame)
-        if case .closing = phase {
+        if closing {
             // Our close frame is out: only the client's answer matters now.
             if case .closeRequested = verdict { context.close(promise: nil) }
             return
@@ -112,7 +105,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
                 case .multiByteControlFrameLength: (.protocolError, "control frames are limited to 125 bytes")
                 }
             close(code, reason: reason, context: context)
-        } else if case .closing = phase {
+        } else if closing {
             return  // the close handshake or its timeout ends the connection
         } else {
             logger.debug("WebSocket failed", metadata: ["error": "\(error)"])
@@ -140,32 +133,28 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
 
     /// One item from the relay, on the event loop.
     fileprivate func receive(_ item: RelayItem) {
-        guard let context else { return }
-        switch (item, phase) {
-        case (_, .closing): return
-        case (.finish, _): close(.goingAway, reason: "server shutting down", context: context)
-        case (.keepAlive, _):
+        guard let context, !closing else { return }
+        switch cursor.receive(item) {
+        case .finish:
+            close(.goingAway, reason: "server shutting down", context: context)
+        case .keepAlive:
             guard !awaitingPong else {
                 logger.debug("closing a WebSocket that did not answer a ping")
                 return context.close(promise: nil)
             }
             awaitingPong = true
             send(WebSocketServerFrame.ping(), context: context)
-        case (_, .catchingUp(var pending, var events)):
-            if case .events(let batch) = item { events += batch.count }
-            guard events <= queueLimit else { return closeTooSlow(context: context) }
-            pending.append(item)
-            phase = .catchingUp(pending: pending, events: events)
-        case (.events(let batch), .live(var last)):
-            for relayed in batch where relayed.event.id > last {
-                last = relayed.event.id
+        case .held:
+            break
+        case .tooSlow:
+            closeTooSlow(context: context)
+        case .send(let events):
+            for relayed in events {
                 guard write(relayed.webSocketFrame, context: context) else { return }
             }
-            phase = .live(last: last)
             wire?.flush()
-        case (.catchUp, .live(let last)):
-            phase = .catchingUp(pending: [], events: 0)
-            catchUp(from: last, context: context)
+        case .replay(let after):
+            catchUp(from: after, context: context)
         }
     }
 
@@ -198,14 +187,11 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func caughtUp(to last: StreamID) {
-        guard case .catchingUp(let pending, _) = phase else { return }
-        phase = .live(last: last)
-        for item in pending { receive(item) }
+        for item in cursor.caughtUp(to: last) { receive(item) }
     }
 
     private func replayFailed(_ error: any Error) {
-        guard let context else { return }
-        if case .closing = phase { return }
+        guard let context, !closing else { return }
         close(.unexpectedServerError, reason: "relay failed: \(error)", context: context)
     }
 
@@ -235,8 +221,8 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Sends a close frame (`code` nil: an empty one), shuts the write side once it is out, and closes the socket
     /// when the client answers or leaves — at the latest after `closeTimeout`.
     private func close(_ code: WebSocketErrorCode?, reason: String, context: ChannelHandlerContext) {
-        if case .closing = phase { return }
-        phase = .closing
+        if closing { return }
+        closing = true
         let channel = context.channel
         let written = wire?.writeAndFlush(NIOAny(WebSocketServerFrame.close(code, reason: reason)))
         (written ?? channel.eventLoop.makeSucceededVoidFuture())

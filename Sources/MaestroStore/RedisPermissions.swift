@@ -1,4 +1,5 @@
 import MaestroDomain
+import RedisClient
 
 /// The Redis commands a client of the function library needs, in one place: what `deploy/users.acl` grants the
 /// writers, and what `maestro setup --agent-user` gives an agent confined to one project.
@@ -41,5 +42,13 @@ public enum RedisPermissions {
         ]
             + (clientCommands + functionCommands).map { "+" + $0 }
             + ["(~\(ProjectScope.supervisedProjectsKey) ~\(ProjectRegistry.key) +sadd)"]
+    }
+
+    /// `ACL SETUSER name` with `agentRules(projectId:password:)`: creates the user, or resets one of that name.
+    public static func setAgentUser(name: String, projectId: String, password: String) throws(MaestroError)
+        -> RedisCommand
+    {
+        let rules = try agentRules(projectId: projectId, password: password)
+        return RedisCommand(arguments: (["ACL", "SETUSER", name] + rules).map { Array($0.utf8) })
     }
 }

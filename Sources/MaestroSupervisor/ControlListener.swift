@@ -9,7 +9,7 @@ import RedisClient
 /// which the loop reads with its next heartbeat. After a broken connection it resubscribes and wakes the loop
 /// once more, so a message missed meanwhile costs at most that delay.
 public enum ControlListener {
-    public static func start(configuration: RedisConfiguration, channel: String, wakeup: WakeupPipe) {
+    public static func start(configuration: RedisConfiguration, subscription: RedisCommand, wakeup: WakeupPipe) {
         var configuration = configuration
         configuration.commandTimeout = .zero
         let subscriber = UncheckedConnection(RedisConnection(configuration))
@@ -17,7 +17,7 @@ public enum ControlListener {
             let connection = subscriber.value
             while true {
                 do {
-                    _ = try connection.send(RedisCommand("SSUBSCRIBE", channel))
+                    _ = try connection.send(subscription)
                     wakeup.wake()
                     while true {
                         _ = try connection.receive()

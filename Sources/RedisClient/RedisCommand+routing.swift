@@ -10,8 +10,8 @@ extension RedisCommand {
     /// | `FCALL`, `FCALL_RO`, `EVAL`, `EVAL_RO`, `EVALSHA`, `EVALSHA_RO` | the first key after `numkeys`; none when `numkeys` is 0 |
     /// | `SSUBSCRIBE`, `SUNSUBSCRIBE`, `SPUBLISH` | the (first) shard channel |
     /// | `XREAD`, `XREADGROUP` | the first key after `STREAMS` |
-    /// | `OBJECT`, `XINFO`, `XGROUP`, `MEMORY` | argument 2 (after the subcommand), if any |
-    /// | server, connection, pub/sub, scripting-admin and whole-keyspace commands (`PING`, `INFO`, `FUNCTION`, `CLUSTER`, `SUBSCRIBE`, `PUBLISH`, `SCAN`, `KEYS`, `MULTI`, …) | nothing (keyless) |
+    /// | `OBJECT`, `XINFO`, `XGROUP`, `MEMORY`, `PUBSUB` | argument 2 (after the subcommand), if any: `PUBSUB SHARDNUMSUB` counts only the node's own subscribers |
+    /// | server, connection, pub/sub (but `PUBSUB`), scripting-admin and whole-keyspace commands (`PING`, `INFO`, `FUNCTION`, `CLUSTER`, `SUBSCRIBE`, `PUBLISH`, `SCAN`, `KEYS`, `MULTI`, …) | nothing (keyless) |
     /// | everything else (`GET`, `SET`, `HSET`, `XADD`, `XRANGE`, `DEL`, `ZADD`, `EXPIRE`, …) | argument 1, if any |
     ///
     /// Multi-key commands are routed by their first key; Redis Cluster refuses them (`-CROSSSLOT`) unless every key
@@ -51,7 +51,7 @@ extension RedisCommand {
         var table: [String: KeyPosition] = [:]
         for name in ["FCALL", "FCALL_RO", "EVAL", "EVAL_RO", "EVALSHA", "EVALSHA_RO"] { table[name] = .afterNumkeys }
         for name in ["XREAD", "XREADGROUP"] { table[name] = .afterStreams }
-        for name in ["OBJECT", "XINFO", "XGROUP", "MEMORY"] { table[name] = .argument(2) }
+        for name in ["OBJECT", "XINFO", "XGROUP", "MEMORY", "PUBSUB"] { table[name] = .argument(2) }
         let keyless = [
             // connection and server
             "PING", "ECHO", "AUTH", "HELLO", "CLIENT", "SELECT", "QUIT", "RESET", "INFO", "CONFIG", "ACL", "COMMAND",
@@ -63,7 +63,7 @@ extension RedisCommand {
             // scripting administration
             "FUNCTION", "SCRIPT",
             // classic pub/sub (a cluster forwards PUBLISH to every node)
-            "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "PUBLISH", "PUBSUB",
+            "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "PUBLISH",
             // the whole keyspace of one node, and transactions
             "SCAN", "KEYS", "RANDOMKEY", "MULTI", "EXEC", "DISCARD", "UNWATCH",
         ]

@@ -23,6 +23,9 @@ struct ClusterCommandRoutingTests {
         #expect(key("SPUBLISH", "mae:{p}:live", "hello") == "mae:{p}:live")
         #expect(key("SUNSUBSCRIBE", "mae:{p}:live") == "mae:{p}:live")
         #expect(key("SUNSUBSCRIBE") == nil)
+        // Each node counts only its own shard subscribers: ask the channel's owner.
+        #expect(key("PUBSUB", "SHARDNUMSUB", "mae:{p}:live") == "mae:{p}:live")
+        #expect(key("PUBSUB", "SHARDCHANNELS") == nil)
     }
 
     @Test func keyCommandsRouteByArgumentOne() {
