@@ -2,7 +2,8 @@
 test's own to a real HTTP receiver (webhook_receiver.py), every signature checked by an independent implementation
 (the `standardwebhooks` package); a receiver failing first and answering later; `kill -9` of the delivering server
 mid-delivery and a second server delivering everything it left; a slow and a dead endpoint not delaying a healthy
-one; private targets refused by default, at creation and at delivery; the Slack format."""
+one (and the backlog in /metrics); redirects not followed; private targets refused by default, at creation and at
+delivery; the Slack format."""
 
 from __future__ import annotations
 
@@ -201,10 +202,27 @@ def test_a_slow_and_a_dead_endpoint_do_not_delay_a_healthy_one(start_server, hoo
         assert elapsed < 8, f"the healthy endpoint waited {elapsed:.1f} s"
         assert len(slow.received()) <= 4, "a slow endpoint holds only its own share of the sender"
         assert healthy.delivered_ids().isdisjoint(slow.delivered_ids())
+        # The slow endpoint's backlog shows in /metrics: 20 waiting (4 of them in flight), the oldest aging.
+        wait_until(lambda: metric(server, "maestro_webhook_pending") >= 20
+                   and metric(server, "maestro_webhook_oldest_pending_seconds") >= 1, 5, "the backlog in /metrics")
         wait_until(lambda: any("refused" in (d["lastError"] or "") for d in deliveries(api, dead_hook["id"])), 5,
                    "the dead endpoint's refusals recorded")
         assert all(d["state"] == "pending" for d in deliveries(api, slow_hook["id"]))
         figures.note(SUITE, "healthy_all_20_delivered_s", round(elapsed, 2))
+        figures.case(SUITE)
+
+
+def test_redirects_are_not_followed(start_server, hooks_redis, figures):
+    server = start_server(retry_schedule="200ms")
+    api = Api(server.base_url, "moved")
+    with WebhookReceiver() as target, WebhookReceiver(answers=[301, 308], redirect_to=target.url) as mover:
+        webhook, _ = create_webhook(api, mover.url, projectId="moved")
+        api.create_task("Moved permanently")
+        wait_until(lambda: deliveries(api, webhook["id"])[0]["state"] == "dead", 10, "the redirected delivery dead")
+        [dead] = deliveries(api, webhook["id"])
+        assert dead["attempts"] == 2 and len(mover.received()) == 2
+        assert dead["lastStatus"] == 308 and dead["lastError"] == "HTTP 308 (redirects are not followed)"
+        assert target.received() == [], "a Location was followed"
         figures.case(SUITE)
 
 

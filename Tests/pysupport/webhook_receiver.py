@@ -50,7 +50,8 @@ class WebhookReceiver:
 
     HOLD_LIMIT_S = 60
 
-    def __init__(self, answers=(), delay: float = 0.0):
+    def __init__(self, answers=(), delay: float = 0.0, redirect_to: str | None = None):
+        """`redirect_to`: the Location of every 3xx answer."""
         self.lock = threading.Lock()
         self.requests: list[Received] = []
         self.script = _Script(answers=list(answers), delay=delay)
@@ -67,6 +68,8 @@ class WebhookReceiver:
                                                     time.monotonic()))
                 answer = b'{"ok":true}'
                 self.send_response(status)
+                if redirect_to and 300 <= status < 400:
+                    self.send_header("Location", redirect_to)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
