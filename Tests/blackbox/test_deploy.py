@@ -311,9 +311,7 @@ def test_protected_mode_lets_maestro_users_in_from_another_address(redis_servers
     redis = redis_servers(
         DEPLOY / "redis/maestro.conf", "remote", "--aclfile", str(DEPLOY / "users.acl"), bind=f"127.0.0.1 {address}"
     )
-    connection = RedisConnection.__new__(RedisConnection)
-    connection.sock = socket.create_connection((address, redis.port), timeout=5)
-    connection.reader = connection.sock.makefile("rb")
+    connection = RedisConnection(redis.port, timeout=5, host=address)
     try:
         try:
             connection("PING")
