@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,18 +23,11 @@ from selenium.webdriver.chrome.service import Service
 from maestro_env import REPO_ROOT, USER_TOKEN, Agent, Api, MaestroServer, RedisServer, stop_process
 from maestro_processes import process_fixtures
 from pages import Dashboard
+from suite_fixtures import artifacts_dir, time_limit_fixture
 
 TEST_TIME_LIMIT_S = 90
 
-
-def _artifacts_dir() -> Path:
-    configured = os.environ.get("MAESTRO_BROWSER_ARTIFACTS")
-    path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="maestro-browser-artifacts-"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-ARTIFACTS = _artifacts_dir()
+ARTIFACTS = artifacts_dir("MAESTRO_BROWSER_ARTIFACTS", "maestro-browser-artifacts-")
 
 
 def pytest_report_header(config):
@@ -92,18 +83,7 @@ def agents(binaries, redis):
             stop_process(process)
 
 
-@pytest.fixture(autouse=True)
-def time_limit(request):
-    """Fails a test that runs longer than TEST_TIME_LIMIT_S (every wait in the tests is bounded too)."""
-
-    def expired(signum, frame):
-        raise TimeoutError(f"{request.node.name} ran longer than {TEST_TIME_LIMIT_S} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(TEST_TIME_LIMIT_S)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+time_limit = time_limit_fixture(TEST_TIME_LIMIT_S)
 
 
 def chromium_options(width: int, height: int, arguments: tuple[str, ...] = ()) -> Options:
