@@ -10,12 +10,16 @@ Environment:
 from __future__ import annotations
 
 import pytest
-from hypothesis.configuration import set_hypothesis_home_dir
 
-from blackbox_env import REPO_ROOT, MaestroServer, RedisServer
-from figures import Figures
-from maestro_processes import process_fixtures
-from suite_fixtures import artifacts_dir, time_limit_fixture
+# The CLI fuzzing's world asserts; rewritten, its failures show the values compared, as in a test module.
+pytest.register_assert_rewrite("cli_fuzz_world")
+
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
+
+from blackbox_env import REPO_ROOT, MaestroServer, RedisServer  # noqa: E402
+from figures import Figures  # noqa: E402
+from maestro_processes import process_fixtures  # noqa: E402
+from suite_fixtures import artifacts_dir, time_limit_fixture  # noqa: E402
 
 DEFAULT_TIME_LIMIT_S = 90
 
