@@ -19,7 +19,7 @@ from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 from blackbox_env import REPO_ROOT, MaestroServer, RedisServer  # noqa: E402
 from figures import Figures  # noqa: E402
 from maestro_processes import process_fixtures  # noqa: E402
-from suite_fixtures import artifacts_dir, time_limit_fixture  # noqa: E402
+from suite_fixtures import artifacts_dir, artifacts_fixture, time_limit_fixture  # noqa: E402
 
 DEFAULT_TIME_LIMIT_S = 90
 
@@ -29,22 +29,13 @@ set_hypothesis_home_dir(ARTIFACTS / "hypothesis")
 FIGURES = Figures(ARTIFACTS / "figures.json")
 
 
-def pytest_report_header(config):
-    return f"black-box artifacts (logs, figures): {ARTIFACTS}"
-
-
-def pytest_terminal_summary(terminalreporter):
-    terminalreporter.write_line(f"black-box logs and figures: {ARTIFACTS}")
+artifacts, pytest_report_header, pytest_terminal_summary = artifacts_fixture(
+    ARTIFACTS, "black-box artifacts (logs, figures)", "black-box logs and figures")
 
 
 @pytest.fixture(scope="session")
 def figures() -> Figures:
     return FIGURES
-
-
-@pytest.fixture(scope="session")
-def artifacts():
-    return ARTIFACTS
 
 
 work_dir, binaries, redis, server = process_fixtures("maestro-blackbox-", REPO_ROOT, RedisServer, MaestroServer)

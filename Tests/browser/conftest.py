@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from selenium import webdriver
@@ -23,24 +22,15 @@ from selenium.webdriver.chrome.service import Service
 from maestro_env import REPO_ROOT, USER_TOKEN, Agent, Api, MaestroServer, RedisServer, stop_process
 from maestro_processes import process_fixtures
 from pages import Dashboard
-from suite_fixtures import artifacts_dir, time_limit_fixture
+from suite_fixtures import artifacts_dir, artifacts_fixture, time_limit_fixture
 
 TEST_TIME_LIMIT_S = 90
 
 ARTIFACTS = artifacts_dir("MAESTRO_BROWSER_ARTIFACTS", "maestro-browser-artifacts-")
 
 
-def pytest_report_header(config):
-    return f"dashboard artifacts (screenshots, server logs): {ARTIFACTS}"
-
-
-def pytest_terminal_summary(terminalreporter):
-    terminalreporter.write_line(f"screenshots and logs: {ARTIFACTS}")
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    return ARTIFACTS
+artifacts, pytest_report_header, pytest_terminal_summary = artifacts_fixture(
+    ARTIFACTS, "dashboard artifacts (screenshots, server logs)", "screenshots and logs")
 
 
 work_dir, binaries, redis, server = process_fixtures("maestro-browser-", REPO_ROOT, RedisServer, MaestroServer)

@@ -14,7 +14,7 @@ import pytest
 
 from configured_redis import ConfiguredRedis
 from figures import Figures
-from suite_fixtures import artifacts_dir, time_limit_fixture
+from suite_fixtures import artifacts_dir, artifacts_fixture, time_limit_fixture
 
 SUITE = "deploy"
 DEFAULT_TIME_LIMIT_S = 90
@@ -23,22 +23,13 @@ ARTIFACTS = artifacts_dir("MAESTRO_DEPLOY_ARTIFACTS", "maestro-deploy-artifacts-
 FIGURES = Figures(ARTIFACTS / "figures.json")
 
 
-def pytest_report_header(config):
-    return f"deployment checks' artifacts (logs, figures): {ARTIFACTS}"
-
-
-def pytest_terminal_summary(terminalreporter):
-    terminalreporter.write_line(f"deployment checks' logs and figures: {ARTIFACTS}")
+artifacts, pytest_report_header, pytest_terminal_summary = artifacts_fixture(
+    ARTIFACTS, "deployment checks' artifacts (logs, figures)", "deployment checks' logs and figures")
 
 
 @pytest.fixture(scope="session")
 def figures() -> Figures:
     return FIGURES
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    return ARTIFACTS
 
 
 time_limit = time_limit_fixture(DEFAULT_TIME_LIMIT_S)

@@ -1,4 +1,5 @@
-"""What every Python suite's conftest sets up the same way: where its artifacts go, and a time limit per test."""
+"""What every Python suite's conftest sets up the same way: where its artifacts go (and saying so), and a time limit
+per test."""
 
 from __future__ import annotations
 
@@ -16,6 +17,24 @@ def artifacts_dir(variable: str, prefix: str) -> Path:
     path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix=prefix))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def artifacts_fixture(path: Path, header: str, summary: str):
+    """The session fixture `artifacts` (the directory `path`) and the hooks that print where it is: "<header>: <path>"
+    above the run, "<summary>: <path>" after it. A conftest assigns all three to module names:
+    `artifacts, pytest_report_header, pytest_terminal_summary = artifacts_fixture(ARTIFACTS, ..., ...)`."""
+
+    @pytest.fixture(scope="session")
+    def artifacts() -> Path:
+        return path
+
+    def pytest_report_header(config):
+        return f"{header}: {path}"
+
+    def pytest_terminal_summary(terminalreporter):
+        terminalreporter.write_line(f"{summary}: {path}")
+
+    return artifacts, pytest_report_header, pytest_terminal_summary
 
 
 def time_limit_fixture(default_seconds: int):

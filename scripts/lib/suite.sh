@@ -1,6 +1,6 @@
 # What the Python suite scripts (scripts/browser-tests, scripts/blackbox-tests, scripts/deploy-tests) share: installing
-# what is missing, and running pytest with a time limit and a one-line summary. Sourced, not run: the script sets
-# `suite` to its name first and works from the repository root.
+# what is missing, and running pytest with a time limit and a one-line summary (scripts/dashboard-bench uses the
+# installing part). Sourced, not run: the script sets `suite` to its name first and works from the repository root.
 #
 #   suite=deploy-tests
 #   source "$root/scripts/lib/suite.sh"
@@ -55,12 +55,13 @@ pip_install_missing() {
         "$python" -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
 }
 
-# require_maestro_binaries: exits unless maestro-server and maestro are in MAESTRO_BIN_DIR.
+# require_maestro_binaries [build command]: exits unless maestro-server and maestro are in MAESTRO_BIN_DIR, saying how
+# to build them (default: swift build).
 require_maestro_binaries() {
-    local binary
+    local binary build=${1:-swift build}
     for binary in maestro-server maestro; do
         if [ ! -x "$MAESTRO_BIN_DIR/$binary" ]; then
-            say "$MAESTRO_BIN_DIR/$binary is missing: build first (swift build), or set MAESTRO_BIN_DIR"
+            say "$MAESTRO_BIN_DIR/$binary is missing: build first ($build), or set MAESTRO_BIN_DIR"
             exit 1
         fi
     done
