@@ -32,7 +32,10 @@ struct RelayBenchRun {
                     + "measuring \(idle) idle connections instead of \(options.idle)")
         }
         ChildProcessGuard.install()
-        let redis = try RedisTestServer(arguments: ["--maxclients", String(idle + options.clients + 1_000)])
+        // Protected mode would refuse the idle connections from 127.0.0.2 and up (it trusts 127.0.0.1 only); the
+        // server listens on 127.0.0.1 alone either way.
+        let redis = try RedisTestServer(
+            arguments: ["--maxclients", String(idle + options.clients + 1_000), "--protected-mode", "no"])
         defer {
             redis.stop()
             ChildProcessGuard.watchRedis(0)
