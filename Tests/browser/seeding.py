@@ -84,6 +84,12 @@ class Project:
     def update_progress(self, task_id: str, session_id: str, token: str, status: str, notes: str = "") -> tuple:
         return self._call("update_progress", task_id, session_id, token, status, notes)
 
+    def claim_session(self, session_id: str, token: str, supervisor: str, lease_seconds: int = 60) -> tuple:
+        return self._call("claim_session", session_id, token, supervisor, str(lease_seconds), "")
+
+    def report_lifecycle(self, session_id: str, token: str, supervisor: str, target: str) -> tuple:
+        return self._call("report_lifecycle", session_id, token, supervisor, target, "", "")
+
     def update_task(self, task_id: str, **fields) -> tuple:
         pairs = [item for name, value in fields.items() for item in (name, value)]
         return self._call("update_task", task_id, *pairs)
