@@ -1,3 +1,4 @@
+import BenchReporting
 /// One concurrency level of the throughput comparison: every measurement of both sides.
 struct StoreComparison {
     /// One measurement: its throughput and what each call cost in CPU time.

@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 import MaestroDomain
 import MaestroStore

@@ -1,21 +1,21 @@
+import BenchReporting
 import Foundation
 import RedisTestSupport
 
 extension LargeProject.Report {
     /// The human-readable table, each figure with its target and met/MISSED.
     func table() -> String {
-        func verdict(_ met: Bool) -> String { met ? "met" : "MISSED" }
         var lines = [
             "E. A large project: \(tasks) tasks (60% completed, 10% cancelled), \(sessions) sessions; seeded in "
                 + String(format: "%.1f s", seedSeconds),
             "",
             "E1. Time inside Redis per call (SLOWLOG), µs",
-            pad(["call", "calls", "median", "max", "target", ""], [42, 6, 8, 8, 10, 6]),
+            row(["call", "calls", "median", "max", "target", ""], [42, 6, 8, 8, 10, 6]),
         ]
         for call in calls {
             let median = call.durations.median
             lines.append(
-                pad(
+                row(
                     [
                         call.name, String(call.durations.count), String(Int(median)),
                         String(Int(call.durations.max() ?? 0)), call.target.map { "≤ \(Int($0))" } ?? "(reported)",
@@ -23,9 +23,9 @@ extension LargeProject.Report {
                     ], [42, 6, 8, 8, 10, 6]))
         }
         lines += ["", "E2. Redis memory by key kind (MEMORY USAGE, SAMPLES 0)"]
-        lines.append(pad(["kind", "keys", "bytes/key"], [36, 8, 10]))
+        lines.append(row(["kind", "keys", "bytes/key"], [36, 8, 10]))
         for kind in memory {
-            lines.append(pad([kind.kind, String(kind.keys), String(Int(kind.bytes))], [36, 8, 10]))
+            lines.append(row([kind.kind, String(kind.keys), String(Int(kind.bytes))], [36, 8, 10]))
         }
         let steady = archive.steadyStateBytesPerTask
         lines += [
@@ -73,15 +73,7 @@ extension LargeProject.Report {
             bytesPerTask: Int(bytesPerTask), bytesPerArchivedTask: Int(archive.bytesPerArchivedTask),
             bytesPerTaskSteadyState: Int(archive.steadyStateBytesPerTask), bytesPerUpdate: Int(bytesPerUpdate),
             tasks: tasks, sessions: sessions)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(line), as: UTF8.self)
+        return try encodedLine(line)
     }
 
-    private func pad(_ cells: [String], _ widths: [Int]) -> String {
-        zip(cells, widths).enumerated().map { index, pair in
-            let padding = String(repeating: " ", count: max(0, pair.1 - pair.0.count))
-            return index == 0 ? pair.0 + padding : padding + pair.0
-        }.joined(separator: "  ")
-    }
 }

@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 import RedisTestSupport
 
@@ -39,7 +40,7 @@ struct BenchReport {
                     "concurrency", "requests", "blocking", "pool", "redis-benchmark", "ratio", "ratio pool", "target",
                     "",
                 ],
-                widths: [11, 9, 9, 9, 16, 6, 10, 7, 6]))
+                [11, 9, 9, 9, 16, 6, 10, 7, 6]))
         let storeTarget = "≥ \(fixed(StoreComparison.target, 1))"
         for level in store {
             lines.append(
@@ -49,7 +50,7 @@ struct BenchReport {
                         grouped(level.pooledRate), grouped(level.referenceRate), fixed(level.ratio, 3),
                         fixed(level.pooledRatio, 3), storeTarget,
                         max(level.ratio, level.pooledRatio) >= StoreComparison.target ? "met" : "MISSED",
-                    ], widths: [11, 9, 9, 9, 16, 6, 10, 7, 6]))
+                    ], [11, 9, 9, 9, 16, 6, 10, 7, 6]))
         }
         lines.append("")
         lines.append("A1. CPU time per call, µs (medians): the client and redis-server share the \(cores) cores")
@@ -57,7 +58,7 @@ struct BenchReport {
         lines.append(
             row(
                 ["concurrency", "blocking", "redis-benchmark", "server (ours)", "server (reference)"],
-                widths: cpuWidths))
+                cpuWidths))
         for level in store {
             lines.append(
                 row(
@@ -66,40 +67,40 @@ struct BenchReport {
                         fixed(level.reference.map(\.clientMicroseconds).median, 1),
                         fixed(level.ours.map(\.serverMicroseconds).median, 1),
                         fixed(level.reference.map(\.serverMicroseconds).median, 1),
-                    ], widths: cpuWidths))
+                    ], cpuWidths))
         }
         if !breakdown.isEmpty {
             lines.append("")
             lines.append("A2. Where a call's time goes at concurrency 1 (same transition, medians)")
-            lines.append(row(["way of calling", "calls/s", "µs/call"], widths: [42, 9, 8]))
+            lines.append(row(["way of calling", "calls/s", "µs/call"], [42, 9, 8]))
             if let reference = store.first(where: { $0.concurrency == 1 })?.referenceRate {
                 lines.append(
                     row(
                         ["redis-benchmark -c 1 (reference)", grouped(reference), fixed(1e6 / reference, 1)],
-                        widths: [42, 9, 8]))
+                        [42, 9, 8]))
             }
             for variant in breakdown {
                 let rate = variant.rates.median
-                lines.append(row([variant.name, grouped(rate), fixed(1e6 / rate, 1)], widths: [42, 9, 8]))
+                lines.append(row([variant.name, grouped(rate), fixed(1e6 / rate, 1)], [42, 9, 8]))
             }
         }
         lines.append("")
         lines.append(
             "B. CLI process wall time, one `task update --status working`, median of \(options.cliRuns) runs each")
-        lines.append(row(["process", "median ms"], widths: [38, 9]))
-        lines.append(row(["maestro task update (release binary)", fixed(cli.maestro * 1000, 2)], widths: [38, 9]))
-        lines.append(row(["redis-cli FCALL maestro_update_progress", fixed(cli.redisCLI * 1000, 2)], widths: [38, 9]))
+        lines.append(row(["process", "median ms"], [38, 9]))
+        lines.append(row(["maestro task update (release binary)", fixed(cli.maestro * 1000, 2)], [38, 9]))
+        lines.append(row(["redis-cli FCALL maestro_update_progress", fixed(cli.redisCLI * 1000, 2)], [38, 9]))
         if let floor = cli.spawnFloor {
-            lines.append(row(["(spawn floor: true)", fixed(floor * 1000, 2)], widths: [38, 9]))
+            lines.append(row(["(spawn floor: true)", fixed(floor * 1000, 2)], [38, 9]))
         }
         lines.append(
             "ratio maestro / redis-cli: \(fixed(cliRatio, 3)) (target ≤ \(fixed(Self.cliTarget, 1)): "
                 + "\(cliRatio <= Self.cliTarget ? "met" : "MISSED"))")
         lines.append("")
         lines.append("B1. maestro mcp start-up: launch → `initialize` answered, median of \(options.cliRuns) runs each")
-        lines.append(row(["process", "median ms"], widths: [38, 9]))
-        lines.append(row(["maestro mcp (initialize answered)", fixed(mcp.initialize * 1000, 2)], widths: [38, 9]))
-        lines.append(row(["redis-cli PING (launch to exit)", fixed(mcp.redisCLIPing * 1000, 2)], widths: [38, 9]))
+        lines.append(row(["process", "median ms"], [38, 9]))
+        lines.append(row(["maestro mcp (initialize answered)", fixed(mcp.initialize * 1000, 2)], [38, 9]))
+        lines.append(row(["redis-cli PING (launch to exit)", fixed(mcp.redisCLIPing * 1000, 2)], [38, 9]))
         let mcpVerdict = mcp.initialize <= MCPStartup.target ? "met" : "MISSED"
         lines.append(
             "target ≤ \(fixed(MCPStartup.target * 1000, 0)) ms: \(mcpVerdict) (ratio to redis-cli PING: "
@@ -110,10 +111,10 @@ struct BenchReport {
         )
         if let https {
             let ratio = https.maestro / https.curl
-            lines.append(row(["process", "median ms"], widths: [38, 9]))
+            lines.append(row(["process", "median ms"], [38, 9]))
             lines.append(
-                row(["maestro task update (MAESTRO_URL=https)", fixed(https.maestro * 1000, 2)], widths: [38, 9]))
-            lines.append(row(["curl PUT …/sessions/S/status", fixed(https.curl * 1000, 2)], widths: [38, 9]))
+                row(["maestro task update (MAESTRO_URL=https)", fixed(https.maestro * 1000, 2)], [38, 9]))
+            lines.append(row(["curl PUT …/sessions/S/status", fixed(https.curl * 1000, 2)], [38, 9]))
             lines.append(
                 "ratio maestro / curl: \(fixed(ratio, 3)) (target ≤ \(fixed(Self.httpsTarget, 1)): "
                     + "\(ratio <= Self.httpsTarget ? "met" : "MISSED"))")
@@ -195,35 +196,10 @@ struct BenchReport {
                     ours: rounded($0.maestro * 1000, 3), reference: rounded($0.curl * 1000, 3),
                     ratio: rounded($0.maestro / $0.curl, 3), spawnFloor: nil, runs: options.cliRuns)
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(line), as: UTF8.self)
+        return try encodedLine(line)
     }
 
-    private func row(_ cells: [String], widths: [Int]) -> String {
-        zip(cells, widths).enumerated().map { index, pair in
-            let (cell, width) = pair
-            let padding = String(repeating: " ", count: max(0, width - cell.count))
-            // The first column reads left-aligned, numbers right-aligned.
-            return index == 0 ? cell + padding : padding + cell
-        }.joined(separator: "  ").replacing(/\s+$/, with: "")
-    }
 
-    private func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
-    /// A whole number with thousands separators, e.g. `12,345`.
-    private func grouped(_ value: Double) -> String {
-        let digits = Array(String(Int(value.rounded())))
-        var text = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
-            text.append(digit)
-        }
-        return text
-    }
 
-    private func rounded(_ value: Double, _ digits: Int) -> Double {
-        let scale = pow(10.0, Double(digits))
-        return (value * scale).rounded() / scale
-    }
 }

@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 import RedisTestSupport
 
@@ -169,25 +170,10 @@ struct RelayBenchReport {
             targets: Targets(
                 p99: p99Met, ratio: ratioMet, serverCores: serverCoresMet, memory: memoryMet, noLoss: webSocketComplete),
             serverWarnings: serverWarnings.count)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(line), as: UTF8.self)
+        return try encodedLine(line)
     }
 
-    private func verdict(_ met: Bool) -> String { met ? "met" : "MISSED" }
 
-    private func row(_ cells: [String], _ widths: [Int]) -> String {
-        zip(cells, widths).enumerated().map { index, pair in
-            let (cell, width) = pair
-            let padding = String(repeating: " ", count: max(0, width - cell.count))
-            return index == 0 ? cell + padding : padding + cell
-        }.joined(separator: " ")
-    }
 }
 
-private func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
-private func rounded(_ value: Double, _ digits: Int) -> Double {
-    let scale = pow(10, Double(digits))
-    return (value * scale).rounded() / scale
-}
