@@ -98,11 +98,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .executableTarget(name: "MaestroBench", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        // The benchmarks (not tests): Sources/Benchmarks, one report library shared by both executables.
+        .target(name: "BenchReporting", path: "Sources/Benchmarks/BenchReporting"),
         .executableTarget(
-            name: "MaestroRelayBench",
-            dependencies: ["MaestroStore", "RedisTestSupport"]
-        ),
+            name: "MaestroBench", dependencies: ["MaestroStore", "RedisTestSupport", "BenchReporting"],
+            path: "Sources/Benchmarks/MaestroBench"),
+        .executableTarget(
+            name: "MaestroRelayBench", dependencies: ["MaestroStore", "RedisTestSupport", "BenchReporting"],
+            path: "Sources/Benchmarks/MaestroRelayBench"),
         .target(name: "RedisTestSupport", dependencies: ["RedisClient"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),
         .testTarget(name: "MaestroDomainTests", dependencies: ["MaestroDomain"]),

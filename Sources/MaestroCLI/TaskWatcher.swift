@@ -44,24 +44,21 @@ final class TaskWatcher: Sendable {
         state.withLock { _ = $0.seen.removeValue(forKey: taskId) }
     }
 
+    /// Redis or the server going away ends a session; the next one catches up on what changed meanwhile.
     private func run() {
-        while true {
-            do {
-                let backend = try CLIEnvironment.current().backend()
-                let waitForChange = try backend.watchChanges()
-                let clock = ContinuousClock()
-                while true {
-                    let round = clock.now
-                    try check(backend)
-                    try waitForChange(Self.safetyInterval)
-                    let elapsed = clock.now - round
-                    if elapsed < Self.minimumInterval {
-                        usleep(UInt32((Self.minimumInterval - elapsed) / .microseconds(1)))
-                    }
+        SubscriberLoop.run { connected in
+            let backend = try CLIEnvironment.current().backend()
+            let waitForChange = try backend.watchChanges()
+            connected()
+            let clock = ContinuousClock()
+            while true {
+                let round = clock.now
+                try check(backend)
+                try waitForChange(Self.safetyInterval)
+                let elapsed = clock.now - round
+                if elapsed < Self.minimumInterval {
+                    usleep(UInt32((Self.minimumInterval - elapsed) / .microseconds(1)))
                 }
-            } catch {
-                // Redis or the server went away: try again shortly; the next round catches up on what changed.
-                usleep(1_000_000)
             }
         }
     }

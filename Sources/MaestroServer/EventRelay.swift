@@ -118,44 +118,43 @@ public final class EventRelay: Service, Sendable {
     }
 
     private func subscribeLoop() {
-        var backoff = Duration.milliseconds(50)
-        while !isStopping.load(ordering: .acquiring) {
+        SubscriberLoop.run(
+            isStopping: { isStopping.load(ordering: .acquiring) },
+            onLost: { error, pause in
+                ready.store(false, ordering: .releasing)
+                logger.warning(
+                    "relay subscriber lost Redis; reconnecting", metadata: ["error": "\(error)", "pause": "\(pause)"])
+            }
+        ) { connected in
             let connection = RedisConnection(configuration)
             let reader = RedisConnection(readerConfiguration)
+            defer { reader.close() }
             subscriber.withLock { $0 = SubscriberHandle(connection: connection) }
             var followed: [String: FollowedStream] = [:]
-            do {
-                _ = try connection.send(RedisCommand("PING"))
-                ready.store(true, ordering: .releasing)
-                backoff = .milliseconds(50)
-                projectsChanged.store(true, ordering: .releasing)
-                while true {
-                    if projectsChanged.exchange(false, ordering: .acquiringAndReleasing) {
-                        try reconcile(connection, reader, &followed)
-                    }
-                    guard let first = try connection.receive(timeout: Self.subscriptionCheckInterval) else { continue }
-                    // Everything already received is one batch: one stream read per woken project.
-                    var wakeUps: [String: [RedisReply]] = [:]
-                    var reply: RedisReply? = first
-                    var received = 0
-                    while let current = reply {
-                        handle(current, wakeUps: &wakeUps, followed: &followed)
-                        received += 1
-                        reply = received < Self.batchLimit ? try connection.receive(timeout: .zero) : nil
-                    }
-                    for (projectId, messages) in wakeUps where followed[projectId] != nil {
-                        try forward(projectId, wokenBy: messages, reader: reader, followed: &followed[projectId]!)
-                    }
+            _ = try connection.send(RedisCommand("PING"))
+            ready.store(true, ordering: .releasing)
+            connected()
+            projectsChanged.store(true, ordering: .releasing)
+            while true {
+                if projectsChanged.exchange(false, ordering: .acquiringAndReleasing) {
+                    try reconcile(connection, reader, &followed)
                 }
-            } catch {
-                ready.store(false, ordering: .releasing)
-                guard !isStopping.load(ordering: .acquiring) else { break }
-                logger.warning("relay subscriber lost Redis; reconnecting", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: backoff / .seconds(1))
-                backoff = min(backoff * 2, .seconds(2))
+                guard let first = try connection.receive(timeout: Self.subscriptionCheckInterval) else { continue }
+                // Everything already received is one batch: one stream read per woken project.
+                var wakeUps: [String: [RedisReply]] = [:]
+                var reply: RedisReply? = first
+                var received = 0
+                while let current = reply {
+                    handle(current, wakeUps: &wakeUps, followed: &followed)
+                    received += 1
+                    reply = received < Self.batchLimit ? try connection.receive(timeout: .zero) : nil
+                }
+                for (projectId, messages) in wakeUps where followed[projectId] != nil {
+                    try forward(projectId, wokenBy: messages, reader: reader, followed: &followed[projectId]!)
+                }
             }
-            reader.close()
         }
+        ready.store(false, ordering: .releasing)
         subscriber.withLock {
             $0?.connection.close()
             $0 = nil

@@ -1,3 +1,4 @@
+import MaestroStore
 import RedisClient
 
 #if canImport(Glibc)
@@ -15,17 +16,13 @@ public enum ControlListener {
         let subscriber = UncheckedConnection(RedisConnection(configuration))
         PosixThread.detach {
             let connection = subscriber.value
-            while true {
-                do {
-                    _ = try connection.send(subscription)
+            SubscriberLoop.run(onLost: { _, _ in connection.close() }) { connected in
+                _ = try connection.send(subscription)
+                connected()
+                wakeup.wake()
+                while true {
+                    _ = try connection.receive()
                     wakeup.wake()
-                    while true {
-                        _ = try connection.receive()
-                        wakeup.wake()
-                    }
-                } catch {
-                    connection.close()
-                    usleep(500_000)
                 }
             }
         }

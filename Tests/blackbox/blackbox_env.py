@@ -1,18 +1,12 @@
 """The processes the black-box suites run against: a real redis-server and maestro-server (the binaries under test,
-copied out of MAESTRO_BIN_DIR first so a rebuild during the run does not disturb them), a binary-safe Redis client
-for snapshots, and the HTTP API with the user token.
+copied out of MAESTRO_BIN_DIR first so a rebuild during the run does not disturb them), snapshots of every key over
+a binary-safe Redis connection, and the HTTP API with the user token (the shared parts are in Tests/pysupport).
 
 Everything listens on 127.0.0.1, on free ports, with its files in a temporary directory, and is stopped by the
 fixtures that start it. Nothing here depends on the browser tests' helpers."""
 
 from __future__ import annotations
 
-import json
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -26,73 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysupport"))
 from maestro_processes import (  # noqa: E402,F401
     Binaries, MaestroServer as _MaestroServer, RedisProcess, clean_environment, free_port, stop_process, wait_until,
     webhook_delivery_args)
+from maestro_api import MaestroApi  # noqa: E402
+from redis_client import RedisConnection, RedisError  # noqa: E402,F401
 
 # --- Redis ---------------------------------------------------------------------------------------------------------
-
-class RedisError(Exception):
-    pass
-
-
-class RedisConnection:
-    """One persistent RESP connection; arguments are str or bytes, bulk replies come back as bytes."""
-
-    def __init__(self, port: int, timeout: float = 10):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.reader = self.sock.makefile("rb")
-
-    def __call__(self, *args):
-        return self.pipeline([args])[0]
-
-    def pipeline(self, commands) -> list:
-        """Sends every command at once, then reads every reply; an error reply comes back as a RedisError value."""
-        parts = []
-        for args in commands:
-            parts.append(f"*{len(args)}\r\n".encode())
-            for arg in args:
-                data = arg if isinstance(arg, bytes) else str(arg).encode()
-                parts += [f"${len(data)}\r\n".encode(), data, b"\r\n"]
-        self.sock.sendall(b"".join(parts))
-        replies = []
-        for _ in commands:
-            try:
-                replies.append(self._reply())
-            except RedisError as error:
-                if "connection closed" in str(error):
-                    raise
-                replies.append(error)
-        if len(replies) == 1 and isinstance(replies[0], RedisError):
-            raise replies[0]
-        return replies
-
-    def _reply(self):
-        line = self.reader.readline()
-        if not line:
-            raise RedisError("connection closed by redis-server")
-        kind, rest = line[:1], line[1:].rstrip(b"\r\n")
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            raise RedisError(rest.decode(errors="replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            length = int(rest)
-            if length < 0:
-                return None
-            data = self.reader.read(length + 2)
-            return data[:-2]
-        if kind == b"*":
-            count = int(rest)
-            return None if count < 0 else [self._reply() for _ in range(count)]
-        raise RedisError(f"unexpected reply {line!r}")
-
-    def close(self):
-        try:
-            self.reader.close()
-            self.sock.close()
-        except OSError:
-            pass
-
 
 class RedisServer(RedisProcess):
     """A private redis-server without persistence, with a persistent binary-safe connection for snapshots."""
@@ -177,56 +108,11 @@ def describe_difference(before: dict, after: dict) -> str:
 
 # --- maestro-server and its API --------------------------------------------------------------------------------------
 
-class Api:
+class Api(MaestroApi):
     """The HTTP API, by default with the user token."""
 
-    def __init__(self, base_url: str, project: str, token: str = USER_TOKEN, ssl_context=None):
-        self.base_url = base_url
-        self.project = project
-        self.token = token
-        self.ssl_context = ssl_context
-
-    def request(self, method: str, path: str, body=None, token: str | None = None, raw: bytes | None = None,
-                headers: dict | None = None) -> tuple[int, str]:
-        separator = "&" if "?" in path else "?"
-        url = f"{self.base_url}{path}{separator}projectId={self.project}"
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        all_headers = {"Content-Type": "application/json"}
-        token = self.token if token is None else token
-        if token:
-            all_headers["Authorization"] = f"Bearer {token}"
-        all_headers.update(headers or {})
-        request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
-        try:
-            with urllib.request.urlopen(request, timeout=15, context=self.ssl_context) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def call(self, method: str, path: str, body=None, expect: int | tuple = (200, 201), token: str | None = None):
-        status, text = self.request(method, path, body, token=token)
-        expected = expect if isinstance(expect, tuple) else (expect,)
-        if status not in expected:
-            raise AssertionError(f"{method} {path} answered {status}: {text}")
-        return json.loads(text) if text else None
-
-    def create_task(self, title: str, **fields):
-        return self.call("POST", "/api/tasks", {"title": title, **fields})
-
-    def task(self, task_id: str):
-        return self.call("GET", f"/api/tasks/{task_id}")
-
-    def set_status(self, task_id: str, status: str):
-        return self.call("PUT", f"/api/tasks/{task_id}", {"status": status})
-
-    def spawn_session(self, name: str, task_ids=(), session_id: str | None = None):
-        body = {"name": name, "taskIds": list(task_ids)}
-        if session_id:
-            body["id"] = session_id
-        return self.call("POST", "/api/sessions", body)
-
-    def cursor(self) -> str:
-        return self.call("GET", "/api/tasks?limit=1")["cursor"]
+    default_token = USER_TOKEN
+    timeout = 15
 
 
 def MaestroServer(binaries, redis, work_dir, log_dir, tls=None):  # noqa: N802 - reads like the class it makes

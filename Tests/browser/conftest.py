@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import tempfile
-from pathlib import Path
 
 import pytest
 from selenium import webdriver
@@ -25,31 +22,15 @@ from selenium.webdriver.chrome.service import Service
 from maestro_env import REPO_ROOT, USER_TOKEN, Agent, Api, MaestroServer, RedisServer, stop_process
 from maestro_processes import process_fixtures
 from pages import Dashboard
+from suite_fixtures import artifacts_dir, artifacts_fixture, time_limit_fixture
 
 TEST_TIME_LIMIT_S = 90
 
-
-def _artifacts_dir() -> Path:
-    configured = os.environ.get("MAESTRO_BROWSER_ARTIFACTS")
-    path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="maestro-browser-artifacts-"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+ARTIFACTS = artifacts_dir("MAESTRO_BROWSER_ARTIFACTS", "maestro-browser-artifacts-")
 
 
-ARTIFACTS = _artifacts_dir()
-
-
-def pytest_report_header(config):
-    return f"dashboard artifacts (screenshots, server logs): {ARTIFACTS}"
-
-
-def pytest_terminal_summary(terminalreporter):
-    terminalreporter.write_line(f"screenshots and logs: {ARTIFACTS}")
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    return ARTIFACTS
+artifacts, pytest_report_header, pytest_terminal_summary = artifacts_fixture(
+    ARTIFACTS, "dashboard artifacts (screenshots, server logs)", "screenshots and logs")
 
 
 work_dir, binaries, redis, server = process_fixtures("maestro-browser-", REPO_ROOT, RedisServer, MaestroServer)
@@ -92,18 +73,7 @@ def agents(binaries, redis):
             stop_process(process)
 
 
-@pytest.fixture(autouse=True)
-def time_limit(request):
-    """Fails a test that runs longer than TEST_TIME_LIMIT_S (every wait in the tests is bounded too)."""
-
-    def expired(signum, frame):
-        raise TimeoutError(f"{request.node.name} ran longer than {TEST_TIME_LIMIT_S} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(TEST_TIME_LIMIT_S)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+time_limit = time_limit_fixture(TEST_TIME_LIMIT_S)
 
 
 def chromium_options(width: int, height: int, arguments: tuple[str, ...] = ()) -> Options:

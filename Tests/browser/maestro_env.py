@@ -6,12 +6,8 @@ fixtures that start it."""
 
 from __future__ import annotations
 
-import json
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysupport"))
 from maestro_processes import (  # noqa: E402,F401
     Binaries, MaestroServer as _MaestroServer, RedisProcess, clean_environment, free_port, stop_process, wait_until,
     webhook_delivery_args)
+from maestro_api import MaestroApi  # noqa: E402
+from redis_client import RedisConnection  # noqa: E402
+
 
 class RedisServer(RedisProcess):
     """A private redis-server without persistence."""
@@ -32,88 +31,16 @@ class RedisServer(RedisProcess):
         return self.command("PING") == "PONG"
 
     def command(self, *args: str):
-        """Sends one command (RESP) and returns its reply, parsed."""
-        payload = f"*{len(args)}\r\n".encode() + b"".join(
-            f"${len(arg.encode())}\r\n".encode() + arg.encode() + b"\r\n" for arg in args)
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
-            sock.sendall(payload)
-            reader = sock.makefile("rb")
-            return _read_reply(reader)
+        """Sends one command on a connection of its own and returns its reply, as text."""
+        with RedisConnection(self.port, timeout=5, decode=True) as connection:
+            return connection(*args)
 
 
-
-def _read_reply(reader):
-    line = reader.readline().rstrip(b"\r\n")
-    kind, rest = line[:1], line[1:].decode()
-    if kind == b"+":
-        return rest
-    if kind == b"-":
-        raise RuntimeError(f"redis error: {rest}")
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        length = int(rest)
-        if length < 0:
-            return None
-        data = reader.read(length + 2)[:-2]
-        return data.decode(errors="replace")
-    if kind == b"*":
-        count = int(rest)
-        return None if count < 0 else [_read_reply(reader) for _ in range(count)]
-    raise RuntimeError(f"unexpected redis reply {line!r}")
-
-
-class Api:
+class Api(MaestroApi):
     """The HTTP API with the user token, for setting up what a test needs and checking what the page did."""
 
-    def __init__(self, base_url: str, project: str, token: str = USER_TOKEN, ssl_context=None):
-        self.base_url = base_url
-        self.project = project
-        self.token = token
-        self.ssl_context = ssl_context
-
-    def call(self, method: str, path: str, body=None, expect: int | tuple = (200, 201)):
-        separator = "&" if "?" in path else "?"
-        url = f"{self.base_url}{path}{separator}projectId={self.project}"
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(url, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=10, context=self.ssl_context) as response:
-                status, text = response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            status, text = error.code, error.read().decode()
-        payload = json.loads(text) if text else None
-        expected = expect if isinstance(expect, tuple) else (expect,)
-        if status not in expected:
-            raise AssertionError(f"{method} {path} answered {status}: {text}")
-        return payload
-
-    def status_of(self, path: str) -> int:
-        """The HTTP status of a GET without any credentials but what `path` carries."""
-        try:
-            with urllib.request.urlopen(f"{self.base_url}{path}", timeout=10, context=self.ssl_context) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    def create_task(self, title: str, **fields):
-        return self.call("POST", "/api/tasks", {"title": title, **fields})
-
-    def task(self, task_id: str):
-        return self.call("GET", f"/api/tasks/{task_id}")
-
-    def tasks(self):
-        return self.call("GET", "/api/tasks?limit=1000")["tasks"]
-
-    def set_status(self, task_id: str, status: str):
-        return self.call("PUT", f"/api/tasks/{task_id}", {"status": status})
-
-    def session(self, session_id: str):
-        return self.call("GET", f"/api/sessions/{session_id}")
-
-    def spawn_session(self, name: str, task_ids=()):
-        return self.call("POST", "/api/sessions", {"name": name, "taskIds": list(task_ids)})
+    default_token = USER_TOKEN
+    timeout = 10
 
 
 def make_stale(api: Api, redis: RedisServer, task_id: str, session_id: str, reported_seconds_ago: int = 120):

@@ -12,53 +12,25 @@ import re
 import socket
 from dataclasses import dataclass, field
 
+from redis_client import RedisConnection, RedisError
+
 STREAM_CAP = "100000"
 
 
-def _encode(args) -> bytes:
-    parts = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        data = arg if isinstance(arg, bytes) else str(arg).encode()
-        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(parts)
-
-
-class RedisError(RuntimeError):
-    pass
-
-
-class RedisPipe:
-    """One connection to Redis that sends commands in pipelined batches and parses the replies (RESP2)."""
+class RedisPipe(RedisConnection):
+    """One connection to Redis that sends commands in pipelined batches and parses the replies as text."""
 
     def __init__(self, port: int, host: str = "127.0.0.1", timeout: float = 60):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        super().__init__(port, timeout=timeout, host=host, decode=True, buffering=1 << 20)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.reader = self.sock.makefile("rb", buffering=1 << 20)
-
-    def close(self):
-        try:
-            self.reader.close()
-        finally:
-            self.sock.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def send(self, commands) -> None:
-        """Writes the commands without reading their replies (read them with `receive`, in order)."""
-        self.sock.sendall(b"".join(_encode(command) for command in commands))
 
     def receive(self, count: int, errors: str = "raise") -> list:
         """Reads `count` replies; a Redis error raises (errors="raise") or comes back as a RedisError (errors="keep")."""
-        replies = []
-        for _ in range(count):
-            reply = self._read()
-            if isinstance(reply, RedisError) and errors == "raise":
-                raise reply
-            replies.append(reply)
+        replies = super().receive(count)
+        if errors == "raise":
+            failed = next((reply for reply in replies if isinstance(reply, RedisError)), None)
+            if failed is not None:
+                raise failed
         return replies
 
     def pipeline(self, commands, batch: int = 2000, errors: str = "raise") -> list:
@@ -73,28 +45,6 @@ class RedisPipe:
 
     def command(self, *args):
         return self.pipeline([args])[0]
-
-    def _read(self):
-        line = self.reader.readline()
-        if not line:
-            raise ConnectionError("Redis closed the connection")
-        kind, rest = line[:1], line[1:-2]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            return RedisError(rest.decode(errors="replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            length = int(rest)
-            if length < 0:
-                return None
-            data = self.reader.read(length + 2)
-            return data[:-2].decode(errors="replace")
-        if kind == b"*":
-            count = int(rest)
-            return None if count < 0 else [self._read() for _ in range(count)]
-        raise RuntimeError(f"unexpected Redis reply {line!r}")
 
 
 def library_version(pipe: RedisPipe) -> str:
@@ -133,6 +83,12 @@ class Project:
 
     def update_progress(self, task_id: str, session_id: str, token: str, status: str, notes: str = "") -> tuple:
         return self._call("update_progress", task_id, session_id, token, status, notes)
+
+    def claim_session(self, session_id: str, token: str, supervisor: str, lease_seconds: int = 60) -> tuple:
+        return self._call("claim_session", session_id, token, supervisor, str(lease_seconds), "")
+
+    def report_lifecycle(self, session_id: str, token: str, supervisor: str, target: str) -> tuple:
+        return self._call("report_lifecycle", session_id, token, supervisor, target, "", "")
 
     def update_task(self, task_id: str, **fields) -> tuple:
         pairs = [item for name, value in fields.items() for item in (name, value)]
