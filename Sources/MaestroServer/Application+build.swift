@@ -8,8 +8,8 @@ import ServiceLifecycle
 
 /// The router of the server: the dashboard's files and every HTTP route of its role (documented in
 /// docs/openapi.json). WebSocket upgrades of `/ws` are taken before routing, by `HTTP1RelayChannel`.
-public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(_ server: ServerContext) -> Router<MaestroRequestContext> {
+    let router = Router(context: MaestroRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: QueryTokenGuard())
     if server.role.servesAPI {
@@ -18,16 +18,20 @@ public func buildRouter(_ server: ServerContext) -> Router<BasicRequestContext> 
             let noCache = CacheControl([(MediaType(type: .any), [.noCache])])
             router.add(middleware: FileMiddleware(dashboard, cacheControl: noCache, searchForIndexHtml: true))
         }
-        TaskRoutes(server: server).register(on: router)
-        SessionRoutes(server: server).register(on: router)
-        StreamTicketRoutes(server: server).register(on: router)
-        ProjectRoutes(server: server).register(on: router)
-        ExportRoutes(server: server).register(on: router)
-        FleetRoutes(server: server).register(on: router)
-        WebhookRoutes(server: server).register(on: router)
     }
-    HealthRoutes(server: server).register(on: router)
-    if server.role.servesStreams { StreamRoutes(server: server).register(on: router) }
+    // After the file middleware: the groups' middleware runs only for the routes they hold.
+    let routes = RouteGroups(router, server: server)
+    if server.role.servesAPI {
+        TaskRoutes(server: server).register(on: routes)
+        SessionRoutes(server: server).register(on: routes)
+        StreamTicketRoutes(server: server).register(on: routes)
+        ProjectRoutes(server: server).register(on: routes)
+        ExportRoutes(server: server).register(on: routes)
+        FleetRoutes(server: server).register(on: routes)
+        WebhookRoutes(server: server).register(on: routes)
+    }
+    HealthRoutes(server: server).register(on: routes)
+    if server.role.servesStreams { StreamRoutes(server: server).register(on: routes) }
     return router
 }
 

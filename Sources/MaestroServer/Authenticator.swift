@@ -1,6 +1,5 @@
 import Hummingbird
 import MaestroStore
-import RedisClient
 
 /// Who a request speaks for: the user (with the user token) or a session (with its own token).
 ///
@@ -44,23 +43,6 @@ struct Authenticator: Sendable {
         guard Self.constantTimeEqual(token, userToken) else {
             throw APIError.forbidden("the token is not the user token")
         }
-    }
-
-    /// Refuses requests that carry neither the user token nor a session's own token (the session named by the
-    /// `X-Maestro-Session-Id` header): reads and task creation are open to both (spec §3, §6.1).
-    func requireUserOrSession(_ request: Request, scope: ProjectScope, pool: RedisConnectionPool) async throws {
-        guard let sessionId = request.headers[.maestroSessionID] else { return try requireUser(request) }
-        let credentials = try session(sessionId, of: request)
-        _ = try await pool.run(CheckSession(scope: scope, credentials: credentials))
-    }
-
-    /// The session credentials a session endpoint needs: the session from the path and the request's token,
-    /// which the Redis functions check against the session's stored hash.
-    func session(_ sessionId: String, of request: Request) throws -> SessionCredentials {
-        guard let token = Self.token(of: request) else {
-            throw APIError.unauthorized("this endpoint needs the session's token (Authorization: Bearer <token>)")
-        }
-        return SessionCredentials(sessionId: sessionId, token: token)
     }
 
     /// Compares in time that depends only on the secret's length: every byte of `secret` is compared whatever

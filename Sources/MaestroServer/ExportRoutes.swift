@@ -10,10 +10,8 @@ import MaestroStore
 struct ExportRoutes {
     let server: ServerContext
 
-    func register(on router: Router<BasicRequestContext>) {
-        let auth = server.authenticator
-        router.get("/api/export") { request, _ -> Response in
-            try auth.requireUser(request)
+    func register(on routes: RouteGroups) {
+        routes.user.get("/api/export") { request, _ -> Response in
             let scope = try server.scope(of: request)
             // Read before the first byte goes out: a refusal or a Redis failure still gets its status code.
             let snapshot = try await server.run(GetProject(scope: scope))

@@ -55,10 +55,8 @@ struct FleetRoutes {
         var byProject: [Total]
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        let auth = server.authenticator
-        router.get("/api/fleet") { request, _ in
-            try auth.requireUser(request)
+    func register(on routes: RouteGroups) {
+        routes.user.get("/api/fleet") { request, _ in
             let projects: [String]
             if let project = request.uri.queryParameters.get("project") {
                 projects = [try server.scope(project).projectId]

@@ -7,14 +7,14 @@ import RedisClient
 struct HealthRoutes {
     let server: ServerContext
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
-        router.get("/metrics") { _, _ in
+    func register(on routes: RouteGroups) {
+        routes.open.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        routes.open.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: server.metrics.exposition())))
         }
-        router.get("/readyz") { _, _ in
+        routes.open.get("/readyz") { _, _ in
             var problems: [String] = []
             do {
                 if server.role.servesAPI {

@@ -10,23 +10,19 @@ struct ProjectRoutes {
         var projects: [ProjectOverview]
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        let auth = server.authenticator
-        router.get("/api/projects") { request, _ in
-            try auth.requireUser(request)
+    func register(on routes: RouteGroups) {
+        routes.user.get("/api/projects") { request, _ in
             var overviews: [ProjectOverview] = []
             for projectId in try await server.pool.execute(RegisteredProjects()) {
                 overviews.append(try await server.run(GetProjectOverview(scope: try server.scope(projectId))))
             }
             return try Response.json(ProjectList(projects: overviews))
         }
-        router.get("/api/projects/:projectId") { request, context in
-            try auth.requireUser(request)
+        routes.user.get("/api/projects/:projectId") { request, context in
             let scope = try server.scope(try context.pathID("projectId"))
             return try Response.json(try await server.run(GetProjectOverview(scope: scope)))
         }
-        router.put("/api/projects/:projectId") { request, context in
-            try auth.requireUser(request)
+        routes.user.put("/api/projects/:projectId") { request, context in
             struct Body: Decodable {
                 var name: String?
                 var description: String?

@@ -14,10 +14,8 @@ struct SessionRoutes {
         var env: [String: String]
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        let auth = server.authenticator
-        router.post("/api/sessions") { request, _ in
-            try auth.requireUser(request)
+    func register(on routes: RouteGroups) {
+        routes.user.post("/api/sessions") { request, _ in
             struct Body: Decodable {
                 var projectId: String?
                 var id: String?
@@ -44,35 +42,33 @@ struct SessionRoutes {
             return try Response.json(
                 Spawned(session: change.session, token: credentials.token, env: env), status: .created)
         }
-        router.post("/api/sessions/:sessionId/queue") { request, context in
+        routes.session.post("/api/sessions/:sessionId/queue") { request, context in
             struct Body: Decodable { var taskIds: [String] }
             let body = try await RequestBody.decode(Body.self, from: request, fields: ["taskIds"])
             let result = try await server.run(
                 QueueTasks(
                     scope: try server.scope(of: request),
-                    session: try auth.session(try context.pathID("sessionId"), of: request), taskIds: body.taskIds,
+                    session: try context.session(try context.pathID("sessionId")), taskIds: body.taskIds,
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(result)
         }
-        router.get("/api/sessions") { request, _ in
-            try auth.requireUser(request)
+        routes.user.get("/api/sessions") { request, _ in
             let (offset, limit) = try server.page(of: request)
             let page = try await server.run(
                 ListSessions(scope: try server.scope(of: request), offset: offset, limit: limit))
             return try Response.json(page)
         }
-        router.get("/api/sessions/:sessionId") { request, context in
-            try auth.requireUser(request)
+        routes.user.get("/api/sessions/:sessionId") { request, context in
             let session = try await server.run(
                 GetSession(
                     scope: try server.scope(of: request),
                     sessionId: try context.pathID("sessionId")))
             return try Response.json(session)
         }
-        router.post("/api/sessions/:sessionId/stop") { request, context in
+        routes.user.post("/api/sessions/:sessionId/stop") { request, context in
             try await change(request, context, to: .stopped)
         }
-        router.post("/api/sessions/:sessionId/restart") { request, context in
+        routes.user.post("/api/sessions/:sessionId/restart") { request, context in
             try await change(request, context, to: .spawning)
         }
     }
@@ -80,9 +76,8 @@ struct SessionRoutes {
     /// A user's lifecycle change: the function checks who may do what (spec §3) with the state machine, inside
     /// the idempotent call, so a retried stop gets its first reply.
     private func change(
-        _ request: Request, _ context: BasicRequestContext, to target: SessionLifecycle
+        _ request: Request, _ context: MaestroRequestContext, to target: SessionLifecycle
     ) async throws -> Response {
-        try server.authenticator.requireUser(request)
         let change = try await server.run(
             ChangeLifecycle(
                 scope: try server.scope(of: request), sessionId: try context.pathID("sessionId"), target: target,

@@ -7,8 +7,8 @@ import MaestroStore
 struct StreamRoutes {
     let server: ServerContext
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/events") { request, _ in
+    func register(on routes: RouteGroups) {
+        routes.open.get("/events") { request, _ in
             let stream = try await StreamRequest.check(
                 request, since: request.headers[.lastEventID] ?? request.uri.queryParameters.get("since"),
                 server: server, isWebSocket: false)
@@ -34,7 +34,7 @@ struct StreamRoutes {
                 })
         }
 
-        router.get("/ws") { request, _ -> Response in
+        routes.open.get("/ws") { request, _ -> Response in
             _ = try await StreamRequest.check(
                 request, since: request.uri.queryParameters.get("since"), server: server, isWebSocket: true)
             throw APIError.badRequest("/ws needs a WebSocket upgrade request (RFC 6455, version 13)")

@@ -14,9 +14,8 @@ struct StreamTicketRoutes {
         var expiresAt: String
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/api/stream-tickets") { request, _ in
-            try server.authenticator.requireUser(request)
+    func register(on routes: RouteGroups) {
+        routes.user.post("/api/stream-tickets") { request, _ in
             let issue = IssueStreamTicket()
             try await server.pool.execute(issue)
             let expiresAt = Date().addingTimeInterval(StreamTickets.lifetime / .seconds(1))

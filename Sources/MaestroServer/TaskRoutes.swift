@@ -6,11 +6,9 @@ import MaestroStore
 struct TaskRoutes {
     let server: ServerContext
 
-    func register(on router: Router<BasicRequestContext>) {
-        let auth = server.authenticator
-        router.get("/api/tasks") { request, _ in
+    func register(on routes: RouteGroups) {
+        routes.userOrSession.get("/api/tasks") { request, _ in
             let scope = try server.scope(of: request)
-            try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
             let statuses = try request.uri.queryParameters.getAll("status").flatMap { $0.split(separator: ",") }.map {
                 name in
                 guard let status = TaskStatus(rawValue: String(name)) else {
@@ -48,7 +46,8 @@ struct TaskRoutes {
                 throw APIError.badRequest("unknown view '\(view)'; use full or summary")
             }
         }
-        router.post("/api/tasks") { request, context in
+        // Its project may be named in the body, so it checks its caller itself once the body is read.
+        routes.open.post("/api/tasks") { request, context in
             struct Body: Decodable {
                 var projectId: String?
                 var id: String?
@@ -60,7 +59,7 @@ struct TaskRoutes {
             let body = try await RequestBody.decode(
                 Body.self, from: request, fields: ["projectId", "id", "title", "description", "priority", "parentId"])
             let scope = try server.scope(body.projectId ?? request.uri.queryParameters.get("projectId"))
-            try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
+            _ = try await server.caller(of: request, in: scope)
             let key = request.headers[.idempotencyKey]
             try await server.register(scope)
             let change = try await server.run(
@@ -71,14 +70,12 @@ struct TaskRoutes {
                     idempotencyKey: key))
             return try Response.json(change.task, status: .created)
         }
-        router.get("/api/tasks/:taskId") { request, context in
+        routes.userOrSession.get("/api/tasks/:taskId") { request, context in
             let scope = try server.scope(of: request)
-            try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
             let task = try await server.run(GetTask(scope: scope, taskId: try context.pathID("taskId")))
             return try Response.json(task)
         }
-        router.put("/api/tasks/:taskId") { request, context in
-            try auth.requireUser(request)
+        routes.user.put("/api/tasks/:taskId") { request, context in
             struct Body: Decodable {
                 var status: TaskStatus?
                 var title: String?
@@ -95,8 +92,7 @@ struct TaskRoutes {
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change.task)
         }
-        router.delete("/api/tasks/:taskId") { request, context in
-            try auth.requireUser(request)
+        routes.user.delete("/api/tasks/:taskId") { request, context in
             let deletion = try await server.run(
                 DeleteTask(
                     scope: try server.scope(of: request),
@@ -104,26 +100,25 @@ struct TaskRoutes {
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(deletion)
         }
-        router.post("/api/tasks/:taskId/restore") { request, context in
-            try auth.requireUser(request)
+        routes.user.post("/api/tasks/:taskId/restore") { request, context in
             let change = try await server.run(
                 RestoreTask(
                     scope: try server.scope(of: request), taskId: try context.pathID("taskId"),
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change.task)
         }
-        router.post("/api/tasks/:taskId/queue") { request, context in
+        routes.session.post("/api/tasks/:taskId/queue") { request, context in
             struct Body: Decodable { var sessionId: String }
             let body = try await RequestBody.decode(Body.self, from: request, fields: ["sessionId"])
             let result = try await server.run(
                 QueueTasks(
                     scope: try server.scope(of: request),
-                    session: try auth.session(body.sessionId, of: request),
+                    session: try context.session(body.sessionId),
                     taskIds: [try context.pathID("taskId")],
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(result)
         }
-        router.put("/api/tasks/:taskId/sessions/:sessionId/status") { request, context in
+        routes.session.put("/api/tasks/:taskId/sessions/:sessionId/status") { request, context in
             struct Body: Decodable {
                 var status: SessionStatus
                 var notes: String?
@@ -132,13 +127,12 @@ struct TaskRoutes {
             let change = try await server.run(
                 UpdateProgress(
                     scope: try server.scope(of: request),
-                    session: try auth.session(try context.pathID("sessionId"), of: request),
+                    session: try context.session(try context.pathID("sessionId")),
                     taskId: try context.pathID("taskId"), status: body.status, notes: body.notes,
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(change)
         }
-        router.post("/api/tasks/:taskId/sessions/:sessionId/answer") { request, context in
-            try auth.requireUser(request)
+        routes.user.post("/api/tasks/:taskId/sessions/:sessionId/answer") { request, context in
             struct Body: Decodable { var answer: String }
             let body = try await RequestBody.decode(Body.self, from: request, fields: ["answer"])
             let answer = try await server.run(
@@ -148,14 +142,12 @@ struct TaskRoutes {
                     idempotencyKey: request.headers[.idempotencyKey]))
             return try Response.json(answer)
         }
-        router.get("/api/tasks/:taskId/history") { request, context in
+        routes.userOrSession.get("/api/tasks/:taskId/history") { request, context in
             let scope = try server.scope(of: request)
-            try await auth.requireUserOrSession(request, scope: scope, pool: server.pool)
             return try Response.json(
                 try await server.run(GetTaskHistory(scope: scope, taskId: try context.pathID("taskId"))))
         }
-        router.delete("/api/tasks/:taskId/sessions/:sessionId") { request, context in
-            try auth.requireUser(request)
+        routes.user.delete("/api/tasks/:taskId/sessions/:sessionId") { request, context in
             let change = try await server.run(
                 RemoveSessionFromTask(
                     scope: try server.scope(of: request),

@@ -30,23 +30,18 @@ struct WebhookRoutes {
         var delivery: WebhookDelivery
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        let auth = server.authenticator
-        router.post("/api/webhooks") { request, _ in
-            try auth.requireUser(request)
+    func register(on routes: RouteGroups) {
+        routes.user.post("/api/webhooks") { request, _ in
             let (webhook, secret) = try await create(request)
             return try Response.json(Created(webhook: webhook, secret: secret), status: .created)
         }
-        router.get("/api/webhooks") { request, _ in
-            try auth.requireUser(request)
+        routes.user.get("/api/webhooks") { request, _ in
             return try Response.json(WebhookList(webhooks: try await server.pool.execute(RegisteredWebhooks()).map(\.webhook)))
         }
-        router.get("/api/webhooks/:webhookId") { request, context in
-            try auth.requireUser(request)
+        routes.user.get("/api/webhooks/:webhookId") { request, context in
             return try Response.json(try await registration(context).webhook)
         }
-        router.delete("/api/webhooks/:webhookId") { request, context in
-            try auth.requireUser(request)
+        routes.user.delete("/api/webhooks/:webhookId") { request, context in
             let webhook = try await registration(context).webhook
             guard try await server.pool.execute(UnregisterWebhook(id: webhook.id)) else {
                 throw APIError.notFound("webhook \(webhook.id) does not exist")
@@ -58,8 +53,7 @@ struct WebhookRoutes {
             }
             return try Response.json(Deleted(webhookId: webhook.id))
         }
-        router.get("/api/webhooks/:webhookId/deliveries") { request, context in
-            try auth.requireUser(request)
+        routes.user.get("/api/webhooks/:webhookId/deliveries") { request, context in
             let webhook = try await registration(context).webhook
             let limit = try limit(of: request)
             var deliveries: [WebhookDelivery] = []
@@ -71,8 +65,7 @@ struct WebhookRoutes {
             deliveries.sort { ($0.createdAt, $0.eventId) > ($1.createdAt, $1.eventId) }
             return try Response.json(DeliveryList(deliveries: Array(deliveries.prefix(limit))))
         }
-        router.post("/api/webhooks/:webhookId/deliveries/:eventId/retry") { request, context in
-            try auth.requireUser(request)
+        routes.user.post("/api/webhooks/:webhookId/deliveries/:eventId/retry") { request, context in
             let webhook = try await registration(context).webhook
             let eventId = try context.pathID("eventId")
             guard StreamID(eventId) != nil else {
@@ -177,7 +170,7 @@ struct WebhookRoutes {
     }
 
     /// The webhook the path names: 400 for a malformed id, 404 for an unknown one.
-    private func registration(_ context: BasicRequestContext) async throws -> WebhookRegistration {
+    private func registration(_ context: MaestroRequestContext) async throws -> WebhookRegistration {
         let id = try context.pathID("webhookId")
         try Validation.identifier(id, "webhook id")
         guard let registration = try await server.pool.execute(RegisteredWebhook(id: id)) else {
