@@ -35,7 +35,7 @@ public final class EventRelay: Service, Sendable {
     private let queueLimit: Int
     private let logger: Logger
     private let metrics: ServerMetrics
-    private let sinks = Mutex<[String: [ObjectIdentifier: any RelaySink]]>([:])
+    private let feeds = Mutex(RelayFeeds())
     /// Set when a project gained its first sink or lost its last one: the subscriber has work to do.
     private let projectsChanged = Atomic<Bool>(false)
     private let subscriber = Mutex<SubscriberHandle?>(nil)
@@ -61,7 +61,7 @@ public final class EventRelay: Service, Sendable {
     public var isReady: Bool { ready.load(ordering: .acquiring) }
 
     /// The number of connected clients.
-    public var clientCount: Int { sinks.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+    public var clientCount: Int { feeds.withLock { $0.count } }
 
     /// A new feed of `projectId`'s events as an async sequence, starting now.
     public func subscribe(projectId: String) -> RelaySubscription {
@@ -73,23 +73,18 @@ public final class EventRelay: Service, Sendable {
     /// Starts delivering the events of `sink.projectId` to `sink`. Until the project's subscription is confirmed
     /// the sink may miss live events; it then gets `.catchUp`.
     public func add(_ sink: any RelaySink) {
-        let count = sinks.withLock { all in
-            if all[sink.projectId] == nil { projectsChanged.store(true, ordering: .releasing) }
-            all[sink.projectId, default: [:]][ObjectIdentifier(sink)] = sink
-            return all.values.reduce(0) { $0 + $1.count }
+        let count = feeds.withLock { feeds in
+            if feeds.insert(sink) { projectsChanged.store(true, ordering: .releasing) }
+            return feeds.count
         }
         metrics.clients(count)
     }
 
     /// Stops delivering to `sink`.
     public func remove(_ sink: any RelaySink) {
-        let count = sinks.withLock { all in
-            all[sink.projectId]?[ObjectIdentifier(sink)] = nil
-            if all[sink.projectId]?.isEmpty == true {
-                all[sink.projectId] = nil
-                projectsChanged.store(true, ordering: .releasing)
-            }
-            return all.values.reduce(0) { $0 + $1.count }
+        let count = feeds.withLock { feeds in
+            if feeds.remove(sink) { projectsChanged.store(true, ordering: .releasing) }
+            return feeds.count
         }
         metrics.clients(count)
     }
@@ -166,7 +161,7 @@ public final class EventRelay: Service, Sendable {
     private func reconcile(
         _ connection: RedisConnection, _ reader: RedisConnection, _ followed: inout [String: FollowedStream]
     ) throws {
-        let wanted = sinks.withLock { Set($0.keys) }
+        let wanted = feeds.withLock { Set($0.projectIds) }
         for projectId in wanted.subtracting(followed.keys) {
             guard let scope = try? ProjectScope(projectId: projectId) else { continue }
             // The stream's end before subscribing: every wake-up from now on names a later event.
@@ -214,9 +209,11 @@ public final class EventRelay: Service, Sendable {
             stream.read(page.events.map(\.id), through: page.lastRead)
             metrics.malformedStreamEntries(page.malformed)
             if !page.events.isEmpty {
-                let targets = sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] }
-                fanOut(.events(page.events.map(RelayEvent.init)), to: targets)
-                for event in page.events { metrics.relayed(event.id, clients: targets.count) }
+                let groups = feeds.withLock { $0.groups(of: projectId) }
+                let item = RelayItem.events(page.events.map(RelayEvent.init))
+                for group in groups { group.deliver(item) }
+                let clients = groups.reduce(0) { $0 + $1.sinks.count }
+                for event in page.events { metrics.relayed(event.id, clients: clients) }
             }
             if page.entriesRead < EventReplay.pageSize { break }
         }
@@ -233,26 +230,11 @@ public final class EventRelay: Service, Sendable {
     }
 
     private func deliver(_ item: RelayItem, to projectId: String) {
-        fanOut(item, to: sinks.withLock { $0[projectId].map { Array($0.values) } ?? [] })
+        for group in feeds.withLock({ $0.groups(of: projectId) }) { group.deliver(item) }
     }
 
     private func broadcast(_ item: RelayItem) {
-        fanOut(item, to: sinks.withLock { all in all.values.flatMap(\.values) })
-    }
-
-    /// Hands `item` to every sink: one task per event loop delivers it to all the sinks of that loop.
-    private func fanOut(_ item: RelayItem, to targets: [any RelaySink]) {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sinks: [any RelaySink])] = [:]
-        for sink in targets {
-            guard let loop = sink.eventLoop else {
-                sink.deliver(item)
-                continue
-            }
-            byLoop[ObjectIdentifier(loop), default: (loop, [])].sinks.append(sink)
-        }
-        for (loop, group) in byLoop.values {
-            loop.execute { for sink in group { sink.deliver(item) } }
-        }
+        for group in feeds.withLock(\.allGroups) { group.deliver(item) }
     }
 
     /// The subscriber connection, shared with the shutdown handler so it can interrupt a blocked read.

@@ -19,6 +19,10 @@ struct HTTP1RelayChannel: ServerChildChannel, HTTPChannelHandler {
     static let maxFrameSize = 1 << 16
     /// How long a new connection may take to send its first request head.
     static let firstRequestTimeout = TimeAmount.seconds(10)
+    /// How each connection sizes its reads. A connection keeps its receive buffer for its whole life, and a WebSocket
+    /// client sends only small control frames after its upgrade request: starting at 1 KiB rather than NIO's 2 KiB
+    /// keeps an idle `/ws` connection small, and the buffer still grows for larger requests.
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65536)
 
     /// What the first request made of the connection.
     enum Negotiated: Sendable {
@@ -40,6 +44,7 @@ struct HTTP1RelayChannel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveBuffers)
             let upgradeHead = NIOLoopBound(UpgradeRequestHead(), eventLoop: channel.eventLoop)
             // The checked request, between the decision to upgrade and the upgrade: checking redeems a stream ticket,
             // so it happens once.

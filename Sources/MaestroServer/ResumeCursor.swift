@@ -46,14 +46,12 @@ struct ResumeCursor {
             held.append(item)
             phase = .replaying(held: held, events: events)
             return .held
-        case (.events(let batch), .live(var last)):
-            var fresh: [RelayEvent] = []
-            for relayed in batch where relayed.event.id > last {
-                fresh.append(relayed)
-                last = relayed.event.id
-            }
-            phase = .live(last: last)
-            return .send(fresh)
+        case (.events(let batch), .live(let last)):
+            // A batch is in stream order: what is new is its tail, most often the whole batch (shared, not copied).
+            guard let newest = batch.last?.event.id, newest > last else { return .send([]) }
+            phase = .live(last: newest)
+            guard let firstNew = batch.firstIndex(where: { $0.event.id > last }), firstNew > 0 else { return .send(batch) }
+            return .send(Array(batch[firstNew...]))
         case (.catchUp, .live(let last)):
             phase = .replaying(held: [], events: 0)
             return .replay(after: last)

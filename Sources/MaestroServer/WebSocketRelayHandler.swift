@@ -33,6 +33,9 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Where encoded frames are written: the context of NIO's frame encoder, so they pass it by.
     private var wire: ChannelHandlerContext?
     private var sink: Sink?
+    /// Whether the channel takes more writes, as its last writability change said (read on every write, so kept
+    /// here rather than asked of the channel).
+    private var writable = true
     /// Frames written while the socket was full (reset when it drains).
     private var behind = 0
     private var awaitingPong = false
@@ -50,6 +53,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        writable = context.channel.isWritable
         wire = (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
         let sink = Sink(projectId: replay.scope.projectId, handler: NIOLoopBound(self, eventLoop: context.eventLoop))
         self.sink = sink
@@ -125,7 +129,8 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { behind = 0 }
+        writable = context.channel.isWritable
+        if writable { behind = 0 }
         context.fireChannelWritabilityChanged()
     }
 
@@ -203,7 +208,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Writes one frame without flushing it, or closes a client that has been full for more than `queueLimit`
     /// frames (false: nothing more is to be written).
     private func write(_ frame: ByteBuffer, context: ChannelHandlerContext) -> Bool {
-        if !context.channel.isWritable {
+        if !writable {
             behind += 1
             guard behind <= queueLimit else {
                 closeTooSlow(context: context)

@@ -1,3 +1,4 @@
+import BenchReporting
 import MaestroDomain
 import MaestroStore
 import RedisClient

@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 import RedisTestSupport
 
@@ -56,47 +57,31 @@ struct BenchOptions {
             options.secondsPerMeasurement = 0.4
             options.cliRuns = 20
         }
-        var remaining = arguments[...]
-        func value(_ name: String) throws -> String {
-            guard let next = remaining.popFirst() else { throw BenchError("\(name) needs a value\n\n\(usage)") }
-            return next
-        }
-        func positive(_ name: String) throws -> Int {
-            let text = try value(name)
-            guard let number = Int(text), number > 0 else {
-                throw BenchError("\(name) must be a whole number > 0, got '\(text)'")
-            }
-            return number
-        }
-        while let argument = remaining.popFirst() {
+        var arguments = BenchArguments(arguments, usage: usage)
+        while let argument = arguments.next() {
             switch argument {
             case "--quick": break
             case "--breakdown": options.breakdown = true
             case "--shards": options.shards = true
             case "--large": options.large = true
-            case "--tasks": options.tasks = try positive(argument)
-            case "--sessions": options.sessions = try positive(argument)
-            case "--samples": options.samples = try positive(argument)
+            case "--tasks": options.tasks = try arguments.number(of: argument, in: 1...10_000_000)
+            case "--sessions": options.sessions = try arguments.number(of: argument, in: 1...1_000_000)
+            case "--samples": options.samples = try arguments.number(of: argument, in: 1...100_000)
             case "-h", "--help": return nil
-            case "--maestro": options.maestroPath = try value(argument)
-            case "--server": options.serverPath = try value(argument)
+            case "--maestro": options.maestroPath = try arguments.value(of: argument)
+            case "--server": options.serverPath = try arguments.value(of: argument)
             case "--concurrency":
-                let text = try value(argument)
+                let text = try arguments.value(of: argument)
                 let levels = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard !levels.isEmpty, levels.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1024 }) else {
                     throw BenchError("--concurrency takes numbers 1-1024 separated by commas, got '\(text)'")
                 }
                 options.concurrencyLevels = levels.compactMap { $0 }
-            case "--stream-maxlen": options.streamMaxLength = try positive(argument)
-            case "--repeats": options.repeats = try positive(argument)
-            case "--cli-runs": options.cliRuns = try positive(argument)
-            case "--seconds":
-                let text = try value(argument)
-                guard let seconds = Double(text), seconds > 0, seconds <= 600 else {
-                    throw BenchError("--seconds must be a number of seconds in (0, 600], got '\(text)'")
-                }
-                options.secondsPerMeasurement = seconds
-            default: throw BenchError("unknown argument '\(argument)'\n\n\(usage)")
+            case "--stream-maxlen": options.streamMaxLength = try arguments.number(of: argument, in: 1...100_000_000)
+            case "--repeats": options.repeats = try arguments.number(of: argument, in: 1...1000)
+            case "--cli-runs": options.cliRuns = try arguments.number(of: argument, in: 1...100_000)
+            case "--seconds": options.secondsPerMeasurement = try arguments.seconds(of: argument)
+            default: throw arguments.unknown(argument)
             }
         }
         return options

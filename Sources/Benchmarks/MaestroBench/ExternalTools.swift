@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 
 /// The programs the benchmark runs besides itself, found before anything is started.

@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 
 /// The reference side of the throughput comparison: `redis-benchmark` sending the very same argument vector

@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 import RedisTestSupport
 

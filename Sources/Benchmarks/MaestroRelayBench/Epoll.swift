@@ -1,3 +1,5 @@
+import BenchReporting
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -34,7 +36,7 @@ final class Epoll: @unchecked Sendable {
     init(capacity: Int = 512) throws {
         func symbol<T>(_ name: String, as type: T.Type) throws -> T {
             guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else {
-                throw RelayBenchError("libc has no \(name)")
+                throw BenchError("libc has no \(name)")
             }
             return unsafeBitCast(address, to: type)
         }
@@ -42,7 +44,7 @@ final class Epoll: @unchecked Sendable {
         control = try symbol("epoll_ctl", as: Control.self)
         waitForEvents = try symbol("epoll_wait", as: Wait.self)
         fd = create(O_CLOEXEC)
-        guard fd >= 0 else { throw RelayBenchError("epoll_create1 failed: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw BenchError("epoll_create1 failed: \(String(cString: strerror(errno)))") }
         self.capacity = capacity
         events = .allocate(byteCount: capacity * Self.eventSize, alignment: 8)
     }
@@ -60,7 +62,7 @@ final class Epoll: @unchecked Sendable {
             raw.storeBytes(of: token, toByteOffset: Self.dataOffset, as: UInt64.self)
         }
         let result = event.withUnsafeMutableBytes { control(fd, Self.add, socket, $0.baseAddress) }
-        guard result == 0 else { throw RelayBenchError("epoll_ctl(ADD) failed: \(String(cString: strerror(errno)))") }
+        guard result == 0 else { throw BenchError("epoll_ctl(ADD) failed: \(String(cString: strerror(errno)))") }
     }
 
     /// Stops watching `socket`.

@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 import MaestroDomain
 import RedisClient
@@ -56,7 +57,7 @@ final class EpollReceivers: @unchecked Sendable {
         for index in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else {
-                throw RelayBenchError(
+                throw BenchError(
                     "cannot open socket \(index + 1) of \(count): \(String(cString: strerror(errno)))")
             }
             subscribers.append(Subscriber(fd: fd, decoder: wire.makeDecoder()))
@@ -78,7 +79,7 @@ final class EpollReceivers: @unchecked Sendable {
             try epoll.add(subscriber.fd, token: UInt64(index))
         }
         guard MonotonicClock.wait(timeout: timeout, until: { confirmed.load(ordering: .acquiring) == count }) else {
-            throw RelayBenchError(
+            throw BenchError(
                 "only \(confirmed.load(ordering: .acquiring)) of \(count) \(wire.name) receivers were confirmed")
         }
     }

@@ -1,3 +1,4 @@
+import BenchReporting
 import MaestroDomain
 import MaestroStore
 import RedisClient
@@ -28,7 +29,7 @@ struct EventPublisher {
             let change = try connection.run(
                 UpdateProgress(scope: scope, session: session, taskId: taskId, status: .working, notes: "event"))
             guard change.status == .working, let id = change.eventIds.first.flatMap(StreamID.init) else {
-                throw RelayBenchError("publishing: expected the progress to stay working, got \(change.status)")
+                throw BenchError("publishing: expected the progress to stay working, got \(change.status)")
             }
             sent[id] = now
         }
@@ -46,7 +47,7 @@ struct EventPublisher {
         _ = try connection.run(QueueTasks(scope: scope, session: session, taskIds: [taskId]))
         let first = try connection.run(UpdateProgress(scope: scope, session: session, taskId: taskId, status: .working))
         guard first.status == .working, first.taskStatus == .inprogress else {
-            throw RelayBenchError(
+            throw BenchError(
                 "preparing \(taskId): expected working / inprogress, got \(first.status) / \(first.taskStatus)")
         }
         return EventPublisher(connection: connection, scope: scope, taskId: taskId, session: session)

@@ -1,3 +1,5 @@
+import BenchReporting
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -11,7 +13,7 @@ enum FileDescriptorLimit {
     static func raise(wanted: Int, needed: Int) throws -> Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
-            throw RelayBenchError("getrlimit(RLIMIT_NOFILE) failed: errno \(errno)")
+            throw BenchError("getrlimit(RLIMIT_NOFILE) failed: errno \(errno)")
         }
         if limit.rlim_max < rlim_t(wanted) {
             var raised = rlimit(rlim_cur: rlim_t(wanted), rlim_max: rlim_t(wanted))
@@ -20,11 +22,11 @@ enum FileDescriptorLimit {
         if limit.rlim_cur < limit.rlim_max {
             limit.rlim_cur = limit.rlim_max
             guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
-                throw RelayBenchError("setrlimit(RLIMIT_NOFILE, \(limit.rlim_max)) failed: errno \(errno)")
+                throw BenchError("setrlimit(RLIMIT_NOFILE, \(limit.rlim_max)) failed: errno \(errno)")
             }
         }
         guard limit.rlim_cur >= rlim_t(needed) else {
-            throw RelayBenchError(
+            throw BenchError(
                 "the open-file limit is \(limit.rlim_cur) (hard), the run needs about \(needed): "
                     + "raise it (ulimit -Hn, /etc/security/limits.conf) or pass a smaller --clients")
         }

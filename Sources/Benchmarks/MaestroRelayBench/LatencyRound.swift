@@ -8,11 +8,14 @@ struct LatencyRound {
         case webSocket = "maestro-server /ws"
     }
 
-    /// CPU used during the measured window, in cores (CPU seconds per wall second), by each process.
+    /// CPU used during the measured window, in cores (CPU seconds per wall second), by each process; for the server
+    /// and Redis also the part spent in the kernel.
     struct CPUShare {
         var bench: Double
         var server: Double
+        var serverKernel: Double
         var redis: Double
+        var redisKernel: Double
     }
 
     var side: Side

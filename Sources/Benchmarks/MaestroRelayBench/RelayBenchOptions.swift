@@ -1,3 +1,5 @@
+import BenchReporting
+
 /// The command line of `maestro-relay-bench`.
 struct RelayBenchOptions {
     static let usage = """
@@ -40,35 +42,19 @@ struct RelayBenchOptions {
             options.idle = 1000
             options.rounds = 1
         }
-        var remaining = arguments[...]
-        func value(_ name: String) throws -> String {
-            guard let next = remaining.popFirst() else { throw RelayBenchError("\(name) needs a value\n\n\(usage)") }
-            return next
-        }
-        func number(_ name: String, in range: ClosedRange<Int>) throws -> Int {
-            let text = try value(name)
-            guard let number = Int(text), range.contains(number) else {
-                throw RelayBenchError("\(name) must be a whole number in \(range), got '\(text)'")
-            }
-            return number
-        }
-        while let argument = remaining.popFirst() {
+        var arguments = BenchArguments(arguments, usage: usage)
+        while let argument = arguments.next() {
             if ["--clients", "--rate", "--seconds", "--idle", "--rounds"].contains(argument) { options.custom = true }
             switch argument {
             case "--quick": break
             case "-h", "--help": return nil
-            case "--server": options.serverPath = try value(argument)
-            case "--clients": options.clients = try number(argument, in: 1...15_000)
-            case "--rate": options.rate = try number(argument, in: 1...10_000)
-            case "--idle": options.idle = try number(argument, in: 1...60_000)
-            case "--rounds": options.rounds = try number(argument, in: 1...20)
-            case "--seconds":
-                let text = try value(argument)
-                guard let seconds = Double(text), seconds > 0, seconds <= 600 else {
-                    throw RelayBenchError("--seconds must be a number of seconds in (0, 600], got '\(text)'")
-                }
-                options.seconds = seconds
-            default: throw RelayBenchError("unknown argument '\(argument)'\n\n\(usage)")
+            case "--server": options.serverPath = try arguments.value(of: argument)
+            case "--clients": options.clients = try arguments.number(of: argument, in: 1...15_000)
+            case "--rate": options.rate = try arguments.number(of: argument, in: 1...10_000)
+            case "--idle": options.idle = try arguments.number(of: argument, in: 1...60_000)
+            case "--rounds": options.rounds = try arguments.number(of: argument, in: 1...20)
+            case "--seconds": options.seconds = try arguments.seconds(of: argument)
+            default: throw arguments.unknown(argument)
             }
         }
         return options

@@ -31,7 +31,9 @@ struct RelayBenchReport {
         var endedEarly: Int
         var cpuBench: Double
         var cpuServer: Double
+        var cpuServerKernel: Double
         var cpuRedis: Double
+        var cpuRedisKernel: Double
         var roundsP99: [Double]
     }
 
@@ -43,7 +45,8 @@ struct RelayBenchReport {
             duplicates: mine.reduce(0) { $0 + $1.duplicates },
             endedEarly: mine.reduce(0) { $0 + $1.endedEarly.values.reduce(0, +) },
             cpuBench: mine.map(\.cpu.bench).median, cpuServer: mine.map(\.cpu.server).median,
-            cpuRedis: mine.map(\.cpu.redis).median, roundsP99: mine.map { rounded($0.p99, 3) })
+            cpuServerKernel: mine.map(\.cpu.serverKernel).median, cpuRedis: mine.map(\.cpu.redis).median,
+            cpuRedisKernel: mine.map(\.cpu.redisKernel).median, roundsP99: mine.map { rounded($0.p99, 3) })
     }
 
     var ratio: Double { summary(.webSocket).p99 / summary(.raw).p99 }
@@ -84,10 +87,15 @@ struct RelayBenchReport {
             "p99 over /ws: \(fixed(ws.p99, 2)) ms (target ≤ \(fixed(Self.p99Target, 1)) ms): \(verdict(p99Met))")
         lines.append(
             "p99 /ws ÷ p99 raw: \(fixed(ratio, 2)) (target ≤ \(fixed(Self.ratioTarget, 1))): \(verdict(ratioMet))")
+        let raw = summary(.raw)
         lines.append(
-            "maestro-server CPU for \(events) frames/s: \(fixed(ws.cpuServer, 2)) cores (target ≤ "
-                + "\(fixed(Self.serverCoresTarget, 1))): \(verdict(serverCoresMet)); redis-server for the same frames "
-                + "to raw subscribers: \(fixed(summary(.raw).cpuRedis, 2)) cores")
+            "maestro-server CPU for \(events) frames/s: \(fixed(ws.cpuServer, 2)) cores, "
+                + "\(fixed(ws.cpuServerKernel, 2)) of them in the kernel (target ≤ \(fixed(Self.serverCoresTarget, 1))): "
+                + "\(verdict(serverCoresMet))")
+        lines.append(
+            "  reference: redis-server writing the same frames to raw subscribers: \(fixed(raw.cpuRedis, 2)) cores, "
+                + "\(fixed(raw.cpuRedisKernel, 2)) in the kernel; maestro-server ÷ redis-server: "
+                + fixed(ws.cpuServer / raw.cpuRedis, 2))
         lines.append(
             webSocketComplete
                 ? "events lost over /ws: 0 (every client saw every event once)"
@@ -153,8 +161,9 @@ struct RelayBenchReport {
         func roundedSummary(_ side: LatencyRound.Side) -> SideSummary {
             var s = summary(side)
             (s.p50, s.p99, s.max) = (rounded(s.p50, 3), rounded(s.p99, 3), rounded(s.max, 3))
-            (s.cpuBench, s.cpuServer, s.cpuRedis) = (
-                rounded(s.cpuBench, 2), rounded(s.cpuServer, 2), rounded(s.cpuRedis, 2)
+            (s.cpuBench, s.cpuServer, s.cpuServerKernel, s.cpuRedis, s.cpuRedisKernel) = (
+                rounded(s.cpuBench, 2), rounded(s.cpuServer, 2), rounded(s.cpuServerKernel, 2), rounded(s.cpuRedis, 2),
+                rounded(s.cpuRedisKernel, 2)
             )
             return s
         }

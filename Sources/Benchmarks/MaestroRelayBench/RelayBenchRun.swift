@@ -111,11 +111,12 @@ struct RelayBenchRun {
         let server: ServerProcess
         let redisPid: Int32
 
-        func cpu() -> (bench: Double, server: Double, redis: Double) {
-            (
-                ProcessStats.cpuSeconds(of: getpid()), ProcessStats.cpuSeconds(of: server.pid),
-                ProcessStats.cpuSeconds(of: redisPid)
-            )
+        /// CPU seconds used so far by each process.
+        func cpu() -> LatencyRound.CPUShare {
+            let (server, redis) = (ProcessStats.cpuSeconds(of: server.pid), ProcessStats.cpuSeconds(of: redisPid))
+            return LatencyRound.CPUShare(
+                bench: ProcessStats.cpuSeconds(of: getpid()).total, server: server.total, serverKernel: server.kernel,
+                redis: redis.total, redisKernel: redis.kernel)
         }
     }
 
@@ -146,7 +147,8 @@ struct RelayBenchRun {
             side: side, results: results, sendTimes: sendTimes,
             cpu: .init(
                 bench: (after.bench - before.bench) / wall, server: (after.server - before.server) / wall,
-                redis: (after.redis - before.redis) / wall))
+                serverKernel: (after.serverKernel - before.serverKernel) / wall,
+                redis: (after.redis - before.redis) / wall, redisKernel: (after.redisKernel - before.redisKernel) / wall))
     }
 
     /// Waits until maestro-server's relay counts exactly `count` stream clients (its own view of who is subscribed).
@@ -157,7 +159,7 @@ struct RelayBenchRun {
             return last.map { Int($0) == count } ?? (count == 0)
         }
         guard reached else {
-            throw RelayBenchError(
+            throw BenchError(
                 "maestro-server reports \(last.map { String(Int($0)) } ?? "no") maestro_stream_clients, "
                     + "expected \(count)")
         }

@@ -18,13 +18,13 @@ final class ServerProcess {
     /// Starts the server and waits until GET /readyz answers 200.
     init(executable: URL, redisURL: String, userToken: String, dataDirectory: URL, queueLimit: Int) throws {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw RelayBenchError(
+            throw BenchError(
                 "no maestro-server binary at \(executable.path): build it with "
                     + "`swift build -c release --product maestro-server` or pass --server PATH")
         }
         logFile = dataDirectory.appendingPathComponent("maestro-server.log")
         guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
-            throw RelayBenchError("cannot create \(logFile.path)")
+            throw BenchError("cannot create \(logFile.path)")
         }
         let log = try FileHandle(forWritingTo: logFile)
         defer { try? log.close() }
@@ -62,7 +62,7 @@ final class ServerProcess {
             lastProblem = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         }
         ChildProcessGuard.watchServer(0)
-        throw RelayBenchError("maestro-server did not become ready; its output:\n\(lastProblem.suffix(2_000))")
+        throw BenchError("maestro-server did not become ready; its output:\n\(lastProblem.suffix(2_000))")
     }
 
     deinit { stop() }

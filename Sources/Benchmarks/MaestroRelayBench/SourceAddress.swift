@@ -1,3 +1,5 @@
+import BenchReporting
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -26,7 +28,7 @@ enum SourceAddress {
             }
         }
         guard result == 0 else {
-            throw RelayBenchError(
+            throw BenchError(
                 "cannot bind connection \(index + 1) to 127.0.0.\(1 + index / connectionsPerAddress): "
                     + String(cString: strerror(errno)))
         }

@@ -1,3 +1,5 @@
+import BenchReporting
+
 /// A WebSocket client of maestro-server's `/ws` for one project, in as few instructions as the raw subscriber:
 /// the upgrade request, then unmasked server frames (RFC 6455) read in place; pings are answered with pongs.
 /// Confirmed once the server switched protocols (the relay feed starts as the upgrade completes).
@@ -26,7 +28,7 @@ struct WebSocketWire: ReceiverWire {
             if !upgraded {
                 guard let end = Self.headerEnd(buffer) else { return [] }
                 guard buffer.starts(with: Array("HTTP/1.1 101".utf8)) else {
-                    throw RelayBenchError(
+                    throw BenchError(
                         "the WebSocket upgrade was refused: \(String(decoding: buffer.prefix(80), as: UTF8.self))")
                 }
                 upgraded = true
@@ -39,7 +41,7 @@ struct WebSocketWire: ReceiverWire {
                 case 0x1:
                     buffer.withUnsafeBytes { message(UnsafeRawBufferPointer(rebasing: $0[frame.payload])) }
                 case 0x8:
-                    throw RelayBenchError("the server closed the WebSocket")
+                    throw BenchError("the server closed the WebSocket")
                 case 0x9:
                     answer += Self.maskedFrame(opcode: 0xA, payload: Array(buffer[frame.payload]))
                 default:
