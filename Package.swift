@@ -101,27 +101,34 @@ let package = Package(
         // The benchmarks (not tests): Sources/Benchmarks, one report library shared by both executables.
         .target(name: "BenchReporting", path: "Sources/Benchmarks/BenchReporting"),
         .executableTarget(
-            name: "MaestroBench", dependencies: ["MaestroStore", "RedisTestSupport", "BenchReporting"],
+            name: "MaestroBench",
+            dependencies: ["MaestroStore", "RedisTestSupport", "ProcessTestSupport", "BenchReporting"],
             path: "Sources/Benchmarks/MaestroBench"),
         .executableTarget(
-            name: "MaestroRelayBench", dependencies: ["MaestroStore", "RedisTestSupport", "BenchReporting"],
+            name: "MaestroRelayBench",
+            dependencies: ["MaestroStore", "RedisTestSupport", "ProcessTestSupport", "BenchReporting"],
             path: "Sources/Benchmarks/MaestroRelayBench"),
-        .target(name: "RedisTestSupport", dependencies: ["RedisClient"]),
+        // Test support, by what it supports: programs run and spoken to over loopback; private redis-servers and
+        // clusters; Maestro's own fixtures.
+        .target(name: "ProcessTestSupport"),
+        .target(name: "RedisTestSupport", dependencies: ["RedisClient", "ProcessTestSupport"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),
         .testTarget(name: "MaestroDomainTests", dependencies: ["MaestroDomain"]),
-        .target(name: "MaestroTestSupport", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        .target(name: "MaestroTestSupport", dependencies: ["MaestroStore", "RedisClient", "RedisTestSupport"]),
         .testTarget(
             name: "MaestroStoreTests", dependencies: ["MaestroStore", "RedisTestSupport", "MaestroTestSupport"]),
-        .testTarget(name: "MaestroCLITests", dependencies: ["MaestroStore", "RedisTestSupport"]),
+        .testTarget(
+            name: "MaestroCLITests",
+            dependencies: ["MaestroStore", "RedisTestSupport", "ProcessTestSupport", "MaestroTestSupport"]),
         .testTarget(name: "MaestroMCPTests", dependencies: ["MaestroMCP"]),
         .testTarget(name: "MaestroWebhooksTests", dependencies: ["MaestroWebhooks"]),
         .testTarget(
-            name: "MaestroMigrationTests", dependencies: ["MaestroMigration", "MaestroStore", "RedisTestSupport"]
-        ),
+            name: "MaestroMigrationTests",
+            dependencies: ["MaestroMigration", "MaestroStore", "RedisTestSupport", "ProcessTestSupport"]),
         .testTarget(
             name: "MaestroServerTests",
             dependencies: [
-                "MaestroServer", "MaestroMigration", "RedisTestSupport", "MaestroTestSupport",
+                "MaestroServer", "MaestroMigration", "RedisTestSupport", "ProcessTestSupport", "MaestroTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]

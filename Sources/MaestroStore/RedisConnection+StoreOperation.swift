@@ -4,32 +4,53 @@ import RedisClient
     import Glibc
 #endif
 
-extension RedisConnection {
+/// When a store call is sent again — the one rule of the blocking and the async path. A retry-safe call (a read, or a
+/// write with an idempotency key) is resent after a lost connection, up to `attempts` sends in all; any other call
+/// reports the loss, since it may or may not have been applied. A call Redis refused because the project's slot is
+/// being moved to another shard ran nothing (see `register.lua`) and is resent after `slotMigrationBackoff` until
+/// the move is over, for up to the connect timeout.
+struct StoreRetry {
     /// How many times a retry-safe call is sent in all when the connection keeps breaking.
-    static let storeAttempts = 3
+    static let attempts = 3
 
+    private let isRetrySafe: Bool
+    private let migrationDeadline: ContinuousClock.Instant
+    private var sent = 1
+
+    init(_ operation: some StoreOperation, configuration: RedisConfiguration) {
+        isRetrySafe = operation.isRetrySafe
+        migrationDeadline = ContinuousClock.now + configuration.connectTimeout
+    }
+
+    /// Whether the call is sent again after `error`.
+    mutating func resends(after error: RedisError) -> Bool {
+        guard error.code == .connectionLost, isRetrySafe, sent < Self.attempts else { return false }
+        sent += 1
+        return true
+    }
+
+    /// Whether the call is sent again, after `StoreReply.slotMigrationBackoff`, because of `reply`.
+    func waits(after reply: RedisReply) -> Bool {
+        StoreReply.isRefusedDuringSlotMigration(reply) && ContinuousClock.now < migrationDeadline
+    }
+}
+
+extension RedisConnection {
     /// Runs one function-library call and returns its typed response.
     ///
     /// Refusals are thrown as `MaestroError`, library problems as `StoreError`, transport problems as
-    /// `RedisError`. A retry-safe call (a read, or a write with an idempotency key) is resent after a lost
-    /// connection; any other call reports the loss, since it may or may not have been applied. A call Redis refused
-    /// because the project's slot is being moved to another shard ran nothing (see `register.lua`) and is resent
-    /// until the move is over, for up to the connect timeout.
+    /// `RedisError`; lost connections and moving slots are retried as `StoreRetry` says.
     public func run<Operation: StoreOperation>(_ operation: Operation) throws -> Operation.Response {
         let command = operation.command
-        var attempt = 1
-        let migrationDeadline = ContinuousClock.now + configuration.connectTimeout
+        var retry = StoreRetry(operation, configuration: configuration)
         while true {
             let reply: RedisReply
             do {
                 reply = try pipeline([command])[0]
-            } catch let error as RedisError
-                where error.code == .connectionLost && operation.isRetrySafe && attempt < Self.storeAttempts
-            {
-                attempt += 1
+            } catch let error as RedisError where retry.resends(after: error) {
                 continue
             }
-            if StoreReply.isRefusedDuringSlotMigration(reply) && ContinuousClock.now < migrationDeadline {
+            if retry.waits(after: reply) {
                 usleep(useconds_t(StoreReply.slotMigrationBackoff / .microseconds(1)))
                 continue
             }
@@ -63,20 +84,15 @@ extension RedisConnectionPool {
             return try await withConnection { try $0.run(operation) }
         }
         let command = operation.command
-        var attempt = 1
-        let migrationDeadline = ContinuousClock.now + configuration.connectTimeout
+        var retry = StoreRetry(operation, configuration: configuration)
         while true {
             let reply: RedisReply
             do {
                 reply = try await send([command])[0]
-            } catch let error as RedisError
-                where error.code == .connectionLost && operation.isRetrySafe
-                && attempt < RedisConnection.storeAttempts
-            {
-                attempt += 1
+            } catch let error as RedisError where retry.resends(after: error) {
                 continue
             }
-            if StoreReply.isRefusedDuringSlotMigration(reply) && ContinuousClock.now < migrationDeadline {
+            if retry.waits(after: reply) {
                 try await Task.sleep(for: StoreReply.slotMigrationBackoff)
                 continue
             }

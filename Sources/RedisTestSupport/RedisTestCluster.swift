@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import RedisClient
 
 /// A private Redis Cluster for tests: `primaries` primaries with `replicasPerPrimary` replicas each, on free

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import RedisClient
 
 /// A private `redis-server` for tests and benchmarks: its own free port, unix socket and temporary

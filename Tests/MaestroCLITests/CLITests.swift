@@ -1,6 +1,7 @@
 import Foundation
 import MaestroDomain
 import MaestroStore
+import ProcessTestSupport
 import RedisClient
 import RedisTestSupport
 import Testing

@@ -1,6 +1,8 @@
 import Foundation
 import MaestroDomain
 import MaestroStore
+import MaestroTestSupport
+import ProcessTestSupport
 import RedisClient
 import RedisTestSupport
 import Testing

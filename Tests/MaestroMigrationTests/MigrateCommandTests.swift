@@ -2,6 +2,7 @@ import Foundation
 import MaestroDomain
 import MaestroMigration
 import MaestroStore
+import ProcessTestSupport
 import RedisClient
 import RedisTestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MaestroStore
+import MaestroTestSupport
 import RedisClient
 import RedisTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import RedisTestSupport
 
 /// A WebSocket client over a plain socket, on a thread of its own: its pings are answered (or not) the moment they

@@ -1,5 +1,6 @@
 import Foundation
 import MaestroStore
+import ProcessTestSupport
 import RedisClient
 import RedisTestSupport
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ProcessTestSupport
 import RedisTestSupport
 import WSClient
 

@@ -1,5 +1,7 @@
 import Foundation
 import MaestroStore
+import MaestroTestSupport
+import ProcessTestSupport
 import RedisClient
 import RedisTestSupport
 import Testing

@@ -1,3 +1,4 @@
+import BenchReporting
 import MaestroStore
 import RedisClient
 import RedisTestSupport

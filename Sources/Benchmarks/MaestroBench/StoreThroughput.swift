@@ -1,3 +1,4 @@
+import BenchReporting
 import Foundation
 import MaestroStore
 import RedisClient

@@ -1,5 +1,6 @@
 import BenchReporting
 import Foundation
+import ProcessTestSupport
 import RedisTestSupport
 
 /// A maestro-server serving HTTPS on a free port with a certificate from a test CA made for the run (`openssl`),

@@ -1,6 +1,7 @@
 import BenchReporting
 import Foundation
 import MaestroDomain
+import ProcessTestSupport
 import RedisClient
 import RedisTestSupport
 import Synchronization

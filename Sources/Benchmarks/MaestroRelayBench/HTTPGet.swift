@@ -1,4 +1,5 @@
 import BenchReporting
+import ProcessTestSupport
 import RedisTestSupport
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import BenchReporting
 import Foundation
+import ProcessTestSupport
 import RedisTestSupport
 
 /// The real `maestro-server` release binary as a child process on a free port, using the benchmark's Redis.
