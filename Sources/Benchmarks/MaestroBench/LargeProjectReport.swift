@@ -22,6 +22,13 @@ extension LargeProject.Report {
                         call.target.map { verdict(median <= $0) } ?? "",
                     ], [42, 6, 8, 8, 10, 6]))
         }
+        if let page = calls.first(where: { $0.name == LargeProject.openSummaryPage }),
+            let reads = calls.first(where: { $0.name == LargeProject.openSummaryPageReads })
+        {
+            lines.append(
+                "a page of 1,000 summaries ÷ its reads alone, same run: "
+                    + fixed(page.durations.median / reads.durations.median, 2))
+        }
         lines += ["", "E2. Redis memory by key kind (MEMORY USAGE, SAMPLES 0)"]
         lines.append(row(["kind", "keys", "bytes/key"], [36, 8, 10]))
         for kind in memory {
