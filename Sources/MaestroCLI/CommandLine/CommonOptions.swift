@@ -5,6 +5,9 @@ enum CommonOptions {
     /// `--json`, for commands that print records.
     static let json = OptionSpec.flag("json", help: "Print JSON (the spec's field names) instead of text.")
 
+    /// `--json`, for commands that print a report (migrate, import).
+    static let reportJSON = OptionSpec.flag("json", help: "Print the full report as JSON instead of the summary.")
+
     /// `--idempotency-key`, for commands that change something.
     static let idempotencyKey = OptionSpec.value(
         "idempotency-key", "key",

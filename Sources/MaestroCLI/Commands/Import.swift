@@ -28,7 +28,7 @@ enum Import {
             .value("project", "project-id", help: "Import into this project instead of the one in the file."),
             .flag("force", help: "Also replace records Redis holds with a later updatedAt."),
             .flag("dry-run", help: "Write nothing; report what an import would do."),
-            .flag("json", help: "Print the full report as JSON instead of the summary."),
+            CommonOptions.reportJSON,
         ],
         run: run
     )

@@ -20,7 +20,7 @@ enum Migrate {
             .value("from", "dataDir", help: "The old server's data directory.", required: true),
             .value("project", "project-id", help: "Migrate only this project (default: every project found)."),
             .flag("dry-run", help: "Write nothing; report what a migration would do."),
-            .flag("json", help: "Print the full report as JSON instead of the summary."),
+            CommonOptions.reportJSON,
         ],
         run: run
     )

@@ -44,11 +44,7 @@ local function export_tasks(keys, args)
         local task = load_task(prefix, task_id)
         tasks[i] = task and task_json(prefix, task, true) or archived_task_json(prefix, task_id)
     end
-    return json_object({
-        { 'tasks', json_array(tasks) },
-        { 'total', tostring(total) },
-        { 'cursor', json_string(stream_cursor(keys)) },
-    })
+    return page_json(keys, 'tasks', tasks, total)
 end
 
 -- ARGV: version, offset, limit. Read-only. {"sessions":[{"session":{...with extra},"tokenHash"}],"total",
@@ -65,9 +61,5 @@ local function export_sessions(keys, args)
             { 'tokenHash', session.tokenHash and json_string(session.tokenHash) },
         })
     end
-    return json_object({
-        { 'sessions', json_array(sessions) },
-        { 'total', tostring(total) },
-        { 'cursor', json_string(stream_cursor(keys)) },
-    })
+    return page_json(keys, 'sessions', sessions, total)
 end

@@ -31,9 +31,5 @@ local function fleet_sessions(keys, args)
             { 'heartbeatAgeSeconds', beat and tostring(math.max(0, math.floor((now - beat) / 1000))) or nil },
         })
     end
-    return json_object({
-        { 'sessions', json_array(rows) },
-        { 'total', tostring(total) },
-        { 'cursor', json_string(stream_cursor(keys)) },
-    })
+    return page_json(keys, 'sessions', rows, total)
 end

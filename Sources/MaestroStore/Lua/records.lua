@@ -210,6 +210,16 @@ local function stream_cursor(keys)
     return last[1][1]
 end
 
+-- A page of a list: its items (JSON texts) under `name`, how many the list holds in all, and the stream id the read
+-- is consistent with.
+local function page_json(keys, name, items, total)
+    return json_object({
+        { name, json_array(items) },
+        { 'total', tostring(total) },
+        { 'cursor', json_string(stream_cursor(keys)) },
+    })
+end
+
 -- The ids at [offset, offset + limit) of the union of disjoint zsets scored by creation order, in that order, and
 -- the union's size; the cost grows with the page, not with the sets. Several sets: the page's first score is the
 -- smallest s with (members scored <= s) > offset, found by bisection on ZCOUNT, and each set gives at most a page

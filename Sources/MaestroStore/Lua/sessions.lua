@@ -132,9 +132,5 @@ local function list_sessions(keys, args)
     local ids = limit == 0 and {} or redis.call('ZRANGE', prefix .. 'sessions', offset, offset + limit - 1)
     local sessions = {}
     for i, session_id in ipairs(ids) do sessions[i] = session_json(prefix, load_session(prefix, session_id)) end
-    return json_object({
-        { 'sessions', json_array(sessions) },
-        { 'total', tostring(redis.call('ZCARD', prefix .. 'sessions')) },
-        { 'cursor', json_string(stream_cursor(keys)) },
-    })
+    return page_json(keys, 'sessions', sessions, redis.call('ZCARD', prefix .. 'sessions'))
 end

@@ -95,9 +95,5 @@ local function list_stale(keys, args)
         local task = load_task(prefix, ids[i])
         if task then tasks[#tasks + 1] = task_json(prefix, task) end
     end
-    return json_object({
-        { 'tasks', json_array(tasks) },
-        { 'total', tostring(#ids) },
-        { 'cursor', json_string(stream_cursor(keys)) },
-    })
+    return page_json(keys, 'tasks', tasks, #ids)
 end

@@ -229,9 +229,5 @@ local function list_tasks(keys, args)
             tasks[i] = task_json(prefix, load_task(prefix, task_id))
         end
     end
-    return json_object({
-        { 'tasks', json_array(tasks) },
-        { 'total', tostring(total) },
-        { 'cursor', json_string(stream_cursor(keys)) },
-    })
+    return page_json(keys, 'tasks', tasks, total)
 end
