@@ -4,7 +4,7 @@ import Metrics
 import Prometheus
 
 /// The server's metrics (swift-metrics, exported by swift-prometheus at /metrics): transitions by kind and result,
-/// connected stream clients, events relayed, relay lag (commit to hand-off to the client's queue), live messages
+/// connected stream clients and those dropped for being too slow, events relayed, relay lag (commit to hand-off to the client's queue), live messages
 /// ignored as forged and stream entries that are not events, sessions failed for a lost heartbeat, archived tasks and
 /// progress entries marked stale; and the webhooks' (`webhooks`).
 ///
@@ -13,6 +13,7 @@ public struct ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let connectedClients: Metrics.Gauge
+    private let slowClients: Metrics.Counter
     private let eventsRelayed: Metrics.Counter
     private let relayLag: Metrics.Timer
     private let sessionsLost: Metrics.Counter
@@ -26,6 +27,7 @@ public struct ServerMetrics: Sendable {
     public init() {
         factory = PrometheusMetricsFactory(registry: registry)
         connectedClients = Metrics.Gauge(label: "maestro_stream_clients", factory: factory)
+        slowClients = Metrics.Counter(label: "maestro_stream_clients_too_slow_total", factory: factory)
         eventsRelayed = Metrics.Counter(label: "maestro_events_relayed_total", factory: factory)
         relayLag = Metrics.Timer(label: "maestro_relay_lag_seconds", factory: factory)
         sessionsLost = Metrics.Counter(label: "maestro_sessions_heartbeat_lost_total", factory: factory)
@@ -50,6 +52,9 @@ public struct ServerMetrics: Sendable {
     }
 
     func clients(_ count: Int) { connectedClients.record(count) }
+
+    /// One stream client disconnected for falling more than the queue limit behind.
+    func clientTooSlow() { slowClients.increment() }
 
     /// Finished tasks the archive sweep of this server moved into the archive.
     func archived(_ count: Int) { archivedTasks.increment(by: count) }

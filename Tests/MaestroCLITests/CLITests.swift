@@ -12,8 +12,8 @@ final class CLITests {
     let server: RedisTestServer
     let base: [String: String]
 
-    init() throws {
-        server = try RedisTestServer()
+    init() async throws {
+        server = try await RedisTestServer.start()
         try FunctionLibrary.install(on: server.connect())
         base = ["MAESTRO_REDIS_URL": server.url, "MAESTRO_PROJECT_ID": "cli", "PATH": "/usr/bin:/bin"]
     }

@@ -16,8 +16,8 @@ final class RunCommandTests {
     let base: [String: String]
     let scope = try! ProjectScope(projectId: "run")
 
-    init() throws {
-        server = try RedisTestServer()
+    init() async throws {
+        server = try await RedisTestServer.start()
         redis = server.connect()
         try FunctionLibrary.install(on: redis)
         agent = try SupervisedAgent()

@@ -14,8 +14,8 @@ final class ExportImportTests {
     let scope: ProjectScope
     var tokens: [String: String] = [:]
 
-    init() throws {
-        source = try MigrationFixture()
+    init() async throws {
+        source = try await MigrationFixture()
         scope = try ProjectScope(projectId: "proj_rt")
     }
 
@@ -96,7 +96,7 @@ final class ExportImportTests {
     }
 
     @Test("export → import into a fresh Redis → export again: identical, reads identical, tokens still work")
-    func roundTrip() throws {
+    func roundTrip() async throws {
         try buildProject()
         let (exported, file) = try exportFile(from: source)
         #expect(exported.tasks.map(\.id) == ["t_parent", "t_child", "t_third", "t_old"])
@@ -106,7 +106,7 @@ final class ExportImportTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
-        let target = try MigrationFixture()
+        let target = try await MigrationFixture()
         let imported = try target.cli("import", file.path)
         #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
         let (again, _) = try exportFile(from: target)
@@ -173,10 +173,10 @@ final class ExportImportTests {
     }
 
     @Test("bad import input: not an export is refused whole (64); a bad record is reported, the rest imported (8)")
-    func badInput() throws {
+    func badInput() async throws {
         try buildProject()
         let (_, file) = try exportFile(from: source)
-        let target = try MigrationFixture()
+        let target = try await MigrationFixture()
         try target.write("junk.json", "{\"format\": ")
         try target.write("other.json", #"{"hello":"world"}"#)
         try target.write(
@@ -202,10 +202,10 @@ final class ExportImportTests {
     }
 
     @Test("import reads standard input when no file is given")
-    func standardInput() throws {
+    func standardInput() async throws {
         try buildProject()
         let (_, file) = try exportFile(from: source)
-        let target = try MigrationFixture()
+        let target = try await MigrationFixture()
         let process = Process()
         process.executableURL = CLIProcess.buildDirectory.appendingPathComponent("maestro")
         process.arguments = ["import"]

@@ -10,8 +10,8 @@ final class ImportStoreTests {
     let fixture: MigrationFixture
     let scope: ProjectScope
 
-    init() throws {
-        fixture = try MigrationFixture()
+    init() async throws {
+        fixture = try await MigrationFixture()
         scope = try ProjectScope(projectId: "proj_i", streamMaxLength: 0)
     }
 

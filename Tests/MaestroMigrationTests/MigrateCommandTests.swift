@@ -12,7 +12,7 @@ import Testing
 final class MigrateCommandTests {
     let fixture: MigrationFixture
 
-    init() throws { fixture = try MigrationFixture() }
+    init() async throws { fixture = try await MigrationFixture() }
 
     static let oldTaskStatuses = [
         "pending": TaskStatus.todo, "in_progress": .inprogress, "completed": .completed, "blocked": .inprogress,

@@ -12,8 +12,8 @@ final class MigrationFixture {
     let directory: URL
     let environment: [String: String]
 
-    init() throws {
-        server = try RedisTestServer()
+    init() async throws {
+        server = try await RedisTestServer.start()
         connection = server.connect()
         try FunctionLibrary.install(on: connection)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("maestro-old-\(UUID())")

@@ -26,7 +26,8 @@ struct LiveServer: Sendable {
         webhooks: WebhookSettings = WebhookSettings(),
         _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
-        let redis = try sharing ?? RedisTestServer()
+        let redis: RedisTestServer
+        if let sharing { redis = sharing } else { redis = try await RedisTestServer.start() }
         defer { if sharing == nil { redis.stop() } }
         try FunctionLibrary.install(on: redis.connect())
         var calls = redis.configuration

@@ -75,8 +75,8 @@ struct RelayCrashTests {
     }
 
     @Test("100 SSE clients move to another relay after kill -9 of theirs: none misses an event, none gets one twice")
-    func relayKilled() throws {
-        let redis = try RedisTestServer()
+    func relayKilled() async throws {
+        let redis = try await RedisTestServer.start()
         defer { redis.stop() }
         let port = try RedisTestServer.freePort()
         let server = try startServer(port: port, redis: redis)

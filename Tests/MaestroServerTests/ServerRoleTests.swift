@@ -48,13 +48,15 @@ struct ServerRoleTests {
         async let sse = serverSentEvents(
             port: relayPort, path: "/events?projectId=default&since=\(cursor)&token=\(token)", headers: [:],
             count: 1)
-        let (messages, _) = try await webSocketMessages(
+        let (messages, close) = try await webSocketMessages(
             port: relayPort, query: "projectId=default&since=\(cursor)&token=\(token)", count: 1
         ) {
             let created = try await cli.runDetached("task", "create", "Through the api server")
             #expect(created.status == 0, "\(created.stderr)")
         }
-        #expect(messages.count == 1 && messages.first?.contains("task:created") == true, "\(messages)")
+        #expect(
+            messages.count == 1 && messages.first?.contains("task:created") == true,
+            "\(messages), closed with \(String(describing: close)); relay: \(relay.stderr)")
         #expect(try await sse.first?.contains("Through the api server") == true)
         #expect(!relay.stderr.contains("NOPERM") && !api.stderr.contains("NOPERM"), "\(relay.stderr)\n\(api.stderr)")
     }

@@ -113,16 +113,19 @@ struct StreamTests {
     func slowClient() async throws {
         try await LiveServer.run(queueLimit: 5) { server in
             let description = String(repeating: "d", count: 60_000)
-            // The client reads nothing until 120 events of ~60 KB (7 MB) are published: the socket fills, the
-            // server's writes wait, its queue of 5 overflows, and it closes the connection.
+            // The client reads nothing while events of ~60 KB are published: the socket fills, the server's writes
+            // wait, its queue of 5 overflows, and it starts closing the connection. The client then reads at once,
+            // before the server's close timeout (3 s) ends its wait for the close frame to get out.
+            let tooSlow = "maestro_stream_clients_too_slow_total"
             let result = try await webSocketMessages(port: server.port, query: "projectId=p&\(Self.auth)", count: 1000)
             {
-                for index in 0..<120 {
+                for index in 0..<120 where server.counter(tooSlow) == 0 {
                     _ = try await server.call(
                         .post, "/api/tasks",
                         json: #"{"projectId":"p","title":"t\#(index)","description":"\#(description)"}"#)
                 }
             }
+            #expect(server.counter(tooSlow) == 1)
             #expect(result.messages.count < 120)
             #expect(result.close?.closeCode == .policyViolation)
             #expect(result.close?.reason?.contains("client too slow") == true)

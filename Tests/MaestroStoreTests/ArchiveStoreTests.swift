@@ -10,7 +10,7 @@ import Testing
 final class ArchiveStoreTests {
     let fixture: StoreFixture
 
-    init() throws { fixture = try StoreFixture() }
+    init() async throws { fixture = try await StoreFixture() }
 
     /// Makes a task look untouched since `days` ago (the sweep compares updatedAt with the project's setting).
     func age(_ scope: ProjectScope, _ taskId: String, days: Int) throws {

@@ -10,7 +10,7 @@ import Testing
 final class AttentionStoreTests {
     let fixture: StoreFixture
 
-    init() throws { fixture = try StoreFixture() }
+    init() async throws { fixture = try await StoreFixture() }
 
     /// Moves an entry's last report `seconds` into the past, as far as the stale watch is concerned.
     func backdate(_ scope: ProjectScope, _ taskId: String, _ sessionId: String, seconds: Int) throws {

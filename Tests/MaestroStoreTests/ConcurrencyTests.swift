@@ -19,7 +19,7 @@ struct ConcurrencyTests {
     @Test(
         "32 clients × 200 updates over 8 tasks: final state = serial replay, contiguous versions, one event per change")
     func concurrentUpdates() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let tasks = try (0..<Self.taskCount).map { try fixture.createTask(scope, id: "task-\($0)").id }
         let sessions = try (0..<Self.clients).map { _ in try fixture.spawnSession(scope, taskIds: tasks) }

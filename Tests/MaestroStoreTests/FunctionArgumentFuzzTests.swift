@@ -10,7 +10,7 @@ import Testing
 final class FunctionArgumentFuzzTests {
     let fixture: StoreFixture
 
-    init() throws { fixture = try StoreFixture() }
+    init() async throws { fixture = try await StoreFixture() }
 
     /// Every key and its serialized value, plus every stream's length: what "nothing changed" compares.
     func snapshot() throws -> [String: [UInt8]] {

@@ -8,8 +8,8 @@ import Testing
 @Suite("The function library is versioned and checked")
 struct FunctionLibraryTests {
     @Test("a missing library is a clear libraryMissing error")
-    func missing() throws {
-        let server = try RedisTestServer()
+    func missing() async throws {
+        let server = try await RedisTestServer.start()
         defer { server.stop() }
         let connection = server.connect()
         #expect(try FunctionLibrary.loadedVersion(on: connection) == nil)
@@ -22,8 +22,8 @@ struct FunctionLibraryTests {
     }
 
     @Test("a library of another version refuses every call before touching data")
-    func stale() throws {
-        let server = try RedisTestServer()
+    func stale() async throws {
+        let server = try await RedisTestServer.start()
         defer { server.stop() }
         let connection = server.connect()
         try FunctionLibrary.install(on: connection)
@@ -40,8 +40,8 @@ struct FunctionLibraryTests {
     }
 
     @Test("every key of a project carries the project's hash tag")
-    func hashTags() throws {
-        let fixture = try StoreFixture()
+    func hashTags() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let session = try fixture.spawnSession(scope, taskIds: [task.id])

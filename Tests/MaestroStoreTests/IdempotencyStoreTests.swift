@@ -9,7 +9,7 @@ import Testing
 final class IdempotencyStoreTests {
     let fixture: StoreFixture
 
-    init() throws { fixture = try StoreFixture() }
+    init() async throws { fixture = try await StoreFixture() }
 
     @Test("a key replayed with the same arguments returns the stored reply and changes nothing more")
     func sameArguments() throws {

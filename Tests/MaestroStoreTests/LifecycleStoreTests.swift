@@ -13,8 +13,8 @@ struct LifecycleStoreTests {
     ]
 
     @Test("allowed pairs change the session and emit the matching event; others change nothing")
-    func everyPair() throws {
-        let fixture = try StoreFixture()
+    func everyPair() async throws {
+        let fixture = try await StoreFixture()
         for from in SessionLifecycle.allCases {
             for to in SessionLifecycle.allCases {
                 let scope = try fixture.newScope()
@@ -52,8 +52,8 @@ struct LifecycleStoreTests {
     }
 
     @Test("none → spawning is spawning; any other change of an unknown session is refused")
-    func fromNone() throws {
-        let fixture = try StoreFixture()
+    func fromNone() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let session = try fixture.spawnSession(scope, taskIds: [task.id])

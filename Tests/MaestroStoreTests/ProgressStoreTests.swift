@@ -11,8 +11,8 @@ struct ProgressStoreTests {
     ]
 
     @Test("allowed pairs write the entry and emit task:session_status; others change nothing")
-    func everyPair() throws {
-        let fixture = try StoreFixture()
+    func everyPair() async throws {
+        let fixture = try await StoreFixture()
         for from in [nil] + SessionStatus.allCases.map(Optional.some) {
             for to in SessionStatus.allCases {
                 let scope = try fixture.newScope()
@@ -70,8 +70,8 @@ struct ProgressStoreTests {
     }
 
     @Test("queueing: none → queued links both ways; again is a no-op; a cancelled task is refused")
-    func queueing() throws {
-        let fixture = try StoreFixture()
+    func queueing() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let cancelled = try fixture.createTask(scope)
@@ -100,8 +100,8 @@ struct ProgressStoreTests {
     }
 
     @Test("a session can write only its own progress, with its own token")
-    func ownEntryOnly() throws {
-        let fixture = try StoreFixture()
+    func ownEntryOnly() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let alice = try fixture.spawnSession(scope, taskIds: [task.id])
@@ -125,8 +125,8 @@ struct ProgressStoreTests {
     }
 
     @Test("a retried update with the same idempotency key applies once")
-    func idempotentRetry() throws {
-        let fixture = try StoreFixture()
+    func idempotentRetry() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let session = try fixture.spawnSession(scope, taskIds: [task.id])
@@ -141,8 +141,8 @@ struct ProgressStoreTests {
     }
 
     @Test("a replayed idempotency key needs the session's own token, and is the sender's own key")
-    func idempotencyKeyNeedsTheToken() throws {
-        let fixture = try StoreFixture()
+    func idempotencyKeyNeedsTheToken() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let alice = try fixture.spawnSession(scope, taskIds: [task.id])
@@ -167,8 +167,8 @@ struct ProgressStoreTests {
     }
 
     @Test("removing a session from a task drops it from both sides and keeps the rest")
-    func removeSession() throws {
-        let fixture = try StoreFixture()
+    func removeSession() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let alice = try fixture.spawnSession(scope, taskIds: [task.id])

@@ -9,7 +9,7 @@ import Testing
 final class ReportingRulesStoreTests {
     let fixture: StoreFixture
 
-    init() throws { fixture = try StoreFixture() }
+    init() async throws { fixture = try await StoreFixture() }
 
     func update(
         _ scope: ProjectScope, _ session: SessionCredentials, _ taskId: String, _ status: SessionStatus,

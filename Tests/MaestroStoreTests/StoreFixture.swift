@@ -10,8 +10,8 @@ final class StoreFixture {
     let server: RedisTestServer
     let connection: RedisConnection
 
-    init() throws {
-        server = try RedisTestServer()
+    init() async throws {
+        server = try await RedisTestServer.start()
         connection = server.connect()
         try FunctionLibrary.install(on: connection)
     }

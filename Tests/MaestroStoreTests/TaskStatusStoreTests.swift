@@ -10,8 +10,8 @@ struct TaskStatusStoreTests {
     ]
 
     @Test("allowed pairs change the task and emit one task:updated; others change nothing and emit nothing")
-    func everyPair() throws {
-        let fixture = try StoreFixture()
+    func everyPair() async throws {
+        let fixture = try await StoreFixture()
         for from in TaskStatus.allCases {
             for to in TaskStatus.allCases {
                 let scope = try fixture.newScope()
@@ -55,8 +55,8 @@ struct TaskStatusStoreTests {
     }
 
     @Test("a refused status change in a multi-field update changes none of the fields")
-    func refusedUpdateChangesNothing() throws {
-        let fixture = try StoreFixture()
+    func refusedUpdateChangesNothing() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         _ = try fixture.connection.run(UpdateTask(scope: scope, taskId: task.id, status: .completed))

@@ -6,8 +6,8 @@ import Testing
 @Suite("Tasks: create, update, delete, list, and bad input")
 struct TaskStoreTests {
     @Test("create emits task:created with the full task; list pages in creation order with a cursor")
-    func createAndList() throws {
-        let fixture = try StoreFixture()
+    func createAndList() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let parent = try fixture.connection.run(
             CreateTask(scope: scope, taskId: "t1", title: "Parent ✓", description: "line\nline", priority: .urgent)
@@ -28,8 +28,8 @@ struct TaskStoreTests {
     }
 
     @Test("update changes fields in one event; the same values again are a no-op")
-    func updateFields() throws {
-        let fixture = try StoreFixture()
+    func updateFields() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let change = try fixture.connection.run(
@@ -44,8 +44,8 @@ struct TaskStoreTests {
     }
 
     @Test("delete removes the task, its progress and its links; refused while it has subtasks")
-    func delete() throws {
-        let fixture = try StoreFixture()
+    func delete() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let parent = try fixture.createTask(scope)
         let child = try fixture.connection.run(
@@ -67,8 +67,8 @@ struct TaskStoreTests {
     }
 
     @Test("bad input is refused with a clear error and changes nothing")
-    func badInput() throws {
-        let fixture = try StoreFixture()
+    func badInput() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let session = try fixture.spawnSession(scope, taskIds: [task.id])
@@ -119,8 +119,8 @@ struct TaskStoreTests {
     }
 
     @Test("invalid UTF-8 sent as raw bytes is refused by the functions themselves")
-    func invalidUTF8() throws {
-        let fixture = try StoreFixture()
+    func invalidUTF8() async throws {
+        let fixture = try await StoreFixture()
         let scope = try fixture.newScope()
         let task = try fixture.createTask(scope)
         let session = try fixture.spawnSession(scope, taskIds: [task.id])

@@ -11,7 +11,7 @@ import Testing
 final class WebhookStoreTests {
     let fixture: StoreFixture
 
-    init() throws { fixture = try StoreFixture() }
+    init() async throws { fixture = try await StoreFixture() }
 
     /// A project with `events` task creations, its group prepared to read all of them.
     func project(events: Int) throws -> ProjectScope {

@@ -80,6 +80,9 @@ public final class EventRelay: Service, Sendable {
         metrics.clients(count)
     }
 
+    /// Counts a client closed for falling more than `queueLimit` events behind (SSE or WebSocket).
+    func droppedTooSlow() { metrics.clientTooSlow() }
+
     /// Stops delivering to `sink`.
     public func remove(_ sink: any RelaySink) {
         let count = feeds.withLock { feeds in

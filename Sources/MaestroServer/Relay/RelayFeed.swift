@@ -47,13 +47,18 @@ struct RelayFeed: Sendable {
                     case .finish:
                         return
                     case .tooSlow:
-                        throw Ending.clientTooSlow(limit: queueLimit)
+                        throw tooSlow()
                     }
                 }
             }
-            if subscription.overflowed { throw Ending.clientTooSlow(limit: queueLimit) }
+            if subscription.overflowed { throw tooSlow() }
         } onGracefulShutdown: {
             subscription.finish()
         }
+    }
+
+    private func tooSlow() -> Ending {
+        relay.droppedTooSlow()
+        return .clientTooSlow(limit: queueLimit)
     }
 }

@@ -220,6 +220,7 @@ final class WebSocketRelayHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func closeTooSlow(context: ChannelHandlerContext) {
+        relay.droppedTooSlow()
         close(.policyViolation, reason: "client too slow: more than \(queueLimit) events queued", context: context)
     }
 
