@@ -37,9 +37,11 @@ public func buildRouter(_ server: ServerContext) -> Router<MaestroRequestContext
 
 /// Builds the HTTP server of the context's role: the API, its sweepers (leases, stale work, the archive) and webhook
 /// deliveries, the live streams and the relay, and the health checks; over TLS (HTTPS and WSS on the same port) when
-/// `tls` is given.
+/// `tls` is given. Keep-alive connections idle for `idleTimeout` are closed (5 s, as Node's and Apache's defaults), so
+/// a client that stops half-way through a request, or never sends one, holds nothing for long.
 public func buildApplication(
-    _ server: ServerContext, configuration: ApplicationConfiguration, tls: TLSConfiguration? = nil, logger: Logger
+    _ server: ServerContext, configuration: ApplicationConfiguration, tls: TLSConfiguration? = nil,
+    idleTimeout: Duration = .seconds(5), logger: Logger
 ) throws -> some ApplicationProtocol {
     var services: [any Service] = []
     if server.role.servesStreams { services.append(server.relay) }
@@ -49,9 +51,6 @@ public func buildApplication(
         services.append(ArchiveSweeper(server: server, logger: logger))
         if server.webhooks.deliveryEnabled { services.append(WebhookDispatcher(server: server, logger: logger)) }
     }
-    // Keep-alive connections idle for 5 s are closed (as Node's and Apache's defaults), so a client that stops
-    // half-way through a request, or never sends one, holds nothing for long.
-    let idleTimeout = Duration.seconds(5)
     let http: HTTPServerBuilder =
         server.role.servesStreams
         ? HTTPServerBuilder {

@@ -133,7 +133,7 @@ public struct CLIProcess: Sendable {
             envp.forEach { free($0) }
         }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let spawned = ProcessStart.serialized { posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOENT) }
         return Running(pid: pid, directory: directory)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import RedisClient
 import Synchronization
 
@@ -54,7 +55,7 @@ final class DeathBoundLauncher: Sendable {
                         }
                         process.standardOutput = FileHandle.nullDevice
                         process.standardError = FileHandle.nullDevice
-                        try process.run()
+                        try ProcessStart.serialized { try process.run() }
                         return ProcessBox(process)
                     }
                 }

@@ -250,10 +250,13 @@ public final class RedisTestCluster: @unchecked Sendable {
         let process = Process()
         process.executableURL = try RedisExecutable.path("redis-cli")
         process.arguments = (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let output = try ProcessStart.serialized {
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            return output
+        }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

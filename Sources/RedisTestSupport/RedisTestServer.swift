@@ -133,7 +133,7 @@ public final class RedisTestServer: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessStart.serialized { try process.run() }
         return process
     }
 

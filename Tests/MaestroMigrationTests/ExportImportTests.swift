@@ -212,7 +212,7 @@ final class ExportImportTests {
         process.environment = target.environment
         process.standardInput = try FileHandle(forReadingFrom: file)
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try ProcessStart.serialized { try process.run() }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(try target.task("proj_rt", "t_old").extra?["prompt"] == .string("é \"quoted\"\n"))

@@ -212,10 +212,13 @@ final class MigrateCommandTests {
         // script(1) runs the command on a pseudo-terminal and copies what it shows.
         process.arguments = ["-qec", "\(maestro) migrate --from \(fixture.directory.path)", "/dev/null"]
         process.environment = fixture.environment
-        let output = Pipe()
-        process.standardOutput = output
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let output = try ProcessStart.serialized {
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            return output
+        }
         let shown = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(shown)")

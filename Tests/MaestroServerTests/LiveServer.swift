@@ -45,8 +45,11 @@ struct LiveServer: Sendable {
             streamMaxLength: streamMaxLength, publicURL: "http://127.0.0.1", agentRedisURL: redis.url,
             sweepInterval: sweepInterval, dashboardDirectory: ServerContext.builtInDashboardDirectory,
             webhooks: webhooks)
+        // One keep-alive connection serves the whole test, and hummingbird's test client does not reconnect: a test
+        // that pauses (a loaded machine, a wait for a process) must not find it closed for being idle.
         let app = try buildApplication(
-            context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+            context, configuration: .init(address: .hostname("127.0.0.1", port: 0)), idleTimeout: .seconds(600),
+            logger: logger)
         try await app.test(.live) { client in
             while !relay.isReady { try await Task.sleep(for: .milliseconds(10)) }
             try await body(

@@ -12,13 +12,13 @@ local ARCHIVED_TASK_FIELDS = {
 }
 local ARCHIVED_PROGRESS_FIELDS = { 'sessionId', 'status', 'lastUpdated', 'notes', 'answer', 'answeredAt' }
 
-local function archived_key(prefix, task_id) return prefix .. 'archived:' .. task_id end
+function key_of.archived(prefix, task_id) return prefix .. 'archived:' .. task_id end
 
 -- A record's fields in a fixed order, as a JSON array (null for absent ones).
 local function fields_array(record, names)
     local values = {}
     for i, name in ipairs(names) do values[i] = record[name] and cjson.encode(record[name]) or 'null' end
-    return json_array(values)
+    return json.array(values)
 end
 
 -- The record back from such an array (cjson reads null as cjson.null).
@@ -33,7 +33,7 @@ end
 -- Folds a task into its archive string and removes its keys. The caller checked that it may go: finished, old
 -- enough, and no live subtasks.
 local function archive_task(prefix, task_id, status)
-    local key = task_key(prefix, task_id)
+    local key = key_of.task(prefix, task_id)
     local order = redis.call('ZSCORE', prefix .. 'tasks/' .. status, task_id)
     local task = hash_to_table(redis.call('HGETALL', key))
     local session_ids, entries = load_progress(prefix, task_id)
@@ -41,23 +41,23 @@ local function archive_task(prefix, task_id, status)
     for i, entry in ipairs(entries) do
         entry.sessionId = session_ids[i]
         progress[i] = fields_array(entry, ARCHIVED_PROGRESS_FIELDS)
-        redis.call('DEL', progress_key(prefix, task_id, session_ids[i]))
+        redis.call('DEL', key_of.progress(prefix, task_id, session_ids[i]))
         unwatch_progress(prefix, task_id, session_ids[i])
     end
-    redis.call('SET', archived_key(prefix, task_id), json_array({
-        order, fields_array(task, ARCHIVED_TASK_FIELDS), json_array(progress),
-        json_strings(history_entries(history_key(prefix, task_id))),
+    redis.call('SET', key_of.archived(prefix, task_id), json.array({
+        order, fields_array(task, ARCHIVED_TASK_FIELDS), json.array(progress),
+        json.strings(history_entries(key_of.history(prefix, task_id))),
     }))
     redis.call('ZADD', prefix .. 'archive', order, task_id)
     redis.call('ZREM', prefix .. 'tasks/' .. status, task_id)
-    if task.parentId then redis.call('SREM', task_key(prefix, task.parentId) .. '/children', task_id) end
-    redis.call('DEL', key, key .. '/sessions', key .. '/children', history_key(prefix, task_id))
+    if task.parentId then redis.call('SREM', key_of.task(prefix, task.parentId) .. '/children', task_id) end
+    redis.call('DEL', key, key .. '/sessions', key .. '/children', key_of.history(prefix, task_id))
 end
 
 -- An archived task, decoded: {order, task (with id, projectId, archived), sessionIds, entries, history}; nil when
 -- the task is not archived.
 local function archived_record(prefix, task_id)
-    local stored = redis.call('GET', archived_key(prefix, task_id))
+    local stored = redis.call('GET', key_of.archived(prefix, task_id))
     if not stored then return nil end
     local parts = cjson.decode(stored)
     local task = fields_record(parts[2], ARCHIVED_TASK_FIELDS)
@@ -110,11 +110,11 @@ local function archive_sweep(keys, args)
             'LIMIT', 0, batch)
         for i = 1, #page, 2 do
             local task_id = page[i]
-            local key = task_key(prefix, task_id)
+            local key = key_of.task(prefix, task_id)
             if redis.call('HGET', key, 'updatedAt') < before and redis.call('SCARD', key .. '/children') == 0 then
                 archive_task(prefix, task_id, status)
                 archived[#archived + 1] = task_id
-                emit(keys, args, 'task:archived', json_object({ { 'taskId', json_plain(task_id) } }))
+                emit(keys, args, 'task:archived', json.object({ { 'taskId', json.plain(task_id) } }))
             end
         end
         if #page < batch * 2 then
@@ -124,7 +124,7 @@ local function archive_sweep(keys, args)
             done = false
         end
     end
-    return json_object({ { 'archived', json_strings(archived) }, { 'passDone', tostring(done) } })
+    return json.object({ { 'archived', json.strings(archived) }, { 'passDone', tostring(done) } })
 end
 
 -- ARGV: version, idempotency key, max stream length, taskId. A user brings an archived task back, as it was (its
@@ -148,7 +148,7 @@ local function restore_task(keys, args)
             local parent_id = stored.task.parentId
             local parent = parent_id and archived_record(prefix, parent_id)
             if parent then restore(parent_id, parent) end
-            local key = task_key(prefix, id)
+            local key = key_of.task(prefix, id)
             local flat = {}
             for _, name in ipairs(ARCHIVED_TASK_FIELDS) do
                 if stored.task[name] then
@@ -165,28 +165,28 @@ local function restore_task(keys, args)
                         entry[#entry + 1] = stored.entries[i][name]
                     end
                 end
-                redis.call('HSET', progress_key(prefix, id, session_id), unpack(entry))
+                redis.call('HSET', key_of.progress(prefix, id, session_id), unpack(entry))
                 watch_progress(prefix, id, session_id, stored.entries[i].status,
                     millis_of_iso(stored.entries[i].lastUpdated) or now_millis())
                 redis.call('RPUSH', key .. '/sessions', session_id)
             end
-            if #stored.history > 0 then redis.call('RPUSH', history_key(prefix, id), unpack(stored.history)) end
+            if #stored.history > 0 then redis.call('RPUSH', key_of.history(prefix, id), unpack(stored.history)) end
             redis.call('ZADD', prefix .. 'tasks/' .. stored.task.status, stored.order, id)
-            if parent_id and redis.call('EXISTS', task_key(prefix, parent_id)) == 1 then
-                redis.call('SADD', task_key(prefix, parent_id) .. '/children', id)
+            if parent_id and redis.call('EXISTS', key_of.task(prefix, parent_id)) == 1 then
+                redis.call('SADD', key_of.task(prefix, parent_id) .. '/children', id)
             end
             redis.call('ZREM', prefix .. 'archive', id)
-            redis.call('DEL', archived_key(prefix, id))
+            redis.call('DEL', key_of.archived(prefix, id))
             local task = load_task(prefix, id)
             local now = now_iso()
             touch_task(prefix, task, now)
             record_history(prefix, id, now, 'user', 'restored', {})
-            event_ids[#event_ids + 1] = emit(keys, args, 'task:restored', json_object({
+            event_ids[#event_ids + 1] = emit(keys, args, 'task:restored', json.object({
                 { 'task', task_json(prefix, task) },
             }))
         end
         restore(task_id, record)
         local body = task_json(prefix, load_task(prefix, task_id))
-        return json_object({ { 'task', body }, { 'eventIds', json_strings(event_ids) } })
+        return json.object({ { 'task', body }, { 'eventIds', json.strings(event_ids) } })
     end)
 end

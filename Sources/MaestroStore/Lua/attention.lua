@@ -7,24 +7,24 @@
 local WATCHED_STATUSES = { queued = true, working = true }
 local FINAL_STATUSES = { completed = true, failed = true, cancelled = true }
 
-local function stale_due_key(prefix) return prefix .. 'stale-due' end
-local function stale_key(prefix) return prefix .. 'stale' end
+function key_of.stale_due(prefix) return prefix .. 'stale-due' end
+function key_of.stale(prefix) return prefix .. 'stale' end
 
 -- Keeps the stale watch of one progress entry in step with its status, written just now: it is not stale (any
 -- report ends staleness); in queued or working it is watched from `millis` (its last report, ms since 1970).
 local function watch_progress(prefix, task_id, session_id, status, millis)
     local member = task_id .. ' ' .. session_id
-    redis.call('ZREM', stale_key(prefix), member)
+    redis.call('ZREM', key_of.stale(prefix), member)
     if WATCHED_STATUSES[status] then
-        redis.call('ZADD', stale_due_key(prefix), millis, member)
+        redis.call('ZADD', key_of.stale_due(prefix), millis, member)
     else
-        redis.call('ZREM', stale_due_key(prefix), member)
+        redis.call('ZREM', key_of.stale_due(prefix), member)
     end
 end
 
 local function unwatch_progress(prefix, task_id, session_id)
-    redis.call('ZREM', stale_due_key(prefix), task_id .. ' ' .. session_id)
-    redis.call('ZREM', stale_key(prefix), task_id .. ' ' .. session_id)
+    redis.call('ZREM', key_of.stale_due(prefix), task_id .. ' ' .. session_id)
+    redis.call('ZREM', key_of.stale(prefix), task_id .. ' ' .. session_id)
 end
 
 -- What a person may want to set an inprogress task to once every session on it has finished (spec §4.1: offered,

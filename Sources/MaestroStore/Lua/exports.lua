@@ -2,12 +2,12 @@
 -- token's SHA-1 (so an imported session keeps working with its token), the project record; page by page.
 
 local function project_json(project)
-    return json_object({
-        { 'id', json_string(project.id) },
-        { 'name', json_string(project.name) },
-        { 'description', project.description and json_string(project.description) },
-        { 'createdAt', json_string(project.createdAt) },
-        { 'updatedAt', json_string(project.updatedAt) },
+    return json.object({
+        { 'id', json.string(project.id) },
+        { 'name', json.string(project.name) },
+        { 'description', project.description and json.string(project.description) },
+        { 'createdAt', json.string(project.createdAt) },
+        { 'updatedAt', json.string(project.updatedAt) },
         { 'extra', project.extra },
     })
 end
@@ -17,9 +17,9 @@ local function get_project(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     local project = hash_to_table(redis.call('HGETALL', prefix .. 'project'))
-    return json_object({
+    return json.object({
         { 'project', project.id and project_json(project) or 'null' },
-        { 'cursor', json_string(stream_cursor(keys)) },
+        { 'cursor', json.string(stream_cursor(keys)) },
     })
 end
 
@@ -56,9 +56,9 @@ local function export_sessions(keys, args)
     local sessions = {}
     for i, session_id in ipairs(ids) do
         local session = load_session(prefix, session_id)
-        sessions[i] = json_object({
+        sessions[i] = json.object({
             { 'session', session_json(prefix, session, true) },
-            { 'tokenHash', session.tokenHash and json_string(session.tokenHash) },
+            { 'tokenHash', session.tokenHash and json.string(session.tokenHash) },
         })
     end
     return page_json(keys, 'sessions', sessions, total)

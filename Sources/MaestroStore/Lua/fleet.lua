@@ -12,8 +12,8 @@ local function fleet_sessions(keys, args)
     for i, session_id in ipairs(ids) do
         local session = load_session(prefix, session_id)
         local counts, order, stale = {}, {}, 0
-        for _, task_id in ipairs(redis.call('LRANGE', session_key(prefix, session_id) .. '/tasks', 0, -1)) do
-            local status, stale_since = unpack(redis.call('HMGET', progress_key(prefix, task_id, session_id),
+        for _, task_id in ipairs(redis.call('LRANGE', key_of.session(prefix, session_id) .. '/tasks', 0, -1)) do
+            local status, stale_since = unpack(redis.call('HMGET', key_of.progress(prefix, task_id, session_id),
                 'status', 'staleSince'))
             if status then
                 if counts[status] == nil then order[#order + 1] = status end
@@ -24,9 +24,9 @@ local function fleet_sessions(keys, args)
         local progress = {}
         for _, status in ipairs(order) do progress[#progress + 1] = { status, tostring(counts[status]) } end
         local beat = millis_of_iso(session.lastHeartbeat)
-        rows[i] = json_object({
+        rows[i] = json.object({
             { 'session', session_json(prefix, session) },
-            { 'progress', json_object(progress) },
+            { 'progress', json.object(progress) },
             { 'stale', tostring(stale) },
             { 'heartbeatAgeSeconds', beat and tostring(math.max(0, math.floor((now - beat) / 1000))) or nil },
         })

@@ -5,15 +5,15 @@
 
 local HISTORY_LIMIT = 100
 
-local function history_key(prefix, task_id) return prefix .. 'task:' .. task_id .. '/history' end
+function key_of.history(prefix, task_id) return prefix .. 'task:' .. task_id .. '/history' end
 
 -- `actor` is 'user', 'system' or 'session:<id>'; `details` a list of {name, encoded value} pairs
 -- (from, to, sessionId, notes, fields). A list: appending costs the same whatever the history holds.
 local function record_history(prefix, task_id, at, actor, action, details)
-    local fields = { { 'at', json_plain(at) }, { 'actor', json_string(actor) }, { 'action', json_plain(action) } }
+    local fields = { { 'at', json.plain(at) }, { 'actor', json.string(actor) }, { 'action', json.plain(action) } }
     for _, field in ipairs(details or {}) do fields[#fields + 1] = field end
-    local key = history_key(prefix, task_id)
-    redis.call('LPUSH', key, json_object(fields))
+    local key = key_of.history(prefix, task_id)
+    redis.call('LPUSH', key, json.object(fields))
     redis.call('LTRIM', key, 0, HISTORY_LIMIT - 1)
 end
 
@@ -28,11 +28,11 @@ local function task_history(keys, args)
     check_id(args[2], 'task id')
     local created_at = redis.call('HGET', prefix .. 'task:' .. args[2], 'createdAt')
     if not created_at then refuse('NOT_FOUND', 'task ' .. args[2] .. ' does not exist in this project') end
-    local entries = history_entries(history_key(prefix, args[2]))
+    local entries = history_entries(key_of.history(prefix, args[2]))
     if #entries < HISTORY_LIMIT then
-        entries[#entries + 1] = json_object({
-            { 'at', json_plain(created_at) }, { 'actor', '"user"' }, { 'action', '"created"' },
+        entries[#entries + 1] = json.object({
+            { 'at', json.plain(created_at) }, { 'actor', '"user"' }, { 'action', '"created"' },
         })
     end
-    return json_object({ { 'taskId', json_string(args[2]) }, { 'history', json_array(entries) } })
+    return json.object({ { 'taskId', json.string(args[2]) }, { 'history', json.array(entries) } })
 end

@@ -55,8 +55,8 @@ end
 -- imported yet), in the given order, then links that tasks hold but the given list lacks.
 local function session_links(prefix, session_id, given)
     local function confirmed(task_id)
-        if redis.call('EXISTS', task_key(prefix, task_id)) == 0 then return nil end
-        return redis.call('LPOS', task_key(prefix, task_id) .. '/sessions', session_id) ~= false
+        if redis.call('EXISTS', key_of.task(prefix, task_id)) == 0 then return nil end
+        return redis.call('LPOS', key_of.task(prefix, task_id) .. '/sessions', session_id) ~= false
     end
     local links = {}
     local listed = {}
@@ -66,7 +66,7 @@ local function session_links(prefix, session_id, given)
             listed[task_id] = true
         end
     end
-    for _, task_id in ipairs(redis.call('LRANGE', session_key(prefix, session_id) .. '/tasks', 0, -1)) do
+    for _, task_id in ipairs(redis.call('LRANGE', key_of.session(prefix, session_id) .. '/tasks', 0, -1)) do
         if not listed[task_id] and confirmed(task_id) then
             links[#links + 1] = task_id
             listed[task_id] = true
@@ -89,23 +89,23 @@ local function import_session(keys, args)
         local existing = load_session(prefix, session.id)
         local links = session_links(prefix, session.id, given)
         local outcome, reason = import_outcome(existing, session, policy, function()
-            local stored = redis.call('LRANGE', session_key(prefix, session.id) .. '/tasks', 0, -1)
+            local stored = redis.call('LRANGE', key_of.session(prefix, session.id) .. '/tasks', 0, -1)
             return same_fields(existing, session, COMPARED_SESSION_FIELDS) and same_list(stored, links)
         end)
         if dry or outcome == 'unchanged' or outcome == 'skipped' then
             return import_reply(outcome, session.id, reason, reason and existing.updatedAt)
         end
-        local key = session_key(prefix, session.id)
+        local key = key_of.session(prefix, session.id)
         write_hash(key, SESSION_FIELDS, session)
         redis.call('DEL', key .. '/tasks')
         if #links > 0 then redis.call('RPUSH', key .. '/tasks', unpack(links)) end
         if not existing then
             redis.call('ZADD', prefix .. 'sessions', redis.call('INCR', prefix .. 'seq'), session.id)
         end
-        local event_id = emit(keys, args, 'session:spawn', json_object({
+        local event_id = emit(keys, args, 'session:spawn', json.object({
             { 'session', session_json(prefix, session) },
-            { 'taskIds', json_strings(links) },
-            { 'spawnSource', json_string(session.spawnSource) },
+            { 'taskIds', json.strings(links) },
+            { 'spawnSource', json.string(session.spawnSource) },
         }))
         return import_reply(outcome, session.id, nil, nil, nil, { event_id }), true
     end)

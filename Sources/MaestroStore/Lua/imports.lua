@@ -70,13 +70,13 @@ local function import_outcome(existing, incoming, policy, same)
 end
 
 local function import_reply(outcome, id, reason, current, version, event_ids)
-    return json_object({
-        { 'outcome', json_string(outcome) },
-        { 'id', json_string(id) },
+    return json.object({
+        { 'outcome', json.string(outcome) },
+        { 'id', json.string(id) },
         { 'version', version },
-        { 'reason', reason and json_string(reason) },
-        { 'current', current and json_string(current) },
-        { 'eventIds', json_strings(event_ids or {}) },
+        { 'reason', reason and json.string(reason) },
+        { 'current', current and json.string(current) },
+        { 'eventIds', json.strings(event_ids or {}) },
     })
 end
 
@@ -186,11 +186,11 @@ local PROGRESS_FIELDS = { 'status', 'lastUpdated', 'notes', 'answer', 'answeredA
 
 local function same_task(prefix, existing, task, entries)
     if not same_fields(existing, task, COMPARED_TASK_FIELDS) then return false end
-    local linked = redis.call('LRANGE', task_key(prefix, task.id) .. '/sessions', 0, -1)
+    local linked = redis.call('LRANGE', key_of.task(prefix, task.id) .. '/sessions', 0, -1)
     if #linked ~= #entries then return false end
     for i, entry in ipairs(entries) do
         if linked[i] ~= entry.sessionId then return false end
-        local stored = hash_to_table(redis.call('HGETALL', progress_key(prefix, task.id, entry.sessionId)))
+        local stored = hash_to_table(redis.call('HGETALL', key_of.progress(prefix, task.id, entry.sessionId)))
         if not same_fields(stored, entry, PROGRESS_FIELDS) then return false end
     end
     return true
@@ -199,20 +199,20 @@ end
 -- Replaces the task's progress entries and session links with `entries`, keeping each session's task list
 -- in step: unlinked sessions lose the task, newly linked ones gain it at the end.
 local function write_progress(prefix, task_id, entries)
-    local list = task_key(prefix, task_id) .. '/sessions'
+    local list = key_of.task(prefix, task_id) .. '/sessions'
     local keep = {}
     for _, entry in ipairs(entries) do keep[entry.sessionId] = true end
     for _, session_id in ipairs(redis.call('LRANGE', list, 0, -1)) do
-        redis.call('DEL', progress_key(prefix, task_id, session_id))
+        redis.call('DEL', key_of.progress(prefix, task_id, session_id))
         unwatch_progress(prefix, task_id, session_id)
-        if not keep[session_id] then redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id) end
+        if not keep[session_id] then redis.call('LREM', key_of.session(prefix, session_id) .. '/tasks', 0, task_id) end
     end
     redis.call('DEL', list)
     for _, entry in ipairs(entries) do
-        write_hash(progress_key(prefix, task_id, entry.sessionId), { 'sessionId', unpack(PROGRESS_FIELDS) }, entry)
+        write_hash(key_of.progress(prefix, task_id, entry.sessionId), { 'sessionId', unpack(PROGRESS_FIELDS) }, entry)
         watch_progress(prefix, task_id, entry.sessionId, entry.status, millis_of_iso(entry.lastUpdated) or now_millis())
         redis.call('RPUSH', list, entry.sessionId)
-        local tasks_of_session = session_key(prefix, entry.sessionId) .. '/tasks'
+        local tasks_of_session = key_of.session(prefix, entry.sessionId) .. '/tasks'
         if redis.call('LPOS', tasks_of_session, task_id) == false then
             redis.call('RPUSH', tasks_of_session, task_id)
         end
@@ -239,23 +239,23 @@ local function import_task(keys, args)
             return import_reply(outcome, task.id, reason, current, existing and existing.version)
         end
         if task.parentId then check_parent(prefix, task.id, task.parentId) end
-        local key = task_key(prefix, task.id)
+        local key = key_of.task(prefix, task.id)
         local order
         if existing then
             task.version = tostring(math.max(tonumber(task.version), tonumber(existing.version) + 1))
             order = redis.call('ZSCORE', prefix .. 'tasks/' .. existing.status, task.id)
             redis.call('ZREM', prefix .. 'tasks/' .. existing.status, task.id)
             if existing.parentId and existing.parentId ~= task.parentId then
-                redis.call('SREM', task_key(prefix, existing.parentId) .. '/children', task.id)
+                redis.call('SREM', key_of.task(prefix, existing.parentId) .. '/children', task.id)
             end
         end
         if not order then order = new_task_order(prefix) end
         redis.call('ZADD', prefix .. 'tasks/' .. task.status, order, task.id)
-        if task.parentId then redis.call('SADD', task_key(prefix, task.parentId) .. '/children', task.id) end
+        if task.parentId then redis.call('SADD', key_of.task(prefix, task.parentId) .. '/children', task.id) end
         write_hash(key, TASK_FIELDS, task)
         write_progress(prefix, task.id, entries)
         local event_type = existing and 'task:updated' or 'task:created'
-        local event_id = emit(keys, args, event_type, json_object({ { 'task', task_json(prefix, task) } }))
+        local event_id = emit(keys, args, event_type, json.object({ { 'task', task_json(prefix, task) } }))
         return import_reply(outcome, task.id, nil, nil, task.version, { event_id }), true
     end)
 end

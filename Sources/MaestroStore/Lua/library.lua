@@ -15,35 +15,39 @@
 local LIBRARY_VERSION = '8'
 local IDEMPOTENCY_TTL_SECONDS = 86400
 
--- JSON output with a fixed field order and real arrays (cjson writes an empty table as {}).
+-- Two tables of helpers, so that the files joined into one chunk stay under Lua's 200 top-level locals: `key_of`
+-- builds key names (each defined with its topic's code: key_of.task in records.lua, key_of.history in history.lua…),
+-- `json` writes JSON with a fixed field order and real arrays (cjson writes an empty table as {}).
+local key_of = {}
+local json = {}
 
-local function json_string(value)
+function json.string(value)
     if value == nil or value == false then return 'null' end
     return cjson.encode(value)
 end
 
-local function json_array(encoded_items)
+function json.array(encoded_items)
     return '[' .. table.concat(encoded_items, ',') .. ']'
 end
 
 -- A JSON string of text that needs no escaping: validated ids, enum values, timestamps the library wrote.
-local function json_plain(value)
+function json.plain(value)
     if value == nil or value == false then return 'null' end
     return '"' .. value .. '"'
 end
 
 -- Field names as JSON keys, encoded once (a few dozen names, used by every call that answers JSON).
-local json_keys = {}
+json.keys = {}
 
 -- `fields` is a list of {name, encoded value} pairs; a pair whose value is nil is left out.
-local function json_object(fields)
+function json.object(fields)
     local parts = {}
     for _, field in ipairs(fields) do
         if field[2] ~= nil then
-            local key = json_keys[field[1]]
+            local key = json.keys[field[1]]
             if key == nil then
                 key = cjson.encode(field[1]) .. ':'
-                json_keys[field[1]] = key
+                json.keys[field[1]] = key
             end
             parts[#parts + 1] = key .. field[2]
         end
@@ -51,18 +55,18 @@ local function json_object(fields)
     return '{' .. table.concat(parts, ',') .. '}'
 end
 
-local function json_strings(values)
+function json.strings(values)
     local items = {}
-    for i, value in ipairs(values) do items[i] = json_string(value) end
-    return json_array(items)
+    for i, value in ipairs(values) do items[i] = json.string(value) end
+    return json.array(items)
 end
 
 -- Refuses the call: raises an error reply `CODE {json}` (before any write, so nothing changes).
 local function refuse(code, message, current, allowed)
-    error({ err = code .. ' ' .. json_object({
-        { 'message', json_string(message) },
-        { 'current', current and json_string(current) },
-        { 'allowed', allowed and json_strings(allowed) },
+    error({ err = code .. ' ' .. json.object({
+        { 'message', json.string(message) },
+        { 'current', current and json.string(current) },
+        { 'allowed', allowed and json.strings(allowed) },
     }) })
 end
 

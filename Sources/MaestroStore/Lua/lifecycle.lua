@@ -8,7 +8,7 @@ local LIFECYCLE_EVENTS = { active = 'session:active', stopped = 'session:stopped
 -- else the target's event (with the session's new updatedAt, so clients can order it against API replies).
 -- Returns the event id.
 local function change_lifecycle(keys, args, prefix, session, target, reason, pid)
-    local key = session_key(prefix, session.id)
+    local key = key_of.session(prefix, session.id)
     session.status = target
     session.updatedAt = now_iso()
     redis.call('HSET', key, 'status', target, 'updatedAt', session.updatedAt)
@@ -24,15 +24,15 @@ local function change_lifecycle(keys, args, prefix, session, target, reason, pid
         redis.call('HSET', key, 'pid', pid)
     end
     if target == 'spawning' then
-        return emit(keys, args, 'session:spawn', json_object({
+        return emit(keys, args, 'session:spawn', json.object({
             { 'session', session_json(prefix, session) },
-            { 'taskIds', json_strings(redis.call('LRANGE', key .. '/tasks', 0, -1)) },
-            { 'spawnSource', json_string(session.spawnSource) },
+            { 'taskIds', json.strings(redis.call('LRANGE', key .. '/tasks', 0, -1)) },
+            { 'spawnSource', json.string(session.spawnSource) },
         }))
     end
-    return emit(keys, args, LIFECYCLE_EVENTS[target], json_object({
-        { 'sessionId', json_string(session.id) },
-        { 'error', target == 'failed' and json_string(session.error) or nil },
-        { 'updatedAt', json_string(session.updatedAt) },
+    return emit(keys, args, LIFECYCLE_EVENTS[target], json.object({
+        { 'sessionId', json.string(session.id) },
+        { 'error', target == 'failed' and json.string(session.error) or nil },
+        { 'updatedAt', json.string(session.updatedAt) },
     }))
 end

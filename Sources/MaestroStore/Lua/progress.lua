@@ -16,20 +16,20 @@ local function queue_tasks(keys, args)
         local results = {}
         local event_ids = {}
         for i, task in ipairs(tasks) do
-            local queued = redis.call('EXISTS', progress_key(prefix, task.id, session_id)) == 0
+            local queued = redis.call('EXISTS', key_of.progress(prefix, task.id, session_id)) == 0
             if queued then
                 local actor = 'session:' .. session_id
                 event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now, actor)
             end
-            local status = redis.call('HGET', progress_key(prefix, task.id, session_id), 'status')
-            results[i] = json_object({
-                { 'taskId', json_string(task.id) },
+            local status = redis.call('HGET', key_of.progress(prefix, task.id, session_id), 'status')
+            results[i] = json.object({
+                { 'taskId', json.string(task.id) },
                 { 'queued', tostring(queued) },
-                { 'status', json_string(status) },
+                { 'status', json.string(status) },
                 { 'version', task.version },
             })
         end
-        return json_object({ { 'tasks', json_array(results) }, { 'eventIds', json_strings(event_ids) } })
+        return json.object({ { 'tasks', json.array(results) }, { 'eventIds', json.strings(event_ids) } })
     end)
 end
 
@@ -39,17 +39,17 @@ local function progress_reply(args, compact)
     local last_updated, previous, task_status, version, event_ids =
         string.match(compact, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
     local ids = {}
-    for id in string.gmatch(event_ids, '[^,]+') do ids[#ids + 1] = json_plain(id) end
-    return json_object({
-        { 'taskId', json_plain(args[4]) },
-        { 'sessionId', json_plain(args[5]) },
-        { 'status', json_plain(args[7]) },
-        { 'notes', (args[8] or '') == '' and 'null' or json_string(args[8]) },
-        { 'lastUpdated', json_plain(last_updated) },
-        { 'previousStatus', json_plain(previous) },
-        { 'taskStatus', json_plain(task_status) },
+    for id in string.gmatch(event_ids, '[^,]+') do ids[#ids + 1] = json.plain(id) end
+    return json.object({
+        { 'taskId', json.plain(args[4]) },
+        { 'sessionId', json.plain(args[5]) },
+        { 'status', json.plain(args[7]) },
+        { 'notes', (args[8] or '') == '' and 'null' or json.string(args[8]) },
+        { 'lastUpdated', json.plain(last_updated) },
+        { 'previousStatus', json.plain(previous) },
+        { 'taskStatus', json.plain(task_status) },
         { 'version', version },
-        { 'eventIds', json_array(ids) },
+        { 'eventIds', json.array(ids) },
     })
 end
 
@@ -69,7 +69,7 @@ local function update_progress(keys, args)
         check_one_of(status, SESSION_STATUSES, 'session status')
         check_text(notes, 'notes', MAX_NOTES_BYTES)
         local task = require_task(prefix, task_id)
-        local key = progress_key(prefix, task_id, session_id)
+        local key = key_of.progress(prefix, task_id, session_id)
         local current, asked = unpack(redis.call('HMGET', key, 'status', 'notes'))
         if not current then
             refuse('INVALID_TRANSITION', 'session ' .. session_id .. ' has not queued task ' .. task_id ..
@@ -94,31 +94,31 @@ local function update_progress(keys, args)
         end
         local version = touch_task(prefix, task, now)
         record_history(prefix, task_id, now, 'session:' .. session_id, 'progress', {
-            { 'sessionId', json_string(session_id) }, { 'from', json_string(current) }, { 'to', json_string(status) },
-            { 'notes', notes ~= '' and json_string(notes) or nil },
+            { 'sessionId', json.string(session_id) }, { 'from', json.string(current) }, { 'to', json.string(status) },
+            { 'notes', notes ~= '' and json.string(notes) or nil },
         })
-        local notes_json = notes == '' and 'null' or json_string(notes)
+        local notes_json = notes == '' and 'null' or json.string(notes)
         local suggestion = suggested_status(task.status, session_statuses(prefix, task_id))
-        local event_ids = { emit(keys, args, 'task:session_status', json_object({
-            { 'taskId', json_string(task_id) },
-            { 'sessionId', json_string(session_id) },
-            { 'status', json_string(status) },
+        local event_ids = { emit(keys, args, 'task:session_status', json.object({
+            { 'taskId', json.string(task_id) },
+            { 'sessionId', json.string(session_id) },
+            { 'status', json.string(status) },
             { 'notes', notes_json },
-            { 'lastUpdated', json_string(now) },
+            { 'lastUpdated', json.string(now) },
             { 'version', version },
-            { 'suggestedStatus', suggestion and json_plain(suggestion) or 'null' },
+            { 'suggestedStatus', suggestion and json.plain(suggestion) or 'null' },
         })) }
         -- Only a session newly starting work starts a todo task: a repeated `working` leaves a user's move back
         -- to To Do standing.
         if status == 'working' and current ~= 'working' and task.status == 'todo' then
             move_status(prefix, task_id, 'todo', 'inprogress')
-            redis.call('HSET', task_key(prefix, task_id), 'status', 'inprogress')
+            redis.call('HSET', key_of.task(prefix, task_id), 'status', 'inprogress')
             task.status = 'inprogress'
             version = touch_task(prefix, task, now)
             record_history(prefix, task_id, now, 'system', 'status', {
-                { 'from', '"todo"' }, { 'to', '"inprogress"' }, { 'sessionId', json_string(session_id) },
+                { 'from', '"todo"' }, { 'to', '"inprogress"' }, { 'sessionId', json.string(session_id) },
             })
-            event_ids[2] = emit(keys, args, 'task:updated', json_object({ { 'task', task_json(prefix, task) } }))
+            event_ids[2] = emit(keys, args, 'task:updated', json.object({ { 'task', task_json(prefix, task) } }))
         end
         return table.concat({ now, current, task.status, version, table.concat(event_ids, ',') }, ' ')
     end, function(compact) return progress_reply(args, compact) end)
@@ -137,7 +137,7 @@ local function answer_input(keys, args)
         check_text(answer, 'an answer', MAX_DESCRIPTION_BYTES)
         if answer == '' then refuse('INVALID_INPUT', 'an answer must not be empty') end
         local task = require_task(prefix, task_id)
-        local key = progress_key(prefix, task_id, session_id)
+        local key = key_of.progress(prefix, task_id, session_id)
         local current = redis.call('HGET', key, 'status')
         if not current then refuse('NOT_FOUND', 'session ' .. session_id .. ' is not linked to task ' .. task_id) end
         if current ~= 'needs_input' then
@@ -147,15 +147,15 @@ local function answer_input(keys, args)
         local now = now_iso()
         redis.call('HSET', key, 'answer', answer, 'answeredAt', now)
         local version = touch_task(prefix, task, now)
-        record_history(prefix, task_id, now, 'user', 'answer', { { 'sessionId', json_string(session_id) } })
-        local body = json_object({
-            { 'taskId', json_string(task_id) },
-            { 'sessionId', json_string(session_id) },
-            { 'answer', json_string(answer) },
-            { 'answeredAt', json_string(now) },
+        record_history(prefix, task_id, now, 'user', 'answer', { { 'sessionId', json.string(session_id) } })
+        local body = json.object({
+            { 'taskId', json.string(task_id) },
+            { 'sessionId', json.string(session_id) },
+            { 'answer', json.string(answer) },
+            { 'answeredAt', json.string(now) },
             { 'version', version },
         })
         local event_id = emit(keys, args, 'task:input_answer', body)
-        return json_object({ { 'answer', body }, { 'eventIds', json_strings({ event_id }) } })
+        return json.object({ { 'answer', body }, { 'eventIds', json.strings({ event_id }) } })
     end)
 end

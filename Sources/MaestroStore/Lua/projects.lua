@@ -19,12 +19,12 @@ end
 
 -- The project as the API shows it: its record (or what it would be) with every setting.
 local function project_settings_json(project_id, record)
-    return json_object({
-        { 'id', json_plain(project_id) },
-        { 'name', json_string(record.name or project_id) },
-        { 'description', record.description and json_string(record.description) },
-        { 'createdAt', record.createdAt and json_plain(record.createdAt) },
-        { 'updatedAt', record.updatedAt and json_plain(record.updatedAt) },
+    return json.object({
+        { 'id', json.plain(project_id) },
+        { 'name', json.string(record.name or project_id) },
+        { 'description', record.description and json.string(record.description) },
+        { 'createdAt', record.createdAt and json.plain(record.createdAt) },
+        { 'updatedAt', record.updatedAt and json.plain(record.updatedAt) },
         { 'staleAfterSeconds', tostring(project_setting(record, 'staleAfterSeconds')) },
         { 'archiveAfterDays', tostring(project_setting(record, 'archiveAfterDays')) },
     })
@@ -39,10 +39,10 @@ local function project_overview(keys, args)
         counts[#counts + 1] = { status, tostring(redis.call('ZCARD', prefix .. 'tasks/' .. status)) }
     end
     counts[#counts + 1] = { 'archived', tostring(redis.call('ZCARD', prefix .. 'archive')) }
-    return json_object({
+    return json.object({
         { 'project', project_settings_json(project_id, project_record(prefix)) },
-        { 'counts', json_object(counts) },
-        { 'cursor', json_string(stream_cursor(keys)) },
+        { 'counts', json.object(counts) },
+        { 'cursor', json.string(stream_cursor(keys)) },
     })
 end
 
@@ -82,7 +82,7 @@ local function update_project(keys, args)
             end
         end
         if #changes == 0 and #removes == 0 then
-            return json_object({ { 'project', project_settings_json(project_id, record) }, { 'eventIds', '[]' } })
+            return json.object({ { 'project', project_settings_json(project_id, record) }, { 'eventIds', '[]' } })
         end
         local now = now_iso()
         local key = prefix .. 'project'
@@ -92,7 +92,7 @@ local function update_project(keys, args)
         redis.call('HSET', key, 'updatedAt', now, unpack(changes))
         if #removes > 0 then redis.call('HDEL', key, unpack(removes)) end
         local body = project_settings_json(project_id, project_record(prefix))
-        local event_id = emit(keys, args, 'project:updated', json_object({ { 'project', body } }))
-        return json_object({ { 'project', body }, { 'eventIds', json_strings({ event_id }) } })
+        local event_id = emit(keys, args, 'project:updated', json.object({ { 'project', body } }))
+        return json.object({ { 'project', body }, { 'eventIds', json.strings({ event_id }) } })
     end)
 end

@@ -13,11 +13,11 @@
 --   <prefix>events                         stream the project's events; channel <prefix>live carries them live
 --   <prefix>idem/<function>/<key>          string a call's reply, kept a day for retries
 
-local function task_key(prefix, task_id) return prefix .. 'task:' .. task_id end
-local function progress_key(prefix, task_id, session_id)
+function key_of.task(prefix, task_id) return prefix .. 'task:' .. task_id end
+function key_of.progress(prefix, task_id, session_id)
     return prefix .. 'task:' .. task_id .. '/progress/' .. session_id
 end
-local function session_key(prefix, session_id) return prefix .. 'session:' .. session_id end
+function key_of.session(prefix, session_id) return prefix .. 'session:' .. session_id end
 
 local function hash_to_table(flat)
     local result = {}
@@ -30,7 +30,7 @@ local function project_of_prefix(prefix) return string.sub(prefix, 6, -3) end
 
 -- A task's hash with its id and project filled in (the hash leaves them out: its key names both).
 local function load_task(prefix, task_id)
-    local task = hash_to_table(redis.call('HGETALL', task_key(prefix, task_id)))
+    local task = hash_to_table(redis.call('HGETALL', key_of.task(prefix, task_id)))
     if task.status == nil then return nil end
     task.id = task_id
     task.projectId = project_of_prefix(prefix)
@@ -48,7 +48,7 @@ local function require_task(prefix, task_id)
 end
 
 local function load_session(prefix, session_id)
-    local session = hash_to_table(redis.call('HGETALL', session_key(prefix, session_id)))
+    local session = hash_to_table(redis.call('HGETALL', key_of.session(prefix, session_id)))
     if session.id == nil then return nil end
     return session
 end
@@ -69,23 +69,23 @@ local function require_session_token(prefix, session_id, token)
 end
 
 local function progress_json(entry)
-    return json_object({
-        { 'sessionId', json_plain(entry.sessionId) },
-        { 'status', json_plain(entry.status) },
-        { 'lastUpdated', json_plain(entry.lastUpdated) },
-        { 'notes', entry.notes and json_string(entry.notes) },
-        { 'answer', entry.answer and json_string(entry.answer) },
-        { 'answeredAt', entry.answeredAt and json_plain(entry.answeredAt) },
-        { 'staleSince', entry.staleSince and json_plain(entry.staleSince) },
+    return json.object({
+        { 'sessionId', json.plain(entry.sessionId) },
+        { 'status', json.plain(entry.status) },
+        { 'lastUpdated', json.plain(entry.lastUpdated) },
+        { 'notes', entry.notes and json.string(entry.notes) },
+        { 'answer', entry.answer and json.string(entry.answer) },
+        { 'answeredAt', entry.answeredAt and json.plain(entry.answeredAt) },
+        { 'staleSince', entry.staleSince and json.plain(entry.staleSince) },
     })
 end
 
 -- The task's linked sessions and their progress entries, as stored.
 local function load_progress(prefix, task_id)
-    local session_ids = redis.call('LRANGE', task_key(prefix, task_id) .. '/sessions', 0, -1)
+    local session_ids = redis.call('LRANGE', key_of.task(prefix, task_id) .. '/sessions', 0, -1)
     local entries = {}
     for i, session_id in ipairs(session_ids) do
-        entries[i] = hash_to_table(redis.call('HGETALL', progress_key(prefix, task_id, session_id)))
+        entries[i] = hash_to_table(redis.call('HGETALL', key_of.progress(prefix, task_id, session_id)))
     end
     return session_ids, entries
 end
@@ -93,8 +93,8 @@ end
 -- The statuses of the task's progress entries, in join order.
 local function session_statuses(prefix, task_id)
     local statuses = {}
-    for i, session_id in ipairs(redis.call('LRANGE', task_key(prefix, task_id) .. '/sessions', 0, -1)) do
-        statuses[i] = redis.call('HGET', progress_key(prefix, task_id, session_id), 'status')
+    for i, session_id in ipairs(redis.call('LRANGE', key_of.task(prefix, task_id) .. '/sessions', 0, -1)) do
+        statuses[i] = redis.call('HGET', key_of.progress(prefix, task_id, session_id), 'status')
     end
     return statuses
 end
@@ -111,21 +111,21 @@ local function task_json(prefix, task, with_extra, session_ids, entries)
     end
     local suggestion = suggested_status(task.status, statuses)
     local ids = {}
-    for i, session_id in ipairs(session_ids) do ids[i] = json_plain(session_id) end
-    return json_object({
-        { 'id', json_plain(task.id) },
-        { 'projectId', json_plain(task.projectId) },
-        { 'title', json_string(task.title) },
-        { 'description', task.description and json_string(task.description) },
-        { 'status', json_plain(task.status) },
-        { 'priority', json_plain(task.priority) },
-        { 'sessionIds', json_array(ids) },
-        { 'sessionProgress', json_array(progress) },
-        { 'parentId', task.parentId and json_plain(task.parentId) },
-        { 'createdAt', json_plain(task.createdAt) },
-        { 'updatedAt', json_plain(task.updatedAt) },
+    for i, session_id in ipairs(session_ids) do ids[i] = json.plain(session_id) end
+    return json.object({
+        { 'id', json.plain(task.id) },
+        { 'projectId', json.plain(task.projectId) },
+        { 'title', json.string(task.title) },
+        { 'description', task.description and json.string(task.description) },
+        { 'status', json.plain(task.status) },
+        { 'priority', json.plain(task.priority) },
+        { 'sessionIds', json.array(ids) },
+        { 'sessionProgress', json.array(progress) },
+        { 'parentId', task.parentId and json.plain(task.parentId) },
+        { 'createdAt', json.plain(task.createdAt) },
+        { 'updatedAt', json.plain(task.updatedAt) },
         { 'version', task.version },
-        { 'suggestedStatus', suggestion and json_plain(suggestion) },
+        { 'suggestedStatus', suggestion and json.plain(suggestion) },
         { 'extra', with_extra and task.extra or nil },
         { 'archived', task.archived and 'true' or nil },
     })
@@ -133,15 +133,15 @@ end
 
 -- A task's summary for lists that hold many tasks (the dashboard): no description, notes, answers or extra data,
 -- and each linked session's status only.
--- Built by concatenation rather than json_object: a page holds a thousand of them.
+-- Built by concatenation rather than json.object: a page holds a thousand of them.
 local function task_summary_json(prefix, task_id)
-    local key = task_key(prefix, task_id)
+    local key = key_of.task(prefix, task_id)
     local title, status, priority, parent_id, created_at, updated_at, version = unpack(redis.call('HMGET', key,
         'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version'))
     local progress, statuses = {}, {}
     for i, session_id in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
         local entry_status, stale_since =
-            unpack(redis.call('HMGET', progress_key(prefix, task_id, session_id), 'status', 'staleSince'))
+            unpack(redis.call('HMGET', key_of.progress(prefix, task_id, session_id), 'status', 'staleSince'))
         statuses[i] = entry_status
         progress[i] = '{"sessionId":"' .. session_id .. '","status":"' .. entry_status ..
             (stale_since and ('","staleSince":"' .. stale_since) or '') .. '"}'
@@ -155,49 +155,49 @@ local function task_summary_json(prefix, task_id)
 end
 
 local function session_json(prefix, session, with_extra)
-    return json_object({
-        { 'id', json_string(session.id) },
-        { 'name', session.name and json_string(session.name) },
-        { 'status', json_string(session.status) },
-        { 'legacyStatus', session.legacyStatus and json_string(session.legacyStatus) },
-        { 'taskIds', json_strings(redis.call('LRANGE', session_key(prefix, session.id) .. '/tasks', 0, -1)) },
-        { 'projectId', json_string(session.projectId) },
-        { 'spawnSource', json_string(session.spawnSource) },
-        { 'createdAt', json_string(session.createdAt) },
-        { 'updatedAt', json_string(session.updatedAt) },
-        { 'error', session.error and json_string(session.error) },
-        { 'host', session.host and json_string(session.host) },
+    return json.object({
+        { 'id', json.string(session.id) },
+        { 'name', session.name and json.string(session.name) },
+        { 'status', json.string(session.status) },
+        { 'legacyStatus', session.legacyStatus and json.string(session.legacyStatus) },
+        { 'taskIds', json.strings(redis.call('LRANGE', key_of.session(prefix, session.id) .. '/tasks', 0, -1)) },
+        { 'projectId', json.string(session.projectId) },
+        { 'spawnSource', json.string(session.spawnSource) },
+        { 'createdAt', json.string(session.createdAt) },
+        { 'updatedAt', json.string(session.updatedAt) },
+        { 'error', session.error and json.string(session.error) },
+        { 'host', session.host and json.string(session.host) },
         { 'pid', session.pid },
-        { 'lastHeartbeat', session.lastHeartbeat and json_string(session.lastHeartbeat) },
-        { 'unresponsiveSince', session.unresponsiveSince and json_plain(session.unresponsiveSince) },
+        { 'lastHeartbeat', session.lastHeartbeat and json.string(session.lastHeartbeat) },
+        { 'unresponsiveSince', session.unresponsiveSince and json.plain(session.unresponsiveSince) },
         { 'extra', with_extra and session.extra or nil },
     })
 end
 
 -- Marks a change to the task: bumps and returns its version, and stamps updatedAt.
 local function touch_task(prefix, task, now)
-    task.version = tostring(redis.call('HINCRBY', task_key(prefix, task.id), 'version', 1))
+    task.version = tostring(redis.call('HINCRBY', key_of.task(prefix, task.id), 'version', 1))
     task.updatedAt = now
-    redis.call('HSET', task_key(prefix, task.id), 'updatedAt', now)
+    redis.call('HSET', key_of.task(prefix, task.id), 'updatedAt', now)
     return task.version
 end
 
 -- Links a session to a task with a queued progress entry, bumps the task and emits the event; `actor` (for the
 -- history) is who linked it. Returns the event id.
 local function link_queued(keys, args, prefix, task, session_id, now, actor)
-    redis.call('HSET', progress_key(prefix, task.id, session_id),
+    redis.call('HSET', key_of.progress(prefix, task.id, session_id),
         'sessionId', session_id, 'status', 'queued', 'lastUpdated', now)
     watch_progress(prefix, task.id, session_id, 'queued', millis_of_iso(now))
-    redis.call('RPUSH', task_key(prefix, task.id) .. '/sessions', session_id)
-    redis.call('RPUSH', session_key(prefix, session_id) .. '/tasks', task.id)
+    redis.call('RPUSH', key_of.task(prefix, task.id) .. '/sessions', session_id)
+    redis.call('RPUSH', key_of.session(prefix, session_id) .. '/tasks', task.id)
     local version = touch_task(prefix, task, now)
-    record_history(prefix, task.id, now, actor, 'queued', { { 'sessionId', json_string(session_id) } })
-    return emit(keys, args, 'task:session_status', json_object({
-        { 'taskId', json_string(task.id) },
-        { 'sessionId', json_string(session_id) },
+    record_history(prefix, task.id, now, actor, 'queued', { { 'sessionId', json.string(session_id) } })
+    return emit(keys, args, 'task:session_status', json.object({
+        { 'taskId', json.string(task.id) },
+        { 'sessionId', json.string(session_id) },
         { 'status', '"queued"' },
         { 'notes', 'null' },
-        { 'lastUpdated', json_string(now) },
+        { 'lastUpdated', json.string(now) },
         { 'version', version },
         { 'suggestedStatus', 'null' },
     }))
@@ -213,10 +213,10 @@ end
 -- A page of a list: its items (JSON texts) under `name`, how many the list holds in all, and the stream id the read
 -- is consistent with.
 local function page_json(keys, name, items, total)
-    return json_object({
-        { name, json_array(items) },
+    return json.object({
+        { name, json.array(items) },
         { 'total', tostring(total) },
-        { 'cursor', json_string(stream_cursor(keys)) },
+        { 'cursor', json.string(stream_cursor(keys)) },
     })
 end
 

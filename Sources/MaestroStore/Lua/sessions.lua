@@ -21,7 +21,7 @@ local function replayed_spawn(prefix, args, previous)
         refuse('CONFLICT', 'session ' .. session.id .. ' was spawned by an earlier call with this idempotency key ' ..
             'and is already taken over; its token went to that call', session.status)
     end
-    redis.call('HSET', session_key(prefix, session.id), 'tokenHash', redis.sha1hex(token))
+    redis.call('HSET', key_of.session(prefix, session.id), 'tokenHash', redis.sha1hex(token))
     return previous
 end
 
@@ -42,7 +42,7 @@ local function spawn_session(keys, args)
         check_one_of(source, SPAWN_SOURCES, 'spawn source')
         if host ~= '' then check_name(host) end
         if pid ~= '' and string.find(pid, '^%d+$') == nil then refuse('INVALID_INPUT', 'a pid must be a number') end
-        if redis.call('EXISTS', session_key(prefix, session_id)) == 1 then
+        if redis.call('EXISTS', key_of.session(prefix, session_id)) == 1 then
             refuse('CONFLICT', 'session ' .. session_id .. ' already exists in project ' .. project)
         end
         local tasks = queueable_tasks(prefix, args, 10)
@@ -59,21 +59,21 @@ local function spawn_session(keys, args)
             fields[#fields + 1] = field
             fields[#fields + 1] = value
         end
-        redis.call('HSET', session_key(prefix, session_id), unpack(fields))
+        redis.call('HSET', key_of.session(prefix, session_id), unpack(fields))
         redis.call('ZADD', prefix .. 'sessions', redis.call('INCR', prefix .. 'seq'), session_id)
         local task_ids = {}
         for i, task in ipairs(tasks) do task_ids[i] = task.id end
         local event_ids = {}
         local body = session_json(prefix, session)
-        event_ids[1] = emit(keys, args, 'session:spawn', json_object({
-            { 'session', body }, { 'taskIds', json_strings(task_ids) }, { 'spawnSource', json_string(source) },
+        event_ids[1] = emit(keys, args, 'session:spawn', json.object({
+            { 'session', body }, { 'taskIds', json.strings(task_ids) }, { 'spawnSource', json.string(source) },
         }))
         for _, task in ipairs(tasks) do
             local actor = source == 'ui' and 'user' or 'session:' .. session_id
             event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now, actor)
         end
         if #tasks > 0 then body = session_json(prefix, session) end
-        return json_object({ { 'session', body }, { 'eventIds', json_strings(event_ids) } })
+        return json.object({ { 'session', body }, { 'eventIds', json.strings(event_ids) } })
     end)()
     remember_reply(record, digest, reply)
     return reply
@@ -102,7 +102,7 @@ local function set_lifecycle(keys, args)
         if target == 'stopped' or target == 'spawning' then
             wake_supervisor(prefix, session_id, target == 'stopped' and 'stop' or 'restart')
         end
-        return json_object({ { 'session', session_json(prefix, session) }, { 'eventIds', json_strings({ event_id }) } })
+        return json.object({ { 'session', session_json(prefix, session) }, { 'eventIds', json.strings({ event_id }) } })
     end)
 end
 

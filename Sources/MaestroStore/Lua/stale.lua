@@ -3,14 +3,14 @@
 
 local STALE_BATCH = 500
 
-local function stale_watch_key(prefix) return prefix .. 'stale-watch' end
+function key_of.stale_watch(prefix) return prefix .. 'stale-watch' end
 
 -- The creation order of a new task. A project whose first task this library writes has every progress entry watched
 -- from the start, so nothing written before the watch existed is left to visit.
 local function new_task_order(prefix)
-    if redis.call('EXISTS', stale_watch_key(prefix)) == 0 then
+    if redis.call('EXISTS', key_of.stale_watch(prefix)) == 0 then
         local _, total = union_page(status_sets(prefix), 0, 0)
-        if total == 0 then redis.call('SET', stale_watch_key(prefix), 'done') end
+        if total == 0 then redis.call('SET', key_of.stale_watch(prefix), 'done') end
     end
     return redis.call('INCR', prefix .. 'seq')
 end
@@ -18,18 +18,18 @@ end
 -- Watches the entries a project had before this library version watched any (one batch of tasks per call, from
 -- where the last call stopped). True once every task was visited.
 local function watch_existing_progress(prefix)
-    local marker = stale_watch_key(prefix)
+    local marker = key_of.stale_watch(prefix)
     local offset = redis.call('GET', marker)
     if offset == 'done' then return true end
     offset = tonumber(offset) or 0
     local ids, total = union_page(status_sets(prefix), offset, STALE_BATCH)
     for _, task_id in ipairs(ids) do
-        for _, session_id in ipairs(redis.call('LRANGE', task_key(prefix, task_id) .. '/sessions', 0, -1)) do
-            local status, last = unpack(redis.call('HMGET', progress_key(prefix, task_id, session_id),
+        for _, session_id in ipairs(redis.call('LRANGE', key_of.task(prefix, task_id) .. '/sessions', 0, -1)) do
+            local status, last = unpack(redis.call('HMGET', key_of.progress(prefix, task_id, session_id),
                 'status', 'lastUpdated'))
             local millis = millis_of_iso(last)
             if status and millis and WATCHED_STATUSES[status] then
-                redis.call('ZADD', stale_due_key(prefix), 'NX', millis, task_id .. ' ' .. session_id)
+                redis.call('ZADD', key_of.stale_due(prefix), 'NX', millis, task_id .. ' ' .. session_id)
             end
         end
     end
@@ -48,30 +48,30 @@ local function sweep_stale(keys, args)
     local prefix = project_of(keys)
     local watched = watch_existing_progress(prefix)
     local stale_after = project_setting(project_record(prefix), 'staleAfterSeconds') * 1000
-    local due = redis.call('ZRANGEBYSCORE', stale_due_key(prefix), '-inf', now_millis() - stale_after,
+    local due = redis.call('ZRANGEBYSCORE', key_of.stale_due(prefix), '-inf', now_millis() - stale_after,
         'WITHSCORES', 'LIMIT', 0, STALE_BATCH)
     local marked = {}
     for i = 1, #due, 2 do
-        redis.call('ZREM', stale_due_key(prefix), due[i])
+        redis.call('ZREM', key_of.stale_due(prefix), due[i])
         local task_id, session_id = string.match(due[i], '^(%S+) (%S+)$')
-        local key = progress_key(prefix, task_id or '', session_id or '')
+        local key = key_of.progress(prefix, task_id or '', session_id or '')
         -- Entries leave the watch when they leave queued and working; this only guards against a stray member.
         if task_id and WATCHED_STATUSES[redis.call('HGET', key, 'status') or ''] then
             local since = iso_of_millis(tonumber(due[i + 1]) + stale_after)
             redis.call('HSET', key, 'staleSince', since)
-            redis.call('ZADD', stale_key(prefix), tonumber(due[i + 1]) + stale_after, due[i])
-            local version = redis.call('HINCRBY', task_key(prefix, task_id), 'version', 1)
-            emit(keys, args, 'task:session_stale', json_object({
-                { 'taskId', json_plain(task_id) },
-                { 'sessionId', json_plain(session_id) },
-                { 'staleSince', json_plain(since) },
+            redis.call('ZADD', key_of.stale(prefix), tonumber(due[i + 1]) + stale_after, due[i])
+            local version = redis.call('HINCRBY', key_of.task(prefix, task_id), 'version', 1)
+            emit(keys, args, 'task:session_stale', json.object({
+                { 'taskId', json.plain(task_id) },
+                { 'sessionId', json.plain(session_id) },
+                { 'staleSince', json.plain(since) },
                 { 'version', tostring(version) },
             }))
-            marked[#marked + 1] = json_object({ { 'taskId', json_plain(task_id) }, { 'sessionId', json_plain(session_id) } })
+            marked[#marked + 1] = json.object({ { 'taskId', json.plain(task_id) }, { 'sessionId', json.plain(session_id) } })
         end
     end
-    return json_object({
-        { 'stale', json_array(marked) },
+    return json.object({
+        { 'stale', json.array(marked) },
         { 'more', (not watched or #due == 2 * STALE_BATCH) and 'true' or 'false' },
     })
 end
@@ -83,7 +83,7 @@ local function list_stale(keys, args)
     local prefix = project_of(keys)
     local limit = check_page_limit(args[2])
     local seen, ids = {}, {}
-    for _, member in ipairs(redis.call('ZRANGE', stale_key(prefix), 0, -1)) do
+    for _, member in ipairs(redis.call('ZRANGE', key_of.stale(prefix), 0, -1)) do
         local task_id = string.match(member, '^(%S+) ')
         if task_id and not seen[task_id] then
             seen[task_id] = true

@@ -12,7 +12,7 @@
 local HEARTBEAT_LOST = 'heartbeat lost'
 local MAX_LEASE_SECONDS = 3600
 
-local function control_channel(prefix, session_id) return session_key(prefix, session_id) .. '/control' end
+local function control_channel(prefix, session_id) return key_of.session(prefix, session_id) .. '/control' end
 
 -- Tells a session's supervisor, if any, to look at the session again (its status is the instruction).
 local function wake_supervisor(prefix, session_id, command)
@@ -56,7 +56,7 @@ end
 local function drop_lease(prefix, session_id)
     redis.call('ZREM', prefix .. 'leases', session_id)
     redis.call('ZREM', prefix .. 'heartbeat-due', session_id)
-    redis.call('HDEL', session_key(prefix, session_id), 'supervisor', 'unresponsiveSince')
+    redis.call('HDEL', key_of.session(prefix, session_id), 'supervisor', 'unresponsiveSince')
 end
 
 -- ARGV: version, idempotency key (unused), max stream length, sessionId, token, supervisorId, ttl seconds,
@@ -81,7 +81,7 @@ local function claim_session(keys, args)
         refuse('CONFLICT', 'session ' .. session_id .. ' is already supervised' ..
             (session.host and (' on ' .. session.host) or '') .. '; its lease is live', session.status)
     end
-    local key = session_key(prefix, session_id)
+    local key = key_of.session(prefix, session_id)
     local stamp = now_iso()
     redis.call('HSET', key, 'supervisor', supervisor, 'lastHeartbeat', stamp)
     if host ~= '' then redis.call('HSET', key, 'host', host) end
@@ -100,14 +100,14 @@ local function heartbeat(keys, args)
     local session = require_supervisor(prefix, args[4], args[5], args[6])
     local now = now_millis()
     session.lastHeartbeat = now_iso()
-    redis.call('HSET', session_key(prefix, session.id), 'lastHeartbeat', session.lastHeartbeat)
+    redis.call('HSET', key_of.session(prefix, session.id), 'lastHeartbeat', session.lastHeartbeat)
     renew_lease(prefix, session.id, seconds, now)
     if session.unresponsiveSince then
         session.unresponsiveSince = nil
-        redis.call('HDEL', session_key(prefix, session.id), 'unresponsiveSince')
-        emit(keys, args, 'session:responsive', json_object({
-            { 'sessionId', json_plain(session.id) },
-            { 'lastHeartbeat', json_plain(session.lastHeartbeat) },
+        redis.call('HDEL', key_of.session(prefix, session.id), 'unresponsiveSince')
+        emit(keys, args, 'session:responsive', json.object({
+            { 'sessionId', json.plain(session.id) },
+            { 'lastHeartbeat', json.plain(session.lastHeartbeat) },
         }))
     end
     return session_json(prefix, session)
@@ -131,7 +131,7 @@ local function report_lifecycle(keys, args)
         local session = require_supervisor(prefix, session_id, args[5], args[6])
         check_transition(LIFECYCLE_TARGETS, 'the lifecycle of session ' .. session_id, session.status, target)
         local event_id = change_lifecycle(keys, args, prefix, session, target, reason, pid)
-        return json_object({ { 'session', session_json(prefix, session) }, { 'eventIds', json_strings({ event_id }) } })
+        return json.object({ { 'session', session_json(prefix, session) }, { 'eventIds', json.strings({ event_id }) } })
     end)
 end
 
@@ -153,13 +153,13 @@ local function mark_unresponsive(keys, args, prefix, now)
     for i = 1, #late, 2 do
         local session_id = late[i]
         redis.call('ZREM', prefix .. 'heartbeat-due', session_id)
-        local status = redis.call('HGET', session_key(prefix, session_id), 'status')
+        local status = redis.call('HGET', key_of.session(prefix, session_id), 'status')
         if status == 'active' or status == 'spawning' then
             local since = iso_of_millis(tonumber(late[i + 1]))
-            redis.call('HSET', session_key(prefix, session_id), 'unresponsiveSince', since)
-            emit(keys, args, 'session:unresponsive', json_object({
-                { 'sessionId', json_plain(session_id) },
-                { 'unresponsiveSince', json_plain(since) },
+            redis.call('HSET', key_of.session(prefix, session_id), 'unresponsiveSince', since)
+            emit(keys, args, 'session:unresponsive', json.object({
+                { 'sessionId', json.plain(session_id) },
+                { 'unresponsiveSince', json.plain(since) },
             }))
         end
     end
@@ -186,5 +186,5 @@ local function sweep_leases(keys, args)
             end
         end
     end
-    return json_strings(failed)
+    return json.strings(failed)
 end

@@ -14,7 +14,7 @@ local function create_task(keys, args)
             check_id(parent_id, 'parent task id')
             require_task(prefix, parent_id)
         end
-        if redis.call('EXISTS', task_key(prefix, task_id), archived_key(prefix, task_id)) > 0 then
+        if redis.call('EXISTS', key_of.task(prefix, task_id), key_of.archived(prefix, task_id)) > 0 then
             refuse('CONFLICT', 'task ' .. task_id .. ' already exists in project ' .. project)
         end
         local now = now_iso()
@@ -33,13 +33,13 @@ local function create_task(keys, args)
             task.parentId = parent_id
             fields[#fields + 1] = 'parentId'
             fields[#fields + 1] = parent_id
-            redis.call('SADD', task_key(prefix, parent_id) .. '/children', task_id)
+            redis.call('SADD', key_of.task(prefix, parent_id) .. '/children', task_id)
         end
-        redis.call('HSET', task_key(prefix, task_id), unpack(fields))
+        redis.call('HSET', key_of.task(prefix, task_id), unpack(fields))
         redis.call('ZADD', prefix .. 'tasks/todo', new_task_order(prefix), task_id)
         local body = task_json(prefix, task)
-        local event_id = emit(keys, args, 'task:created', json_object({ { 'task', body } }))
-        return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
+        local event_id = emit(keys, args, 'task:created', json.object({ { 'task', body } }))
+        return json.object({ { 'task', body }, { 'eventIds', json.strings({ event_id }) } })
     end)
 end
 
@@ -82,19 +82,19 @@ local function update_task(keys, args)
             end
         end
         if #changes == 0 and not removes_description and new_status == nil then
-            return json_object({ { 'task', task_json(prefix, task) }, { 'eventIds', '[]' } })
+            return json.object({ { 'task', task_json(prefix, task) }, { 'eventIds', '[]' } })
         end
-        local key = task_key(prefix, task_id)
+        local key = key_of.task(prefix, task_id)
         local now = now_iso()
         local changed = {}
         for i = 1, #changes, 2 do changed[#changed + 1] = changes[i] end
         if removes_description then changed[#changed + 1] = 'description' end
         if #changed > 0 then
-            record_history(prefix, task_id, now, 'user', 'updated', { { 'fields', json_strings(changed) } })
+            record_history(prefix, task_id, now, 'user', 'updated', { { 'fields', json.strings(changed) } })
         end
         if new_status ~= nil then
             record_history(prefix, task_id, now, 'user', 'status', {
-                { 'from', json_string(task.status) }, { 'to', json_string(new_status) },
+                { 'from', json.string(task.status) }, { 'to', json.string(new_status) },
             })
         end
         for i = 1, #changes, 2 do task[changes[i]] = changes[i + 1] end
@@ -110,18 +110,18 @@ local function update_task(keys, args)
         end
         touch_task(prefix, task, now)
         local body = task_json(prefix, task)
-        local event_id = emit(keys, args, 'task:updated', json_object({ { 'task', body } }))
-        return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
+        local event_id = emit(keys, args, 'task:updated', json.object({ { 'task', body } }))
+        return json.object({ { 'task', body }, { 'eventIds', json.strings({ event_id }) } })
     end)
 end
 
 -- Deletes an archived task: its archive string, and its place in its sessions' lists.
 local function delete_archived(prefix, task_id, record)
     for _, session_id in ipairs(record.sessionIds) do
-        redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
+        redis.call('LREM', key_of.session(prefix, session_id) .. '/tasks', 0, task_id)
     end
     redis.call('ZREM', prefix .. 'archive', task_id)
-    redis.call('DEL', archived_key(prefix, task_id))
+    redis.call('DEL', key_of.archived(prefix, task_id))
 end
 
 -- ARGV: version, idempotency key, max stream length, taskId. Refused while the task has subtasks. An archived task
@@ -135,25 +135,25 @@ local function delete_task(keys, args)
         local archived = archived_record(prefix, task_id)
         if archived then
             delete_archived(prefix, task_id, archived)
-            local event_id = emit(keys, args, 'task:deleted', json_object({ { 'taskId', json_plain(task_id) } }))
-            return json_object({ { 'taskId', json_plain(task_id) }, { 'eventIds', json_strings({ event_id }) } })
+            local event_id = emit(keys, args, 'task:deleted', json.object({ { 'taskId', json.plain(task_id) } }))
+            return json.object({ { 'taskId', json.plain(task_id) }, { 'eventIds', json.strings({ event_id }) } })
         end
         local task = require_task(prefix, task_id)
-        local key = task_key(prefix, task_id)
+        local key = key_of.task(prefix, task_id)
         local children = redis.call('SCARD', key .. '/children')
         if children > 0 then
             refuse('CONFLICT', 'task ' .. task_id .. ' has ' .. children .. ' subtask(s); delete or move them first')
         end
         for _, session_id in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
-            redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
-            redis.call('DEL', progress_key(prefix, task_id, session_id))
+            redis.call('LREM', key_of.session(prefix, session_id) .. '/tasks', 0, task_id)
+            redis.call('DEL', key_of.progress(prefix, task_id, session_id))
             unwatch_progress(prefix, task_id, session_id)
         end
-        if task.parentId then redis.call('SREM', task_key(prefix, task.parentId) .. '/children', task_id) end
-        redis.call('DEL', key, key .. '/sessions', key .. '/children', history_key(prefix, task_id))
+        if task.parentId then redis.call('SREM', key_of.task(prefix, task.parentId) .. '/children', task_id) end
+        redis.call('DEL', key, key .. '/sessions', key .. '/children', key_of.history(prefix, task_id))
         redis.call('ZREM', prefix .. 'tasks/' .. task.status, task_id)
-        local event_id = emit(keys, args, 'task:deleted', json_object({ { 'taskId', json_string(task_id) } }))
-        return json_object({ { 'taskId', json_string(task_id) }, { 'eventIds', json_strings({ event_id }) } })
+        local event_id = emit(keys, args, 'task:deleted', json.object({ { 'taskId', json.string(task_id) } }))
+        return json.object({ { 'taskId', json.string(task_id) }, { 'eventIds', json.strings({ event_id }) } })
     end)
 end
 
@@ -166,19 +166,19 @@ local function remove_session(keys, args)
         check_id(task_id, 'task id')
         check_id(session_id, 'session id')
         local task = require_task(prefix, task_id)
-        if redis.call('EXISTS', progress_key(prefix, task_id, session_id)) == 0 then
+        if redis.call('EXISTS', key_of.progress(prefix, task_id, session_id)) == 0 then
             refuse('NOT_FOUND', 'session ' .. session_id .. ' is not linked to task ' .. task_id)
         end
-        redis.call('DEL', progress_key(prefix, task_id, session_id))
+        redis.call('DEL', key_of.progress(prefix, task_id, session_id))
         unwatch_progress(prefix, task_id, session_id)
-        redis.call('LREM', task_key(prefix, task_id) .. '/sessions', 0, session_id)
-        redis.call('LREM', session_key(prefix, session_id) .. '/tasks', 0, task_id)
+        redis.call('LREM', key_of.task(prefix, task_id) .. '/sessions', 0, session_id)
+        redis.call('LREM', key_of.session(prefix, session_id) .. '/tasks', 0, task_id)
         local now = now_iso()
         touch_task(prefix, task, now)
-        record_history(prefix, task_id, now, 'user', 'removed', { { 'sessionId', json_string(session_id) } })
+        record_history(prefix, task_id, now, 'user', 'removed', { { 'sessionId', json.string(session_id) } })
         local body = task_json(prefix, task)
-        local event_id = emit(keys, args, 'task:updated', json_object({ { 'task', body } }))
-        return json_object({ { 'task', body }, { 'eventIds', json_strings({ event_id }) } })
+        local event_id = emit(keys, args, 'task:updated', json.object({ { 'task', body } }))
+        return json.object({ { 'task', body }, { 'eventIds', json.strings({ event_id }) } })
     end)
 end
 

@@ -112,9 +112,9 @@ function webhooks.prepare(keys, args)
             forgotten = forgotten + 1
         end
     end
-    return json_object({
+    return json.object({
         { 'created', tostring(not exists) },
-        { 'movedTo', json_string(moved) },
+        { 'movedTo', json.string(moved) },
         { 'forgotten', tostring(forgotten) },
     })
 end
@@ -186,7 +186,7 @@ function webhooks.enqueue(keys, args)
             acknowledged = acknowledged + 1
         end
     end
-    return json_object({
+    return json.object({
         { 'enqueued', tostring(enqueued) }, { 'acknowledged', tostring(acknowledged) },
         { 'skipped', tostring(skipped) }, { 'missing', tostring(missing) },
     })
