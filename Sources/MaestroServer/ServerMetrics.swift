@@ -4,9 +4,9 @@ import Metrics
 import Prometheus
 
 /// The server's metrics (swift-metrics, exported by swift-prometheus at /metrics): transitions by kind and result,
-/// connected stream clients and those dropped for being too slow, events relayed, relay lag (commit to hand-off to the client's queue), live messages
-/// ignored as forged and stream entries that are not events, sessions failed for a lost heartbeat, archived tasks and
-/// progress entries marked stale; and the webhooks' (`webhooks`).
+/// connected stream clients and those dropped for being too slow, events relayed, relay lag (commit to hand-off to
+/// the client's queue), live messages ignored as forged and stream entries that are not events, sessions failed for
+/// a lost heartbeat, archived tasks and progress entries marked stale; and the webhooks' (`webhooks`).
 ///
 /// Each server has its own registry (no global bootstrap), so several servers can run in one process (tests).
 public struct ServerMetrics: Sendable {

@@ -8,8 +8,9 @@ import NIOWebSocket
 /// last id (replayed from the stream by a short-lived task), then the live ones the relay hands it, with no gap
 /// and none twice, or `resync` when its id was trimmed away.
 ///
-/// Which events go out when is `ResumeCursor`'s rule, the same as for SSE. A client whose socket stays full for more than `queueLimit` events is
-/// closed with 1008; a client that leaves a keep-alive ping unanswered until the next one is disconnected.
+/// Which events go out when is `ResumeCursor`'s rule, the same as for SSE. A client whose socket stays full for more
+/// than `queueLimit` events is closed with 1008; a client that leaves a keep-alive ping unanswered until the next one
+/// is disconnected.
 /// Closing is a handshake: the close frame, then the write side shut, then the socket closed when the client
 /// answers, leaves, or `closeTimeout` passes.
 ///
