@@ -75,9 +75,13 @@ public final class RedisTestCluster: @unchecked Sendable {
                 }
                 do {
                     for node in nodes {
-                        try waitUntil(deadline, "\(node) to answer PING") {
+                        // The node answering must be ours (its directory): another test's server that took the
+                        // port first could answer in its place while ours exits, unable to bind it.
+                        try waitUntil(deadline, "\(node) to answer") {
                             guard isRunning(node) else { throw Abort(reason: "redis-server on \(node) exited at start") }
-                            return (try? admin(node, timeout: .milliseconds(200)).send(RedisCommand("PING"))) != nil
+                            let dir = try? admin(node, timeout: .milliseconds(200))
+                                .send(RedisCommand("CONFIG", "GET", "dir")).array?.last?.string
+                            return dir == node.directory.resolvingSymlinksInPath().path
                         }
                     }
                     break

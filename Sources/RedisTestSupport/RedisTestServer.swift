@@ -69,7 +69,7 @@ public final class RedisTestServer: @unchecked Sendable {
                     "--daemonize", "no",
                 ] + arguments
             let process = try Self.launch(launch)
-            if Self.waitUntilReady(port: port, process: process) {
+            if Self.waitUntilReady(socketPath: directory.appendingPathComponent("redis.sock").path, process: process) {
                 self.process = process
                 self.port = port
                 self.directory = directory
@@ -120,7 +120,7 @@ public final class RedisTestServer: @unchecked Sendable {
         try lock.withLock {
             _ = singleProcess
             let process = try Self.launch(launchArguments)
-            guard Self.waitUntilReady(port: port, process: process) else {
+            guard Self.waitUntilReady(socketPath: socketPath, process: process) else {
                 throw RedisError(.connectionFailed, "redis-server did not start again on port \(port)")
             }
             self.process = process
@@ -154,9 +154,11 @@ public final class RedisTestServer: @unchecked Sendable {
     /// A port the kernel just handed out for 127.0.0.1.
     public static func freePort() throws -> Int { try Loopback.freePort() }
 
-    private static func waitUntilReady(port: Int, process: Process) -> Bool {
+    /// Asked through its own unix socket: on the TCP port, another test's server that took the port first (our
+    /// server then exits, unable to bind it) could answer in its place.
+    private static func waitUntilReady(socketPath: String, process: Process) -> Bool {
         let connection = RedisConnection(
-            RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), connectTimeout: .milliseconds(100)))
+            RedisConfiguration(endpoint: .unix(path: socketPath), connectTimeout: .milliseconds(100)))
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline && process.isRunning {
             // Any reply counts, NOAUTH included: a server configured without a default user is up too.
