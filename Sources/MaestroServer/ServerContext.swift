@@ -79,7 +79,10 @@ public struct ServerContext: Sendable {
         do {
             return try await pool.run(operation)
         } catch let error as StoreError where error.code == .libraryMissing {
-            try await pool.withConnection { try FunctionLibrary.install(on: $0) }
+            try await pool.withConnection {
+                try FunctionLibrary.install(on: $0)
+                try TaskLinksUpgrade.run(on: $0)
+            }
             return try await pool.run(operation)
         }
     }

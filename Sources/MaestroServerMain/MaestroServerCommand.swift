@@ -123,6 +123,7 @@ struct MaestroServerCommand: AsyncParsableCommand {
                     "could not seed the project registry from existing data (run `maestro setup` as maestro-admin)",
                     metadata: ["error": "\(error)"])
             }
+            try TaskLinksUpgrade.run(on: setup)
         }
         setup.close()
 

@@ -45,6 +45,11 @@ final class ImportStoreTests {
         (try redis.send(RedisCommand("LRANGE", scope.keyPrefix + key, "0", "-1")).array ?? []).compactMap(\.string)
     }
 
+    /// The task's links field: its sessions and their statuses, in join order.
+    func links(_ taskId: String) throws -> String? {
+        try redis.send(RedisCommand("HGET", scope.keyPrefix + "task:" + taskId, "links")).string
+    }
+
     @Test("created, unchanged, updated (older in Redis), skipped newer or conflicting, force")
     func outcomes() throws {
         #expect(try redis.run(ImportTask(scope: scope, task: task("t1"))).outcome == .created)
@@ -78,13 +83,13 @@ final class ImportStoreTests {
         _ = try redis.run(ImportTask(scope: scope, task: task("c", parent: "p1", sessions: ["s1", "s2"])))
         #expect(try creationOrder() == ["p1", "p2", "c"] && zset("tasks/todo") == ["p1", "p2", "c"])
         #expect(try members("task:p1/children") == ["c"])
-        #expect(try list("task:c/sessions") == ["s1", "s2"] && list("session:s1/tasks") == ["c"])
+        #expect(try links("c") == "s1=queued,s2=queued" && list("session:s1/tasks") == ["c"])
         let moved = task("c", status: .completed, parent: "p2", sessions: ["s2"], updated: "2024-03-01T00:00:00.000Z")
         #expect(try redis.run(ImportTask(scope: scope, task: moved)).outcome == .updated)
         #expect(try zset("tasks/todo") == ["p1", "p2"] && zset("tasks/completed") == ["c"])
         #expect(try creationOrder() == ["p1", "p2", "c"], "an update keeps the creation order")
         #expect(try members("task:p1/children").isEmpty && members("task:p2/children") == ["c"])
-        #expect(try list("session:s1/tasks").isEmpty && list("session:s2/tasks") == ["c"])
+        #expect(try list("session:s1/tasks").isEmpty && list("session:s2/tasks") == ["c"] && links("c") == "s2=queued")
         #expect(try redis.send(RedisCommand("EXISTS", scope.keyPrefix + "task:c/progress/s1")).integer == 0)
         // Unlinking, deleting and the other existing functions see a consistent task.
         _ = try redis.run(RemoveSessionFromTask(scope: scope, taskId: "c", sessionId: "s2"))

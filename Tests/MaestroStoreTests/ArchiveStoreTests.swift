@@ -69,7 +69,7 @@ final class ArchiveStoreTests {
         let live = try fixture.task(scope, task.id)
         let prefix = scope.keyPrefix + "task:" + task.id
         let liveBytes = try memory([
-            prefix, prefix + "/sessions", prefix + "/progress/" + session.sessionId, prefix + "/history",
+            prefix, prefix + "/progress/" + session.sessionId, prefix + "/history",
         ])
         let history = try fixture.connection.run(GetTaskHistory(scope: scope, taskId: task.id))
         #expect(try sweep(scope) == [task.id])

@@ -44,6 +44,7 @@ enum Setup {
         guard arguments.flag("check") else {
             try FunctionLibrary.install(on: connection)
             try ProjectRegistry.seedIfMissing(on: connection)
+            try TaskLinksUpgrade.run(on: connection)
             print(
                 "loaded function library \(FunctionLibrary.name) version \(FunctionLibrary.version) "
                     + "into \(connection.configuration.endpoint)"

@@ -51,7 +51,7 @@ local function archive_task(prefix, task_id, status)
     redis.call('ZADD', prefix .. 'archive', order, task_id)
     redis.call('ZREM', prefix .. 'tasks/' .. status, task_id)
     if task.parentId then redis.call('SREM', key_of.task(prefix, task.parentId) .. '/children', task_id) end
-    redis.call('DEL', key, key .. '/sessions', key .. '/children', key_of.history(prefix, task_id))
+    redis.call('DEL', key, key .. '/children', key_of.history(prefix, task_id))
 end
 
 -- An archived task, decoded: {order, task (with id, projectId, archived), sessionIds, entries, history}; nil when
@@ -156,7 +156,7 @@ local function restore_task(keys, args)
                     flat[#flat + 1] = stored.task[name]
                 end
             end
-            redis.call('HSET', key, unpack(flat))
+            local restored_links = {}
             for i, session_id in ipairs(stored.sessionIds) do
                 local entry = {}
                 for _, name in ipairs(ARCHIVED_PROGRESS_FIELDS) do
@@ -168,8 +168,10 @@ local function restore_task(keys, args)
                 redis.call('HSET', key_of.progress(prefix, id, session_id), unpack(entry))
                 watch_progress(prefix, id, session_id, stored.entries[i].status,
                     millis_of_iso(stored.entries[i].lastUpdated) or now_millis())
-                redis.call('RPUSH', key .. '/sessions', session_id)
+                restored_links[i] = { session_id, stored.entries[i].status }
             end
+            redis.call('HSET', key, unpack(flat))
+            task_links.write(prefix, id, restored_links)
             if #stored.history > 0 then redis.call('RPUSH', key_of.history(prefix, id), unpack(stored.history)) end
             redis.call('ZADD', prefix .. 'tasks/' .. stored.task.status, stored.order, id)
             if parent_id and redis.call('EXISTS', key_of.task(prefix, parent_id)) == 1 then

@@ -56,7 +56,10 @@ end
 local function session_links(prefix, session_id, given)
     local function confirmed(task_id)
         if redis.call('EXISTS', key_of.task(prefix, task_id)) == 0 then return nil end
-        return redis.call('LPOS', key_of.task(prefix, task_id) .. '/sessions', session_id) ~= false
+        for _, linked in ipairs(task_links.read(prefix, task_id)) do
+            if linked[1] == session_id then return true end
+        end
+        return false
     end
     local links = {}
     local listed = {}

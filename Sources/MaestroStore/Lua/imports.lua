@@ -186,7 +186,7 @@ local PROGRESS_FIELDS = { 'status', 'lastUpdated', 'notes', 'answer', 'answeredA
 
 local function same_task(prefix, existing, task, entries)
     if not same_fields(existing, task, COMPARED_TASK_FIELDS) then return false end
-    local linked = redis.call('LRANGE', key_of.task(prefix, task.id) .. '/sessions', 0, -1)
+    local linked = task_links.session_ids(task_links.read(prefix, task.id))
     if #linked ~= #entries then return false end
     for i, entry in ipairs(entries) do
         if linked[i] ~= entry.sessionId then return false end
@@ -196,27 +196,28 @@ local function same_task(prefix, existing, task, entries)
     return true
 end
 
--- Replaces the task's progress entries and session links with `entries`, keeping each session's task list
--- in step: unlinked sessions lose the task, newly linked ones gain it at the end.
-local function write_progress(prefix, task_id, entries)
-    local list = key_of.task(prefix, task_id) .. '/sessions'
+-- Replaces the task's progress entries and session links (`old_links`: its links field before the import) with
+-- `entries`, keeping each session's task list in step: unlinked sessions lose the task, newly linked ones gain it at
+-- the end.
+local function write_progress(prefix, task_id, old_links, entries)
     local keep = {}
     for _, entry in ipairs(entries) do keep[entry.sessionId] = true end
-    for _, session_id in ipairs(redis.call('LRANGE', list, 0, -1)) do
+    for _, session_id in ipairs(task_links.session_ids(task_links.parse(old_links))) do
         redis.call('DEL', key_of.progress(prefix, task_id, session_id))
         unwatch_progress(prefix, task_id, session_id)
         if not keep[session_id] then redis.call('LREM', key_of.session(prefix, session_id) .. '/tasks', 0, task_id) end
     end
-    redis.call('DEL', list)
-    for _, entry in ipairs(entries) do
+    local linked = {}
+    for i, entry in ipairs(entries) do
         write_hash(key_of.progress(prefix, task_id, entry.sessionId), { 'sessionId', unpack(PROGRESS_FIELDS) }, entry)
         watch_progress(prefix, task_id, entry.sessionId, entry.status, millis_of_iso(entry.lastUpdated) or now_millis())
-        redis.call('RPUSH', list, entry.sessionId)
+        linked[i] = { entry.sessionId, entry.status }
         local tasks_of_session = key_of.session(prefix, entry.sessionId) .. '/tasks'
         if redis.call('LPOS', tasks_of_session, task_id) == false then
             redis.call('RPUSH', tasks_of_session, task_id)
         end
     end
+    task_links.write(prefix, task_id, linked)
 end
 
 -- ARGV: version, idempotency key, max stream length, policy, dry run, taskId, title, description ('' none),
@@ -253,7 +254,7 @@ local function import_task(keys, args)
         redis.call('ZADD', prefix .. 'tasks/' .. task.status, order, task.id)
         if task.parentId then redis.call('SADD', key_of.task(prefix, task.parentId) .. '/children', task.id) end
         write_hash(key, TASK_FIELDS, task)
-        write_progress(prefix, task.id, entries)
+        write_progress(prefix, task.id, existing and existing.links, entries)
         local event_type = existing and 'task:updated' or 'task:created'
         local event_id = emit(keys, args, event_type, json.object({ { 'task', task_json(prefix, task) } }))
         return import_reply(outcome, task.id, nil, nil, task.version, { event_id }), true

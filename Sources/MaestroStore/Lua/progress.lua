@@ -86,6 +86,7 @@ local function update_progress(keys, args)
             redis.call('HSET', key, 'status', status, 'lastUpdated', now, 'notes', notes)
             redis.call('HDEL', key, 'staleSince')
         end
+        task_links.set(prefix, task_id, session_id, status)
         watch_progress(prefix, task_id, session_id, status, millis_of_iso(now))
         -- A new question wants a new answer; asking the same question again keeps an answer given to it.
         if status == 'needs_input' and not (current == 'needs_input' and asked == (notes ~= '' and notes or false))

@@ -1,6 +1,6 @@
 -- Key layout (prefix = `mae:{P}:`; ids never contain '/', so nested keys cannot collide with ids):
 --   <prefix>task:<id>                      hash   the task's fields, including `version`
---   <prefix>task:<id>/sessions             list   linked session ids, in join order
+--   <prefix>task:<id> field links          linked sessions, their statuses and staleness, in join order (links.lua)
 --   <prefix>task:<id>/progress/<sessionId> hash   that session's progress on the task
 --   <prefix>task:<id>/children             set    ids of subtasks
 --   <prefix>tasks/<status>                 zset   task ids by task status, scored by creation order (every task is
@@ -82,7 +82,7 @@ end
 
 -- The task's linked sessions and their progress entries, as stored.
 local function load_progress(prefix, task_id)
-    local session_ids = redis.call('LRANGE', key_of.task(prefix, task_id) .. '/sessions', 0, -1)
+    local session_ids = task_links.session_ids(task_links.read(prefix, task_id))
     local entries = {}
     for i, session_id in ipairs(session_ids) do
         entries[i] = hash_to_table(redis.call('HGETALL', key_of.progress(prefix, task_id, session_id)))
@@ -93,9 +93,7 @@ end
 -- The statuses of the task's progress entries, in join order.
 local function session_statuses(prefix, task_id)
     local statuses = {}
-    for i, session_id in ipairs(redis.call('LRANGE', key_of.task(prefix, task_id) .. '/sessions', 0, -1)) do
-        statuses[i] = redis.call('HGET', key_of.progress(prefix, task_id, session_id), 'status')
-    end
+    for i, link in ipairs(task_links.read(prefix, task_id)) do statuses[i] = link[2] end
     return statuses
 end
 
@@ -136,12 +134,11 @@ end
 -- Built by concatenation rather than json.object: a page holds a thousand of them.
 local function task_summary_json(prefix, task_id)
     local key = key_of.task(prefix, task_id)
-    local title, status, priority, parent_id, created_at, updated_at, version = unpack(redis.call('HMGET', key,
-        'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version'))
+    local title, status, priority, parent_id, created_at, updated_at, version, links = unpack(redis.call('HMGET', key,
+        'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version', 'links'))
     local progress, statuses = {}, {}
-    for i, session_id in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
-        local entry_status, stale_since =
-            unpack(redis.call('HMGET', key_of.progress(prefix, task_id, session_id), 'status', 'staleSince'))
+    for i, link in ipairs(task_links.parse(links)) do
+        local session_id, entry_status, stale_since = unpack(link)
         statuses[i] = entry_status
         progress[i] = '{"sessionId":"' .. session_id .. '","status":"' .. entry_status ..
             (stale_since and ('","staleSince":"' .. stale_since) or '') .. '"}'
@@ -188,7 +185,7 @@ local function link_queued(keys, args, prefix, task, session_id, now, actor)
     redis.call('HSET', key_of.progress(prefix, task.id, session_id),
         'sessionId', session_id, 'status', 'queued', 'lastUpdated', now)
     watch_progress(prefix, task.id, session_id, 'queued', millis_of_iso(now))
-    redis.call('RPUSH', key_of.task(prefix, task.id) .. '/sessions', session_id)
+    task_links.set(prefix, task.id, session_id, 'queued')
     redis.call('RPUSH', key_of.session(prefix, session_id) .. '/tasks', task.id)
     local version = touch_task(prefix, task, now)
     record_history(prefix, task.id, now, actor, 'queued', { { 'sessionId', json.string(session_id) } })

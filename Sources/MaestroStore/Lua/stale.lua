@@ -6,11 +6,14 @@ local STALE_BATCH = 500
 function key_of.stale_watch(prefix) return prefix .. 'stale-watch' end
 
 -- The creation order of a new task. A project whose first task this library writes has every progress entry watched
--- from the start, so nothing written before the watch existed is left to visit.
+-- and every task's links in its hash from the start, so nothing written by an older library is left to visit.
 local function new_task_order(prefix)
     if redis.call('EXISTS', key_of.stale_watch(prefix)) == 0 then
         local _, total = union_page(status_sets(prefix), 0, 0)
-        if total == 0 then redis.call('SET', key_of.stale_watch(prefix), 'done') end
+        if total == 0 then
+            redis.call('SET', key_of.stale_watch(prefix), 'done')
+            redis.call('SET', key_of.links_upgrade(prefix), 'done')
+        end
     end
     return redis.call('INCR', prefix .. 'seq')
 end
@@ -24,7 +27,7 @@ local function watch_existing_progress(prefix)
     offset = tonumber(offset) or 0
     local ids, total = union_page(status_sets(prefix), offset, STALE_BATCH)
     for _, task_id in ipairs(ids) do
-        for _, session_id in ipairs(redis.call('LRANGE', key_of.task(prefix, task_id) .. '/sessions', 0, -1)) do
+        for _, session_id in ipairs(task_links.session_ids(task_links.read(prefix, task_id))) do
             local status, last = unpack(redis.call('HMGET', key_of.progress(prefix, task_id, session_id),
                 'status', 'lastUpdated'))
             local millis = millis_of_iso(last)
@@ -55,10 +58,12 @@ local function sweep_stale(keys, args)
         redis.call('ZREM', key_of.stale_due(prefix), due[i])
         local task_id, session_id = string.match(due[i], '^(%S+) (%S+)$')
         local key = key_of.progress(prefix, task_id or '', session_id or '')
+        local status = task_id and redis.call('HGET', key, 'status')
         -- Entries leave the watch when they leave queued and working; this only guards against a stray member.
-        if task_id and WATCHED_STATUSES[redis.call('HGET', key, 'status') or ''] then
+        if status and WATCHED_STATUSES[status] then
             local since = iso_of_millis(tonumber(due[i + 1]) + stale_after)
             redis.call('HSET', key, 'staleSince', since)
+            task_links.set(prefix, task_id, session_id, status, since)
             redis.call('ZADD', key_of.stale(prefix), tonumber(due[i + 1]) + stale_after, due[i])
             local version = redis.call('HINCRBY', key_of.task(prefix, task_id), 'version', 1)
             emit(keys, args, 'task:session_stale', json.object({

@@ -144,13 +144,13 @@ local function delete_task(keys, args)
         if children > 0 then
             refuse('CONFLICT', 'task ' .. task_id .. ' has ' .. children .. ' subtask(s); delete or move them first')
         end
-        for _, session_id in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
+        for _, session_id in ipairs(task_links.session_ids(task_links.read(prefix, task_id))) do
             redis.call('LREM', key_of.session(prefix, session_id) .. '/tasks', 0, task_id)
             redis.call('DEL', key_of.progress(prefix, task_id, session_id))
             unwatch_progress(prefix, task_id, session_id)
         end
         if task.parentId then redis.call('SREM', key_of.task(prefix, task.parentId) .. '/children', task_id) end
-        redis.call('DEL', key, key .. '/sessions', key .. '/children', key_of.history(prefix, task_id))
+        redis.call('DEL', key, key .. '/children', key_of.history(prefix, task_id))
         redis.call('ZREM', prefix .. 'tasks/' .. task.status, task_id)
         local event_id = emit(keys, args, 'task:deleted', json.object({ { 'taskId', json.string(task_id) } }))
         return json.object({ { 'taskId', json.string(task_id) }, { 'eventIds', json.strings({ event_id }) } })
@@ -171,7 +171,7 @@ local function remove_session(keys, args)
         end
         redis.call('DEL', key_of.progress(prefix, task_id, session_id))
         unwatch_progress(prefix, task_id, session_id)
-        redis.call('LREM', key_of.task(prefix, task_id) .. '/sessions', 0, session_id)
+        task_links.set(prefix, task_id, session_id, nil)
         redis.call('LREM', key_of.session(prefix, session_id) .. '/tasks', 0, task_id)
         local now = now_iso()
         touch_task(prefix, task, now)

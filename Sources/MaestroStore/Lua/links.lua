@@ -1,0 +1,55 @@
+-- A task's links to its sessions, kept in the task's own hash so a list of tasks reads one key per task:
+--   <prefix>task:<id> field links   "<sessionId>=<status>[@<staleSince>],..." in join order; absent when no session
+--                                   is linked. It mirrors each progress entry's status and staleSince (the entry's
+--                                   hash holds the rest); ids, statuses and timestamps hold no '=', ',' or '@'.
+-- Every write to a progress entry's status or staleSince, and every link or unlink, goes through task_links.set.
+
+local task_links = {}
+
+-- The links of a task as {sessionId, status, staleSince (nil when not stale)}, from the field's text (nil: none).
+function task_links.parse(text)
+    local parsed = {}
+    if text then
+        for session_id, status, stale_since in string.gmatch(text, '([^,=]+)=([^,@]+)@?([^,]*)') do
+            parsed[#parsed + 1] = { session_id, status, stale_since ~= '' and stale_since or nil }
+        end
+    end
+    return parsed
+end
+
+function task_links.read(prefix, task_id)
+    return task_links.parse(redis.call('HGET', key_of.task(prefix, task_id), 'links'))
+end
+
+-- Stores the links (none: the field goes).
+function task_links.write(prefix, task_id, parsed)
+    if #parsed == 0 then return redis.call('HDEL', key_of.task(prefix, task_id), 'links') end
+    local items = {}
+    for i, link in ipairs(parsed) do
+        items[i] = link[1] .. '=' .. link[2] .. (link[3] and ('@' .. link[3]) or '')
+    end
+    redis.call('HSET', key_of.task(prefix, task_id), 'links', table.concat(items, ','))
+end
+
+-- Sets one session's link: its status and staleSince (nil: not stale), appended when the session is new to the
+-- task; `status` nil unlinks it.
+function task_links.set(prefix, task_id, session_id, status, stale_since)
+    local parsed = task_links.read(prefix, task_id)
+    local position = #parsed + 1
+    for i, link in ipairs(parsed) do
+        if link[1] == session_id then position = i end
+    end
+    if status then
+        parsed[position] = { session_id, status, stale_since }
+    elseif parsed[position] then
+        table.remove(parsed, position)
+    end
+    task_links.write(prefix, task_id, parsed)
+end
+
+-- The linked session ids, in join order.
+function task_links.session_ids(parsed)
+    local ids = {}
+    for i, link in ipairs(parsed) do ids[i] = link[1] end
+    return ids
+end
