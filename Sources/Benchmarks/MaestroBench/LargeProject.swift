@@ -182,8 +182,7 @@ struct LargeProject {
     {
         let prefix = scope.keyPrefix
         let patterns: [(String, String)] = [
-            ("task hash", "task:*"), ("task sessions list", "task:*/sessions"),
-            ("progress hash", "task:*/progress/*"), ("task history list", "task:*/history"),
+            ("task hash", "task:*"), ("progress hash", "task:*/progress/*"), ("task history list", "task:*/history"),
             ("session hash", "session:*"), ("session tasks list", "session:*/tasks"),
             ("idempotency record", "idem/*"),
         ]
@@ -208,14 +207,14 @@ struct LargeProject {
     }
 
     /// Redis's memory for the project's tasks, divided by their number: every key that exists because of a task
-    /// (its hash, its share of the ordered sets, its history), without sessions and their progress.
+    /// (its hash with its links, its share of the ordered sets, its history), without the progress entries.
     func bytesPerTask(_ scope: ProjectScope, _ connection: RedisConnection) throws -> Double {
         let keys =
             try connection.send(RedisCommand("KEYS", scope.keyPrefix + "task:*")).array?.compactMap(\.string)
             ?? []
         var total = 0.0
         var count = 0
-        for key in keys where !key.contains("/progress/") && !key.hasSuffix("/sessions") {
+        for key in keys where !key.contains("/progress/") {
             total += Double(try connection.send(RedisCommand("MEMORY", "USAGE", key, "SAMPLES", "0")).integer ?? 0)
             if !key.contains("/") { count += 1 }
         }

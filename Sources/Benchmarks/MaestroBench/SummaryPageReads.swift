@@ -3,9 +3,9 @@ import MaestroStore
 import RedisClient
 
 /// The reads a page of task summaries needs and nothing more, as one script: the ids of the first `limit` tasks of
-/// the statuses, by creation order (ZRANGE of each status's set, merged), each task's fields (HMGET), its linked
-/// sessions (LRANGE) and each one's status (HMGET) — no JSON. It is the reference `--large` measures the library's
-/// page against in the same run: what Redis takes for the page's reads with the key layout as it is.
+/// the statuses, by creation order (ZRANGE of each status's set, merged), and each task's fields with its links
+/// (one HMGET) — no JSON. It is the reference `--large` measures the library's page against in the same run: what
+/// Redis takes for the page's reads with the key layout as it is.
 enum SummaryPageReads {
     static let script = """
         local prefix, limit = ARGV[1], tonumber(ARGV[2])
@@ -17,11 +17,8 @@ enum SummaryPageReads {
         table.sort(page, function(a, b) return a[2] < b[2] end)
         local read = 0
         for i = 1, math.min(limit, #page) do
-            local key = prefix .. 'task:' .. page[i][1]
-            redis.call('HMGET', key, 'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version')
-            for _, session in ipairs(redis.call('LRANGE', key .. '/sessions', 0, -1)) do
-                redis.call('HMGET', key .. '/progress/' .. session, 'status', 'staleSince')
-            end
+            redis.call('HMGET', prefix .. 'task:' .. page[i][1], 'title', 'status', 'priority', 'parentId', 'createdAt',
+                'updatedAt', 'version', 'links')
             read = read + 1
         end
         return read
