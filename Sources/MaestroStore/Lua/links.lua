@@ -47,6 +47,21 @@ function task_links.set(prefix, task_id, session_id, status, stale_since)
     task_links.write(prefix, task_id, parsed)
 end
 
+-- The statuses in the field's text, in join order.
+function task_links.statuses(text)
+    local statuses = {}
+    for status in string.gmatch(text or '', '=([^,@]+)') do statuses[#statuses + 1] = status end
+    return statuses
+end
+
+-- The summary's progress array from the field's text, `[{"sessionId","status","staleSince"?}...]`, made by two
+-- substitutions and no table: a page holds a thousand of them.
+function task_links.summary_json(text)
+    if not text then return '[]' end
+    local entries = string.gsub(text, '([^,=]+)=([^,]+)', '{"sessionId":"%1","status":"%2"}')
+    return '[' .. string.gsub(entries, '@([^"]*)"', '","staleSince":"%1"') .. ']'
+end
+
 -- The linked session ids, in join order.
 function task_links.session_ids(parsed)
     local ids = {}

@@ -130,25 +130,18 @@ local function task_json(prefix, task, with_extra, session_ids, entries)
 end
 
 -- A task's summary for lists that hold many tasks (the dashboard): no description, notes, answers or extra data,
--- and each linked session's status only.
+-- and each linked session's status only, all from the task's hash (one read).
 -- Built by concatenation rather than json.object: a page holds a thousand of them.
 local function task_summary_json(prefix, task_id)
     local key = key_of.task(prefix, task_id)
     local title, status, priority, parent_id, created_at, updated_at, version, links = unpack(redis.call('HMGET', key,
         'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version', 'links'))
-    local progress, statuses = {}, {}
-    for i, link in ipairs(task_links.parse(links)) do
-        local session_id, entry_status, stale_since = unpack(link)
-        statuses[i] = entry_status
-        progress[i] = '{"sessionId":"' .. session_id .. '","status":"' .. entry_status ..
-            (stale_since and ('","staleSince":"' .. stale_since) or '') .. '"}'
-    end
-    local suggestion = suggested_status(status, statuses)
+    local suggestion = links and status == 'inprogress' and suggested_status(status, task_links.statuses(links))
     return '{"id":"' .. task_id .. '","title":' .. cjson.encode(title) .. ',"status":"' .. status ..
         '","priority":"' .. priority .. (parent_id and ('","parentId":"' .. parent_id) or '') ..
         '","createdAt":"' .. created_at .. '","updatedAt":"' .. updated_at .. '","version":' .. version ..
         (suggestion and (',"suggestedStatus":"' .. suggestion .. '"') or '') ..
-        ',"progress":[' .. table.concat(progress, ',') .. ']}'
+        ',"progress":' .. task_links.summary_json(links) .. '}'
 end
 
 local function session_json(prefix, session, with_extra)
@@ -217,35 +210,57 @@ local function page_json(keys, name, items, total)
     })
 end
 
+-- The score of the member at 0-based `rank` in the union of disjoint zsets scored by unique creation orders: the
+-- smallest s with (members scored <= s) > rank, found by bisection on ZCOUNT between 0 and `high`.
+local function union_score_at(sets, rank, high)
+    local low = 0
+    while low < high do
+        local middle = math.floor((low + high) / 2)
+        local count = 0
+        for _, key in ipairs(sets) do count = count + redis.call('ZCOUNT', key, '-inf', middle) end
+        if count > rank then high = middle else low = middle + 1 end
+    end
+    return low
+end
+
+-- Merges runs of `member, score, member, score...` (each ascending by score) into the members in score order.
+local function merge_by_score(runs)
+    local ids, positions, scores = {}, {}, {}
+    for i, run in ipairs(runs) do
+        positions[i] = 1
+        scores[i] = tonumber(run[2])
+    end
+    while true do
+        local best
+        for i = 1, #runs do
+            if scores[i] and (best == nil or scores[i] < scores[best]) then best = i end
+        end
+        if best == nil then return ids end
+        local run, position = runs[best], positions[best]
+        ids[#ids + 1] = run[position]
+        positions[best] = position + 2
+        scores[best] = tonumber(run[position + 3])
+    end
+end
+
 -- The ids at [offset, offset + limit) of the union of disjoint zsets scored by creation order, in that order, and
--- the union's size; the cost grows with the page, not with the sets. Several sets: the page's first score is the
--- smallest s with (members scored <= s) > offset, found by bisection on ZCOUNT, and each set gives at most a page
--- from there.
+-- the union's size; the cost grows with the page, not with the sets. Several sets: the page's first and last scores
+-- are found by bisection on ZCOUNT, and each set gives exactly its members between them.
 local function union_page(sets, offset, limit)
     local total = 0
     for _, key in ipairs(sets) do total = total + redis.call('ZCARD', key) end
     if limit == 0 or offset >= total then return {}, total end
     if #sets == 1 then return redis.call('ZRANGE', sets[1], offset, offset + limit - 1), total end
-    local low, high = 0, 0
+    local high = 0
     for _, key in ipairs(sets) do
         local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
         if #last > 0 then high = math.max(high, tonumber(last[2])) end
     end
-    while low < high do
-        local middle = math.floor((low + high) / 2)
-        local count = 0
-        for _, key in ipairs(sets) do count = count + redis.call('ZCOUNT', key, '-inf', middle) end
-        if count > offset then high = middle else low = middle + 1 end
-    end
-    local scored = {}
-    for _, key in ipairs(sets) do
-        local flat = redis.call('ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
-        for i = 1, #flat, 2 do scored[#scored + 1] = { flat[i], tonumber(flat[i + 1]) } end
-    end
-    table.sort(scored, function(a, b) return a[2] < b[2] end)
-    local ids = {}
-    for i = 1, math.min(limit, #scored) do ids[i] = scored[i][1] end
-    return ids, total
+    local first_score = union_score_at(sets, offset, high)
+    local last_score = union_score_at(sets, math.min(offset + limit, total) - 1, high)
+    local runs = {}
+    for i, key in ipairs(sets) do runs[i] = redis.call('ZRANGEBYSCORE', key, first_score, last_score, 'WITHSCORES') end
+    return merge_by_score(runs), total
 end
 
 -- The four status sets, which together hold every task of the project once.
