@@ -32,17 +32,21 @@ function task_links.write(prefix, task_id, parsed)
 end
 
 -- Sets one session's link: its status and staleSince (nil: not stale), appended when the session is new to the
--- task; `status` nil unlinks it.
+-- task; `status` nil unlinks it. A link that already says so is not written again (a repeated report).
 function task_links.set(prefix, task_id, session_id, status, stale_since)
     local parsed = task_links.read(prefix, task_id)
     local position = #parsed + 1
     for i, link in ipairs(parsed) do
         if link[1] == session_id then position = i end
     end
-    if status then
-        parsed[position] = { session_id, status, stale_since }
-    elseif parsed[position] then
+    local current = parsed[position]
+    if status == nil then
+        if current == nil then return end
         table.remove(parsed, position)
+    elseif current and current[2] == status and current[3] == stale_since then
+        return
+    else
+        parsed[position] = { session_id, status, stale_since }
     end
     task_links.write(prefix, task_id, parsed)
 end
