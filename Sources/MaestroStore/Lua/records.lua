@@ -92,9 +92,7 @@ end
 
 -- The statuses of the task's progress entries, in join order.
 local function session_statuses(prefix, task_id)
-    local statuses = {}
-    for i, link in ipairs(task_links.read(prefix, task_id)) do statuses[i] = link[2] end
-    return statuses
+    return task_links.statuses(redis.call('HGET', key_of.task(prefix, task_id), 'links'))
 end
 
 -- `with_extra` adds the record's extra data (fields of an older system): single reads and exports carry it,
