@@ -52,7 +52,7 @@ final class TaskLinksStoreTests {
         try fixture.connection.send(RedisCommand(arguments: arguments.map { Array($0.utf8) }))
     }
 
-    @Test("linking, reports, staleness, unlinking, archive and restore, deletion: the summary says what the entries say")
+    @Test("linking, reports, staleness, unlinking, archive, restore, deletion: the summary says what the entries say")
     func linksFollowEveryChange() throws {
         let scope = try fixture.newScope()
         let a = try fixture.createTask(scope).id

@@ -58,12 +58,13 @@ function task_links.statuses(text)
     return statuses
 end
 
--- The summary's progress array from the field's text, `[{"sessionId","status","staleSince"?}...]`, made by two
--- substitutions and no table: a page holds a thousand of them.
+-- The summary's progress array from the field's text, `[{"sessionId","status","staleSince"?}...]`, made by
+-- substitutions and no table (the second only when a link is stale): a page holds a thousand of them.
 function task_links.summary_json(text)
     if not text then return '[]' end
     local entries = string.gsub(text, '([^,=]+)=([^,]+)', '{"sessionId":"%1","status":"%2"}')
-    return '[' .. string.gsub(entries, '@([^"]*)"', '","staleSince":"%1"') .. ']'
+    if string.find(text, '@', 1, true) then entries = string.gsub(entries, '@([^"]*)"', '","staleSince":"%1"') end
+    return '[' .. entries .. ']'
 end
 
 -- The linked session ids, in join order.

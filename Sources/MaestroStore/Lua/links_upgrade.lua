@@ -37,16 +37,15 @@ local function upgrade_task_links(keys, args)
     local marker = key_of.links_upgrade(prefix)
     local last = redis.call('GET', marker)
     if last == 'done' then return '{"more":false}' end
-    local next_tasks = {}
-    for _, set in ipairs(status_sets(prefix)) do
-        local flat = redis.call('ZRANGEBYSCORE', set, '(' .. (last or '-inf'), '+inf', 'WITHSCORES', 'LIMIT', 0,
+    local runs = {}
+    for i, set in ipairs(status_sets(prefix)) do
+        runs[i] = redis.call('ZRANGEBYSCORE', set, '(' .. (last or '-inf'), '+inf', 'WITHSCORES', 'LIMIT', 0,
             LINKS_UPGRADE_BATCH + 1)
-        for i = 1, #flat, 2 do next_tasks[#next_tasks + 1] = { flat[i], tonumber(flat[i + 1]) } end
     end
-    table.sort(next_tasks, function(a, b) return a[2] < b[2] end)
-    local count = math.min(#next_tasks, LINKS_UPGRADE_BATCH)
-    for i = 1, count do fold_links_list(prefix, next_tasks[i][1]) end
-    local more = #next_tasks > LINKS_UPGRADE_BATCH
-    redis.call('SET', marker, more and tostring(next_tasks[count][2]) or 'done')
+    local task_ids, orders = merge_by_score(runs)
+    local count = math.min(#task_ids, LINKS_UPGRADE_BATCH)
+    for i = 1, count do fold_links_list(prefix, task_ids[i]) end
+    local more = #task_ids > LINKS_UPGRADE_BATCH
+    redis.call('SET', marker, more and tostring(orders[count]) or 'done')
     return more and '{"more":true}' or '{"more":false}'
 end

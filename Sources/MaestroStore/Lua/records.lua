@@ -221,9 +221,10 @@ local function union_score_at(sets, rank, high)
     return low
 end
 
--- Merges runs of `member, score, member, score...` (each ascending by score) into the members in score order.
+-- Merges runs of `member, score, member, score...` (each ascending by score) into the members in score order, and
+-- their scores.
 local function merge_by_score(runs)
-    local ids, positions, scores = {}, {}, {}
+    local ids, merged_scores, positions, scores = {}, {}, {}, {}
     for i, run in ipairs(runs) do
         positions[i] = 1
         scores[i] = tonumber(run[2])
@@ -233,9 +234,10 @@ local function merge_by_score(runs)
         for i = 1, #runs do
             if scores[i] and (best == nil or scores[i] < scores[best]) then best = i end
         end
-        if best == nil then return ids end
+        if best == nil then return ids, merged_scores end
         local run, position = runs[best], positions[best]
         ids[#ids + 1] = run[position]
+        merged_scores[#ids] = scores[best]
         positions[best] = position + 2
         scores[best] = tonumber(run[position + 3])
     end
@@ -258,7 +260,7 @@ local function union_page(sets, offset, limit)
     local last_score = union_score_at(sets, math.min(offset + limit, total) - 1, high)
     local runs = {}
     for i, key in ipairs(sets) do runs[i] = redis.call('ZRANGEBYSCORE', key, first_score, last_score, 'WITHSCORES') end
-    return merge_by_score(runs), total
+    return (merge_by_score(runs)), total
 end
 
 -- The four status sets, which together hold every task of the project once.
