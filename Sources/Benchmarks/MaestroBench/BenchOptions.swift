@@ -28,7 +28,8 @@ struct BenchOptions {
           --shards           instead: transitions/s of 3 projects on one Redis and on a 3-primary Redis Cluster
                              (one project per primary), 24 writers, --repeats rounds of --seconds each
           --large            instead: one project of --tasks (100000) tasks and --sessions (1000) sessions; every
-                             kind of call timed inside Redis (SLOWLOG; --samples, default 20, calls each) against
+                             kind of call timed (inside Redis, INFO commandstats, and the server's layout of
+                             summary pages; --samples, default 20, calls each) against
                              5 ms (20 ms for a page of 1,000 summaries), and Redis memory per key kind, per task and
                              per progress update
         """

@@ -6,8 +6,9 @@ import RedisClient
 import RedisTestSupport
 
 /// `maestro-bench --large`: one project of `tasks` tasks and `sessions` sessions (most tasks finished, as in a
-/// long-lived project), then every kind of call it serves, each timed inside Redis (`SLOWLOG` with a threshold of
-/// 0: the duration of the function call itself), and Redis memory per key kind (`MEMORY USAGE`) and per change.
+/// long-lived project), then every kind of call it serves, each timed inside Redis (`INFO commandstats`: the duration
+/// of the function call itself) plus the server's own work on the reply, and Redis memory per key kind (`MEMORY
+/// USAGE`) and per change.
 struct LargeProject {
     let tasks: Int
     let sessions: Int
@@ -27,8 +28,10 @@ struct LargeProject {
 
     struct CallTimes {
         var name: String
-        /// Microseconds inside Redis, per call.
+        /// Microseconds of server time per call: inside Redis plus `outsideRedis`.
         var durations: [Double]
+        /// Of these, the server's own work on the reply (laying out a page of summaries), per call.
+        var outsideRedis: [Double]
         /// nil: reported only.
         var target: Double?
     }
@@ -71,71 +74,91 @@ struct LargeProject {
             bytesPerTask: perTask, bytesPerUpdate: perUpdate, archive: archive)
     }
 
-    /// Every call kind, `samples` times each, with its duration from the slow log.
+    /// Every call kind, `samples` times each: its duration inside Redis (`INFO commandstats` after `CONFIG
+    /// RESETSTAT`, with nothing else run between: the slow log would log every command the function runs, and its
+    /// own cost would count), plus the server's own work on the reply where it does some (laying out a page of
+    /// summaries).
     private func measureCalls(_ seeded: LargeProjectSeed.Planted, _ connection: RedisConnection) throws
         -> [CallTimes]
     {
         let scope = seeded.scope
-        _ = try connection.send(RedisCommand("CONFIG", "SET", "slowlog-log-slower-than", "0"))
-        _ = try connection.send(RedisCommand("CONFIG", "SET", "slowlog-max-len", "64"))
-        defer { _ = try? connection.send(RedisCommand("CONFIG", "SET", "slowlog-log-slower-than", "10000")) }
         let middle = tasks / 2
-        // Each kind: its name, the function whose slow-log entries count (or EVAL for a reference script), its
-        // target, and one call (setup calls made inside it, of other functions, are not counted).
-        var kinds: [(name: String, function: String, target: Double?, call: (Int) throws -> Void)] = []
+        // Each kind: its name, its target, the calls to make before it (not measured), and one measured call, which
+        // returns the server's own work on the reply in µs.
+        var kinds: [(name: String, target: Double?, prepare: (Int) throws -> Void, call: (Int) throws -> Double)] = []
         func add(
-            _ name: String, _ function: String, target: Double? = Self.callTarget,
+            _ name: String, target: Double? = Self.callTarget, prepare: @escaping (Int) throws -> Void = { _ in },
             _ call: @escaping (Int) throws -> Void
         ) {
-            kinds.append((name, function, target, call))
+            kinds.append((name, target, prepare, { index in
+                try call(index)
+                return 0
+            }))
         }
-        add("get_task", "get_task") { index in
+        /// A summary page, whose JSON the server lays out from the function's reply.
+        func addSummaryPage(_ name: String, statuses: [TaskStatus], offset: Int) {
+            kinds.append((name, Self.pageTarget, { _ in }, { _ in
+                let page = ListTaskSummaries(scope: scope, statuses: statuses, offset: offset, limit: 1000)
+                let reply = try connection.send(page.command)
+                let started = ContinuousClock.now
+                _ = try page.decode(reply)
+                return (ContinuousClock.now - started).seconds * 1e6
+            }))
+        }
+        add("get_task") { index in
             _ = try connection.run(GetTask(scope: scope, taskId: seeded.taskIds[index * 7919 % tasks]))
         }
-        add("list_tasks 100, all, offset 0", "list_tasks") { _ in
+        add("list_tasks 100, all, offset 0") { _ in
             _ = try connection.run(ListTasks(scope: scope, limit: 100))
         }
-        add("list_tasks 100, completed, offset n/4", "list_tasks") { _ in
+        add("list_tasks 100, completed, offset n/4") { _ in
             _ = try connection.run(ListTasks(scope: scope, statuses: [.completed], offset: middle / 2, limit: 100))
         }
-        add("list_tasks 100, todo+inprogress, n/4", "list_tasks") { _ in
+        add("list_tasks 100, todo+inprogress, n/4") { _ in
             _ = try connection.run(
                 ListTasks(scope: scope, statuses: [.todo, .inprogress], offset: tasks / 4, limit: 100))
         }
-        add(Self.openSummaryPage, "list_tasks", target: Self.pageTarget) { _ in
-            _ = try connection.run(ListTaskSummaries(scope: scope, statuses: [.todo, .inprogress], limit: 1000))
-        }
-        add(Self.openSummaryPageReads, "EVAL", target: nil) { _ in
+        addSummaryPage(Self.openSummaryPage, statuses: [.todo, .inprogress], offset: 0)
+        add(Self.openSummaryPageReads, target: nil) { _ in
             _ = try connection.send(SummaryPageReads.command(scope: scope, statuses: [.todo, .inprogress], limit: 1000))
         }
-        add("summaries 1000, completed+cancelled, n/2", "list_tasks", target: Self.pageTarget) { _ in
-            _ = try connection.run(
-                ListTaskSummaries(scope: scope, statuses: [.completed, .cancelled], offset: middle, limit: 1000))
-        }
-        add("update_progress", "update_progress") { index in
+        addSummaryPage("summaries 1000, completed+cancelled, n/2", statuses: [.completed, .cancelled], offset: middle)
+        add("update_progress") { index in
             let (session, taskId) = seeded.working[index % seeded.working.count]
             _ = try connection.run(
                 UpdateProgress(
                     scope: scope, session: session, taskId: taskId, status: .working,
                     idempotencyKey: RandomIdentifier.make(prefix: "cli")))
         }
-        add("update_task status", "update_task") { index in
-            let taskId = seeded.taskIds[(index * 104_729) % tasks]
-            let task = try connection.run(GetTask(scope: scope, taskId: taskId))
-            let target = TaskStatusTransition.allowedTargets(from: task.status).first!
-            _ = try connection.run(UpdateTask(scope: scope, taskId: taskId, status: target))
+        var statusChange: (taskId: String, status: TaskStatus)?
+        add(
+            "update_task status",
+            prepare: { index in
+                let taskId = seeded.taskIds[(index * 104_729) % tasks]
+                let task = try connection.run(GetTask(scope: scope, taskId: taskId))
+                statusChange = (taskId, TaskStatusTransition.allowedTargets(from: task.status).first!)
+            }
+        ) { _ in
+            guard let (taskId, status) = statusChange else { return }
+            _ = try connection.run(UpdateTask(scope: scope, taskId: taskId, status: status))
         }
-        add("create_task", "create_task") { index in
+        add("create_task") { index in
             _ = try connection.run(CreateTask(scope: scope, taskId: "new-\(index)", title: "A new task \(index)"))
         }
-        add("queue_tasks, 1,000 tasks", "queue_tasks", target: nil) { index in
-            let session = SessionCredentials(sessionId: "queuer-\(index)", token: RandomIdentifier.token())
-            _ = try connection.run(SpawnSession(scope: scope, credentials: session, spawnSource: .ui))
+        var queuer: SessionCredentials?
+        add(
+            "queue_tasks, 1,000 tasks", target: nil,
+            prepare: { index in
+                queuer = SessionCredentials(sessionId: "queuer-\(index)", token: RandomIdentifier.token())
+                _ = try connection.run(SpawnSession(scope: scope, credentials: queuer!, spawnSource: .ui))
+            }
+        ) { index in
+            guard let queuer else { return }
             let first = (index * 997) % max(1, seeded.openTaskIds.count - 1000)
             _ = try connection.run(
-                QueueTasks(scope: scope, session: session, taskIds: Array(seeded.openTaskIds[first..<first + 1000])))
+                QueueTasks(scope: scope, session: queuer, taskIds: Array(seeded.openTaskIds[first..<first + 1000])))
         }
-        add("spawn_session, 1 task", "spawn_session") { index in
+        add("spawn_session, 1 task") { index in
             _ = try connection.run(
                 SpawnSession(
                     scope: scope,
@@ -143,21 +166,23 @@ struct LargeProject {
                     spawnSource: .ui, taskIds: [seeded.openTaskIds[index % seeded.openTaskIds.count]]))
         }
         let exportPage = ExportPage<TaskPage>.pageSize
-        add("export_tasks page \(exportPage)", "export_tasks", target: Self.pageTarget) { index in
+        add("export_tasks page \(exportPage)", target: Self.pageTarget) { index in
             _ = try connection.run(ExportPage.tasks(scope: scope, offset: (index * exportPage) % tasks))
         }
-        add("sweep_leases", "sweep_leases") { _ in _ = try connection.run(SweepLeases(scope: scope)) }
+        add("sweep_leases") { _ in _ = try connection.run(SweepLeases(scope: scope)) }
 
         var results: [CallTimes] = []
         for kind in kinds {
             var durations: [Double] = []
+            var outsideRedis: [Double] = []
             for index in 0..<samples {
-                _ = try connection.send(RedisCommand("SLOWLOG", "RESET"))
-                try kind.call(index)
-                durations += try slowLogDurations(
-                    of: kind.function == "EVAL" ? "EVAL" : "maestro_" + kind.function, connection)
+                try kind.prepare(index)
+                _ = try connection.send(RedisCommand("CONFIG", "RESETSTAT"))
+                outsideRedis.append(try kind.call(index))
+                durations.append(try callDuration(connection) + outsideRedis.last!)
             }
-            results.append(CallTimes(name: kind.name, durations: durations, target: kind.target))
+            results.append(
+                CallTimes(name: kind.name, durations: durations, outsideRedis: outsideRedis, target: kind.target))
             progress(
                 "\(kind.name): \(durations.count) calls, median \(Int(durations.median)) µs, "
                     + "max \(Int(durations.max() ?? 0)) µs")
@@ -165,15 +190,18 @@ struct LargeProject {
         return results
     }
 
-    /// The durations (µs) of the slow log's calls of `function` (a library function's name, or EVAL).
-    private func slowLogDurations(of function: String, _ connection: RedisConnection) throws -> [Double] {
-        let entries = try connection.send(RedisCommand("SLOWLOG", "GET", "64")).array ?? []
-        return entries.compactMap { entry in
-            guard let fields = entry.array, fields.count >= 4, let argv = fields[3].array?.compactMap(\.string),
-                argv.count > 1, argv[0].hasPrefix("FCALL") ? argv[1] == function : argv[0] == function
-            else { return nil }
-            return fields[2].integer.map(Double.init)
+    /// The duration (µs) of the one script or function call Redis ran since `CONFIG RESETSTAT`, inner commands
+    /// included.
+    private func callDuration(_ connection: RedisConnection) throws -> Double {
+        let info = try connection.send(RedisCommand("INFO", "commandstats")).string ?? ""
+        let lines = info.split(whereSeparator: \.isNewline).filter {
+            $0.hasPrefix("cmdstat_fcall:") || $0.hasPrefix("cmdstat_fcall_ro:") || $0.hasPrefix("cmdstat_eval:")
         }
+        guard lines.count == 1, lines[0].contains("calls=1,"),
+            let usec = lines[0].split(separator: ",").first(where: { $0.hasPrefix("usec=") })?.dropFirst(5),
+            let duration = Double(usec)
+        else { throw BenchError("expected one call in INFO commandstats, got \(lines)") }
+        return duration
     }
 
     /// Bytes per key of each kind, sampled with MEMORY USAGE (SAMPLES 0: every element counted).

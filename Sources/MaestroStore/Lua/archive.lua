@@ -76,18 +76,16 @@ local function archived_task_json(prefix, task_id)
     return record and task_json(prefix, record.task, true, record.sessionIds, record.entries)
 end
 
--- An archived task's summary (as list_tasks view=summary gives it, with "archived":true).
-local function archived_summary_json(prefix, task_id)
+-- An archived task's summary fields, as task_summary_fields gives a live one's.
+local function archived_summary_fields(prefix, task_id)
     local record = archived_record(prefix, task_id)
     local task = record.task
     local progress = {}
     for i, entry in ipairs(record.entries) do
         progress[i] = '{"sessionId":"' .. entry.sessionId .. '","status":"' .. entry.status .. '"}'
     end
-    return '{"id":"' .. task_id .. '","title":' .. cjson.encode(task.title) .. ',"status":"' .. task.status ..
-        '","priority":"' .. task.priority .. (task.parentId and ('","parentId":"' .. task.parentId) or '') ..
-        '","createdAt":"' .. task.createdAt .. '","updatedAt":"' .. task.updatedAt .. '","version":' ..
-        task.version .. ',"progress":[' .. table.concat(progress, ',') .. '],"archived":true}'
+    return { task.title, task.status, task.priority, task.parentId or false, task.createdAt, task.updatedAt,
+        task.version, '[' .. table.concat(progress, ',') .. ']', task_id, false }
 end
 
 -- ARGV: version, idempotency key (unused), max stream length, batch size (1-1000). Archives, in each finished status,

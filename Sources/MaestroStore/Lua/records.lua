@@ -128,18 +128,19 @@ local function task_json(prefix, task, with_extra, session_ids, entries)
 end
 
 -- A task's summary for lists that hold many tasks (the dashboard): no description, notes, answers or extra data,
--- and each linked session's status only, all from the task's hash (one read).
--- Built by concatenation rather than json.object: a page holds a thousand of them.
-local function task_summary_json(prefix, task_id)
-    local key = key_of.task(prefix, task_id)
-    local title, status, priority, parent_id, created_at, updated_at, version, links = unpack(redis.call('HMGET', key,
-        'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version', 'links'))
-    local suggestion = links and status == 'inprogress' and suggested_status(status, task_links.statuses(links))
-    return '{"id":"' .. task_id .. '","title":' .. cjson.encode(title) .. ',"status":"' .. status ..
-        '","priority":"' .. priority .. (parent_id and ('","parentId":"' .. parent_id) or '') ..
-        '","createdAt":"' .. created_at .. '","updatedAt":"' .. updated_at .. '","version":' .. version ..
-        (suggestion and (',"suggestedStatus":"' .. suggestion .. '"') or '') ..
-        ',"progress":' .. task_links.summary_json(links) .. '}'
+-- and each linked session's status only, all from the task's hash (one read). Its fields for the server to lay out
+-- as JSON (TaskSummaryPage): a page holds a thousand of them, and writing their JSON here took Redis a third of the
+-- page. In this order, absent ones false: title, status, priority, parentId, createdAt, updatedAt, version, the
+-- progress array's JSON, id, suggestedStatus.
+local function task_summary_fields(prefix, task_id)
+    local fields = redis.call('HMGET', key_of.task(prefix, task_id),
+        'title', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'version', 'links')
+    local links = fields[8]
+    fields[8] = task_links.summary_json(links)
+    fields[9] = task_id
+    fields[10] = links and fields[2] == 'inprogress' and suggested_status('inprogress', task_links.statuses(links))
+        or false
+    return fields
 end
 
 local function session_json(prefix, session, with_extra)

@@ -193,9 +193,10 @@ local function get_task(keys, args)
 end
 
 -- ARGV: version, statuses (comma-separated, '' for all, 'archived' for the archive: summaries only), offset, limit,
--- view ('full', the default, or 'summary': see task_summary_json). Read-only. Returns {"tasks":[...],"total":N,
--- "cursor":"<stream id>"} in creation order; the snapshot is consistent with every event up to and including
--- `cursor`.
+-- view ('full', the default, or 'summary'). Read-only. Returns, in creation order, {"tasks":[...],"total":N,
+-- "cursor":"<stream id>"}; the summary view returns its parts for the server to lay out: {total, cursor,
+-- 1 for the archive or 0, {fields of each task (see task_summary_fields)}}. The snapshot is consistent with every
+-- event up to and including `cursor`.
 local function list_tasks(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
@@ -220,14 +221,12 @@ local function list_tasks(keys, args)
     end
     local ids, total = union_page(sets, offset, limit)
     local tasks = {}
-    for i, task_id in ipairs(ids) do
-        if args[2] == 'archived' then
-            tasks[i] = archived_summary_json(prefix, task_id)
-        elseif view == 'summary' then
-            tasks[i] = task_summary_json(prefix, task_id)
-        else
-            tasks[i] = task_json(prefix, load_task(prefix, task_id))
-        end
+    if view == 'summary' then
+        local archived = args[2] == 'archived'
+        local summary_fields = archived and archived_summary_fields or task_summary_fields
+        for i, task_id in ipairs(ids) do tasks[i] = summary_fields(prefix, task_id) end
+        return { total, stream_cursor(keys), archived and 1 or 0, tasks }
     end
+    for i, task_id in ipairs(ids) do tasks[i] = task_json(prefix, load_task(prefix, task_id)) end
     return page_json(keys, 'tasks', tasks, total)
 end

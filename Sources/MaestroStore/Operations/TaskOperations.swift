@@ -144,8 +144,8 @@ public struct ListTasks: StoreOperation {
 }
 
 /// A page of task summaries for lists that hold many tasks (the dashboard): id, title, status, priority, parent,
-/// times, version and each linked session's status — no description, notes or answers. The reply is the function's
-/// JSON as it is (`{"tasks":[…],"total","cursor"}`), passed on without decoding.
+/// times, version and each linked session's status — no description, notes or answers. The reply is the page's JSON
+/// (`{"tasks":[…],"total","cursor"}`, laid out by `TaskSummaryPage`), passed on without decoding.
 ///
 /// With `archived`, the page comes from the archive (tasks carry `"archived":true`) and `statuses` must be empty.
 public struct ListTaskSummaries: StoreOperation {
@@ -167,10 +167,5 @@ public struct ListTaskSummaries: StoreOperation {
         if archived { arguments[0] = "archived" }
         return arguments + ["summary"]
     }
-    public func decode(_ reply: RedisReply) throws -> [UInt8] {
-        guard case .bulk(let bytes) = reply else {
-            throw StoreError(.unexpectedReply, "expected a JSON reply from Redis, got \(reply)")
-        }
-        return bytes
-    }
+    public func decode(_ reply: RedisReply) throws -> [UInt8] { try TaskSummaryPage.json(from: reply) }
 }
