@@ -42,7 +42,7 @@ local function export_tasks(keys, args)
     local tasks = {}
     for i, task_id in ipairs(ids) do
         local task = load_task(prefix, task_id)
-        tasks[i] = task and task_json(prefix, task, true) or archived_task_json(prefix, task_id)
+        tasks[i] = task and loaded_task_json(prefix, task, true) or archived_task_json(prefix, task_id)
     end
     return page_json(keys, 'tasks', tasks, total)
 end

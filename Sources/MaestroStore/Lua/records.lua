@@ -80,9 +80,10 @@ local function progress_json(entry)
     })
 end
 
--- The task's linked sessions and their progress entries, as stored.
-local function load_progress(prefix, task_id)
-    local session_ids = task_links.session_ids(task_links.read(prefix, task_id))
+-- The task's linked sessions and their progress entries, as stored; `links`, when given, are the task's parsed links
+-- from a read of its hash just made.
+local function load_progress(prefix, task_id, links)
+    local session_ids = task_links.session_ids(links or task_links.read(prefix, task_id))
     local entries = {}
     for i, session_id in ipairs(session_ids) do
         entries[i] = hash_to_table(redis.call('HGETALL', key_of.progress(prefix, task_id, session_id)))
@@ -125,6 +126,11 @@ local function task_json(prefix, task, with_extra, session_ids, entries)
         { 'extra', with_extra and task.extra or nil },
         { 'archived', task.archived and 'true' or nil },
     })
+end
+
+-- A task just read with load_task, as task_json gives it, its links taken from that read (lists of many tasks).
+local function loaded_task_json(prefix, task, with_extra)
+    return task_json(prefix, task, with_extra, load_progress(prefix, task.id, task_links.parse(task.links)))
 end
 
 -- A task's summary for lists that hold many tasks (the dashboard): no description, notes, answers or extra data,
@@ -257,7 +263,7 @@ local function union_page(sets, offset, limit)
         local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
         if #last > 0 then high = math.max(high, tonumber(last[2])) end
     end
-    local first_score = union_score_at(sets, offset, high)
+    local first_score = offset == 0 and '-inf' or union_score_at(sets, offset, high)
     local last_score = union_score_at(sets, math.min(offset + limit, total) - 1, high)
     local runs = {}
     for i, key in ipairs(sets) do runs[i] = redis.call('ZRANGEBYSCORE', key, first_score, last_score, 'WITHSCORES') end

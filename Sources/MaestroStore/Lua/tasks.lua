@@ -227,6 +227,6 @@ local function list_tasks(keys, args)
         for i, task_id in ipairs(ids) do tasks[i] = summary_fields(prefix, task_id) end
         return { total, stream_cursor(keys), archived and 1 or 0, tasks }
     end
-    for i, task_id in ipairs(ids) do tasks[i] = task_json(prefix, load_task(prefix, task_id)) end
+    for i, task_id in ipairs(ids) do tasks[i] = loaded_task_json(prefix, load_task(prefix, task_id)) end
     return page_json(keys, 'tasks', tasks, total)
 end
