@@ -135,7 +135,7 @@ end
 
 -- A task's summary for lists that hold many tasks (the dashboard): no description, notes, answers or extra data,
 -- and each linked session's status only, all from the task's hash (one read). Its fields for the server to lay out
--- as JSON (TaskSummaryPage): a page holds a thousand of them, and writing their JSON here took Redis a third of the
+-- as JSON (TaskSummaryPage): a page holds a thousand of them, and writing their JSON here cost Redis a fifth of the
 -- page. In this order, absent ones false: title, status, priority, parentId, createdAt, updatedAt, version, the
 -- progress array's JSON, id, suggestedStatus.
 local function task_summary_fields(prefix, task_id)

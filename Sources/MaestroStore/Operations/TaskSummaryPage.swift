@@ -4,7 +4,7 @@ import RedisClient
 /// parts `list_tasks` returns for the summary view: `[total, cursor, 1 for the archive or 0, [fields of each task]]`.
 ///
 /// Redis reads and checks, the server writes: a page holds a thousand summaries, and writing their JSON inside the
-/// function took Redis a third of the page. Each task's fields come in this order, absent ones nil: title, status,
+/// function cost Redis a fifth of the page. Each task's fields come in this order, absent ones nil: title, status,
 /// priority, parentId, createdAt, updatedAt, version, the progress array's JSON (made by the function), id,
 /// suggestedStatus. All but the title are ids, enum values, timestamps and numbers the library wrote, which need no
 /// escaping.
