@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -109,9 +110,11 @@ class MaestroServer:
         self.tls = tls
         self.port = free_port()
         self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
-        self.data_dir = work_dir / f"server-{self.port}"
-        self.data_dir.mkdir(parents=True)
-        self.log_path = log_dir / f"maestro-server-{self.port}.log"
+        # A port comes free again when an earlier server of the same session stops: its directory and log stay, so
+        # each server gets its own.
+        work_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = Path(tempfile.mkdtemp(prefix=f"server-{self.port}-", dir=work_dir))
+        self.log_path = log_dir / f"maestro-{self.data_dir.name}.log"
         self.process: subprocess.Popen | None = None
 
     def start(self):
