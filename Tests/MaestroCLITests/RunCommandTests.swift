@@ -61,7 +61,9 @@ final class RunCommandTests {
     func normalExit() async throws {
         let taskId = try await CLIProcess(environment: base).runDetached("task", "create", "Run me").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let running = try start(["--task", taskId, "--name", "agent-1"])
+        let otherTaskId = try await CLIProcess(environment: base).runDetached("task", "create", "And me").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let running = try start(["--task", taskId, "--task", otherTaskId, "--name", "agent-1"])
         #expect(await pollUntil { agent.pids.count == 1 && !agent.environment.isEmpty })
         let environment = agent.environment
         let sessionId = try #require(environment["MAESTRO_SESSION_ID"])
@@ -70,6 +72,8 @@ final class RunCommandTests {
         #expect(environment["MAESTRO_REDIS_URL"] == Self.agentURL(server), "the agent URL, not the supervisor's")
         #expect(environment["MAESTRO_AGENT_REDIS_URL"] == nil)
         #expect(environment["MAESTRO_USER_TOKEN"] == nil)
+        #expect(environment["MAESTRO_TASK_ID"] == taskId, "the first --task")
+        #expect(environment["MAESTRO_TASK_IDS"] == "\(taskId) \(otherTaskId)")
         #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
         let active = try session(sessionId)
         #expect(active["pid"] == String(agent.pids[0]))
@@ -83,10 +87,13 @@ final class RunCommandTests {
         #expect(try redis.send(RedisCommand("ZSCORE", "mae:{run}:leases", sessionId)) == .null)
         #expect(
             try events() == [
-                "task:created", "session:spawn", "task:session_status", "session:active", "session:stopped",
+                "task:created", "task:created", "session:spawn", "task:session_status", "task:session_status",
+                "session:active", "session:stopped",
             ])
-        let task = try redis.run(GetTask(scope: scope, taskId: taskId))
-        #expect(task.sessionProgress.first?.sessionId == sessionId && task.sessionProgress.first?.status == .queued)
+        for id in [taskId, otherTaskId] {
+            let task = try redis.run(GetTask(scope: scope, taskId: id))
+            #expect(task.sessionProgress.first?.sessionId == sessionId && task.sessionProgress.first?.status == .queued)
+        }
     }
 
     @Test("exit 3 → failed with the code recorded, and the supervisor exits 3")
@@ -189,7 +196,9 @@ final class RunCommandTests {
 
         let running = try start(["--session", sessionId], environment: environment)
         #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
+        #expect(await pollUntil { !agent.environment.isEmpty }, "the agent writes its environment once it runs")
         #expect(agent.environment["MAESTRO_SESSION_ID"] == sessionId)
+        #expect(agent.environment["MAESTRO_TASK_ID"] == nil && agent.environment["MAESTRO_TASK_IDS"] == nil, "no --task")
 
         let second = try await CLIProcess(environment: environment).runDetached(
             "run", "--session", sessionId, "--", "true")

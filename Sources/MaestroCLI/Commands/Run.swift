@@ -17,7 +17,8 @@ enum Run {
             from MAESTRO_SESSION_TOKEN), queues it on the given tasks, and starts the command with the session
             context in its environment: MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_URL
             when set (the agent talks to the HTTP API), and MAESTRO_AGENT_REDIS_URL as MAESTRO_REDIS_URL when set (a
-            Redis user for agents); one of the two is required. Neither this process's own MAESTRO_REDIS_URL nor
+            Redis user for agents); one of the two is required. With --task, MAESTRO_TASK_ID is the first task given
+            and MAESTRO_TASK_IDS all of them, separated by spaces (for hooks that report on the session's task). Neither this process's own MAESTRO_REDIS_URL nor
             MAESTRO_USER_TOKEN is passed on. The session becomes active once the command runs, stopped when it
             exits with 0, failed with the exit code or signal otherwise, failed with the reason when it cannot
             start. SIGINT and SIGTERM are passed on to the command.
@@ -95,7 +96,8 @@ enum Run {
             connection: connection, scope: scope, identity: identity,
             settings: Supervisor.Settings(
                 command: arguments.values("command"), leaseSeconds: leaseSeconds, stopGrace: .seconds(stopGrace),
-                environment: agentEnvironment(environment, credentials), exitStatusWhenRefused: ExitStatus.refused.rawValue,
+                environment: agentEnvironment(environment, credentials, tasks: tasks),
+                exitStatusWhenRefused: ExitStatus.refused.rawValue,
                 say: { printError("maestro run: \($0)") }),
             wakeup: wakeup)
         exit(supervisor.run())
@@ -138,9 +140,10 @@ enum Run {
         return seconds
     }
 
-    /// This process's environment with the session context in it and the user token out of it.
+    /// This process's environment with the session context (and the tasks given, when any) in it and the user token
+    /// out of it.
     private static func agentEnvironment(
-        _ environment: CLIEnvironment, _ session: SessionCredentials
+        _ environment: CLIEnvironment, _ session: SessionCredentials, tasks: [String]
     ) -> [String: String] {
         var variables: [String: String] = [:]
         var entry = environ
@@ -155,6 +158,10 @@ enum Run {
         variables["MAESTRO_SESSION_ID"] = session.sessionId
         variables["MAESTRO_SESSION_TOKEN"] = session.token
         variables["MAESTRO_PROJECT_ID"] = environment.projectId
+        if let first = tasks.first {
+            variables["MAESTRO_TASK_ID"] = first
+            variables["MAESTRO_TASK_IDS"] = tasks.joined(separator: " ")
+        }
         for (name, value) in environment.sessionReachability { variables[name] = value }
         return variables
     }
