@@ -8,7 +8,7 @@ public enum FunctionLibrary {
     /// The library's name in Redis (`FUNCTION LIST LIBRARYNAME maestro`).
     public static let name = "maestro"
     /// The version this client speaks; must equal `LIBRARY_VERSION` in `Lua/library.lua`.
-    public static let version = "10"
+    public static let version = "11"
 
     /// Loads (or replaces) the library in Redis — on every primary of a cluster — and checks it on each.
     /// Idempotent; needs the FUNCTION LOAD permission. Refuses to replace a newer version (an old server

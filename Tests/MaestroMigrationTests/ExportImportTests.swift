@@ -20,7 +20,8 @@ final class ExportImportTests {
     }
 
     /// A project with every kind of state: subtasks, progress with notes in several orders, lifecycles with
-    /// an error, a deleted task, migrated records with extra data and legacy status, and the project record.
+    /// an error, a deleted task, an archived task, migrated records with extra data and legacy status, and the
+    /// project record.
     func buildProject() throws {
         let redis = source.connection
         _ = try redis.run(
@@ -48,6 +49,15 @@ final class ExportImportTests {
         _ = try redis.run(UpdateProgress(scope: scope, session: one, taskId: "t_parent", status: .working))
         _ = try redis.run(
             UpdateProgress(scope: scope, session: one, taskId: "t_parent", status: .blocked, notes: "Need the key"))
+        _ = try redis.run(CreateTask(scope: scope, taskId: "t_done", title: "Done long ago"))
+        _ = try redis.run(QueueTasks(scope: scope, session: one, taskIds: ["t_done"]))
+        _ = try redis.run(UpdateProgress(scope: scope, session: one, taskId: "t_done", status: .working))
+        _ = try redis.run(
+            UpdateProgress(scope: scope, session: one, taskId: "t_done", status: .completed, notes: "Shipped"))
+        _ = try redis.run(UpdateTask(scope: scope, taskId: "t_done", status: .completed))
+        _ = try redis.send(
+            RedisCommand("HSET", scope.keyPrefix + "task:t_done", "updatedAt", "2020-01-01T00:00:00.000Z"))
+        #expect(try redis.run(ArchiveSweep(scope: scope, batch: 100)).archived == ["t_done"])
         _ = try redis.run(UpdateProgress(scope: scope, session: two, taskId: "t_child", status: .working))
         _ = try redis.run(UpdateProgress(scope: scope, session: two, taskId: "t_child", status: .completed))
         _ = try redis.run(UpdateTask(scope: scope, taskId: "t_child", status: .completed))
@@ -99,7 +109,8 @@ final class ExportImportTests {
     func roundTrip() async throws {
         try buildProject()
         let (exported, file) = try exportFile(from: source)
-        #expect(exported.tasks.map(\.id) == ["t_parent", "t_child", "t_third", "t_old"])
+        #expect(exported.tasks.map(\.id) == ["t_parent", "t_child", "t_third", "t_done", "t_old"])
+        #expect(exported.tasks.map(\.archived) == [false, false, false, true, false])
         #expect(exported.sessions.map(\.session.id) == ["s_one", "s_two", "s_old"])
         #expect(exported.sessions.first?.tokenHash?.count == 40)
         #expect(!(try String(contentsOf: file, encoding: .utf8)).contains(tokens["s_one"]!), "no plaintext token")
@@ -125,6 +136,12 @@ final class ExportImportTests {
             try fixture.connection.run(ListSessions(scope: self.scope)).sessions
         }
         #expect(try sessions(target) == sessions(source))
+        let archive = { (fixture: MigrationFixture) -> NSArray? in
+            let page = try fixture.connection.run(ListTaskSummaries(scope: self.scope, archived: true))
+            return (try JSONSerialization.jsonObject(with: Data(page)) as? [String: Any])?["tasks"] as? NSArray
+        }
+        let (archivedHere, archivedThere) = (try archive(target), try archive(source))
+        #expect(archivedHere?.count == 1 && archivedHere == archivedThere, "it came back archived, not live")
 
         let agent = CLIProcess(
             environment: target.environment.merging([
@@ -147,7 +164,7 @@ final class ExportImportTests {
         let (_, file) = try exportFile(from: source)
         let unchanged = try source.cli("import", file.path, "--json")
         let report = try JSONDecoder().decode(MigrationReport.self, from: Data(unchanged.stdout.utf8))
-        #expect(report.tasks.unchanged == 4 && report.sessions.unchanged == 3 && report.projects.unchanged == 1)
+        #expect(report.tasks.unchanged == 5 && report.sessions.unchanged == 3 && report.projects.unchanged == 1)
 
         let copy = try source.cli("import", file.path, "--project", "proj_copy")
         #expect(copy.status == 0, "\(copy.stderr)")
@@ -158,7 +175,7 @@ final class ExportImportTests {
         let before = try source.dump()
         let dry = try source.cli("import", file.path, "--project", "proj_dry", "--dry-run", "--json")
         let dryReport = try JSONDecoder().decode(MigrationReport.self, from: Data(dry.stdout.utf8))
-        #expect(dry.status == 0 && dryReport.tasks.created == 4 && dryReport.dryRun)
+        #expect(dry.status == 0 && dryReport.tasks.created == 5 && dryReport.dryRun)
         #expect(try source.dump() == before)
 
         _ = try source.connection.run(UpdateTask(scope: scope, taskId: "t_third", title: "Changed since"))
@@ -195,7 +212,7 @@ final class ExportImportTests {
         let result = try target.cli("import", target.directory.appendingPathComponent("damaged.json").path, "--json")
         #expect(result.status == 8)
         let report = try JSONDecoder().decode(MigrationReport.self, from: Data(result.stdout.utf8))
-        #expect(report.tasks.failed == 2 && report.tasks.created == 2 && report.failures.count == 2)
+        #expect(report.tasks.failed == 2 && report.tasks.created == 3 && report.failures.count == 2)
         #expect(report.failures.contains { $0.id == "t_third" && $0.message.contains("title") })
         #expect(report.failures.contains { $0.path == "tasks[1]" })
         #expect(try target.task("proj_rt", "t_parent").title == "Parent")

@@ -24,12 +24,14 @@ final class ImportStoreTests {
 
     func task(
         _ id: String, status: TaskStatus = .todo, parent: String? = nil, sessions: [String] = [],
-        updated: String = "2024-01-01T00:00:00.000Z", title: String = "Task", version: Int = 1
+        updated: String = "2024-01-01T00:00:00.000Z", title: String = "Task", version: Int = 1, archived: Bool = false
     ) -> TaskRecord {
-        TaskRecord(
+        var record = TaskRecord(
             id: id, projectId: "proj_i", title: title, status: status, sessionIds: sessions,
             sessionProgress: sessions.map { SessionProgress(sessionId: $0, status: .queued, lastUpdated: updated) },
             parentId: parent, createdAt: "2023-01-01T00:00:00.000Z", updatedAt: updated, version: version)
+        record.archived = archived
+        return record
     }
 
     func members(_ key: String) throws -> [String] {
@@ -134,6 +136,50 @@ final class ImportStoreTests {
         #expect(types == [.taskCreated, .taskUpdated, .sessionSpawn])
     }
 
+    @Test("an archived record goes to the archive at once; one archived here is compared and replaced, never doubled")
+    func archivedTasks() throws {
+        let done = task("t1", status: .completed, sessions: ["s1"], archived: true)
+        let created = try redis.run(ImportTask(scope: scope, task: done))
+        #expect(created.outcome == .created && created.eventIds.count == 2)
+        #expect(try redis.events(in: scope).map(\.type) == [.taskCreated, .taskArchived])
+        #expect(try fixture.task("proj_i", "t1") == done, "read whole from the archive")
+        #expect(try zset("archive") == ["t1"] && creationOrder().isEmpty)
+        #expect(try redis.send(RedisCommand("EXISTS", scope.keyPrefix + "task:t1")).integer == 0)
+
+        let before = try fixture.dump()
+        for record in [done, task("t1", status: .completed, sessions: ["s1"])] {
+            #expect(try redis.run(ImportTask(scope: scope, task: record)).outcome == .unchanged)
+        }
+        var changedEntry = done
+        changedEntry.sessionProgress[0].notes = "Changed"
+        #expect(try redis.run(ImportTask(scope: scope, task: changedEntry)).outcome == .skipped, "same updatedAt")
+        #expect(try fixture.dump() == before, "the archived task was compared as it is")
+
+        let newer = task("t1", status: .completed, sessions: ["s1"], updated: "2024-06-01T00:00:00.000Z", title: "Live")
+        let updated = try redis.run(ImportTask(scope: scope, task: newer))
+        #expect(updated.outcome == .updated && updated.version == 2)
+        let live = try fixture.task("proj_i", "t1")
+        #expect(live.archived == false && live.title == "Live" && live.sessionIds == ["s1"])
+        #expect(try zset("archive").isEmpty && creationOrder() == ["t1"] && zset("tasks/completed") == ["t1"])
+        #expect(try redis.send(RedisCommand("EXISTS", scope.keyPrefix + "archived:t1")).integer == 0)
+
+        // An archived parent and its archived subtask (an export lists parents first), then the subtask restored.
+        _ = try redis.run(ImportTask(scope: scope, task: task("p", status: .cancelled, archived: true)))
+        _ = try redis.run(ImportTask(scope: scope, task: task("c", status: .completed, parent: "p", archived: true)))
+        #expect(try zset("archive") == ["p", "c"] && members("task:p/children").isEmpty)
+        _ = try redis.run(RestoreTask(scope: scope, taskId: "c"))
+        #expect(try fixture.task("proj_i", "p").archived == false && members("task:p/children") == ["c"])
+
+        // A record to archive whose task has a live subtask here stays live; the sweep takes it later.
+        _ = try redis.run(ImportTask(scope: scope, task: task("q", status: .completed)))
+        _ = try redis.run(ImportTask(scope: scope, task: task("q_child", parent: "q")))
+        let held = try redis.run(
+            ImportTask(scope: scope, task: task("q", status: .completed, updated: "2025-01-01T00:00:00.000Z",
+                archived: true)))
+        #expect(held.outcome == .updated && held.eventIds.count == 1)
+        #expect(try fixture.task("proj_i", "q").archived == false)
+    }
+
     @Test("refusals change nothing: bad times, extra data, repeated sessions, cycles, missing parents")
     func refusals() throws {
         _ = try redis.run(ImportTask(scope: scope, task: task("a")))
@@ -146,10 +192,13 @@ final class ImportStoreTests {
         repeated.sessionProgress.append(repeated.sessionProgress[0])
         let cycle = task("a", parent: "b", updated: "2025-01-01T00:00:00.000Z")
         let orphan = task("x", parent: "nowhere")
+        _ = try redis.run(ImportTask(scope: scope, task: task("gone", status: .completed, archived: true)))
+        let archivedTodo = task("x", archived: true)
+        let underArchived = task("x", parent: "gone")
         let before = try fixture.dump()
         for (name, record) in [
             ("time", badTime), ("extra", badExtra), ("repeat", repeated), ("cycle", cycle),
-            ("orphan", orphan),
+            ("orphan", orphan), ("archived todo", archivedTodo), ("live under archived", underArchived),
         ] {
             #expect(throws: MaestroError.self, "\(name)") {
                 try self.redis.run(ImportTask(scope: self.scope, task: record))
@@ -170,7 +219,7 @@ struct ImportArgumentsProbe: StoreOperation {
     var arguments: [String] {
         [
             "newer", "0", "x", "Title", "", "todo", "medium", "", "2024-01-01T00:00:00.000Z",
-            "2024-01-01T00:00:00.000Z", "1", extra,
+            "2024-01-01T00:00:00.000Z", "1", extra, "0",
         ]
     }
     func decode(_ reply: RedisReply) throws -> String { reply.string ?? "" }

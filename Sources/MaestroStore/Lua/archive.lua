@@ -125,6 +125,43 @@ local function archive_sweep(keys, args)
     return json.object({ { 'archived', json.strings(archived) }, { 'passDone', tostring(done) } })
 end
 
+-- Unfolds an archived task (`stored`, from archived_record) into its keys as it was when archived, and takes it out
+-- of the archive; a live parent knows it as a subtask again.
+local function unarchive_task(prefix, id, stored)
+    local parent_id = stored.task.parentId
+    local key = key_of.task(prefix, id)
+    local flat = {}
+    for _, name in ipairs(ARCHIVED_TASK_FIELDS) do
+        if stored.task[name] then
+            flat[#flat + 1] = name
+            flat[#flat + 1] = stored.task[name]
+        end
+    end
+    local restored_links = {}
+    for i, session_id in ipairs(stored.sessionIds) do
+        local entry = {}
+        for _, name in ipairs(ARCHIVED_PROGRESS_FIELDS) do
+            if stored.entries[i][name] then
+                entry[#entry + 1] = name
+                entry[#entry + 1] = stored.entries[i][name]
+            end
+        end
+        redis.call('HSET', key_of.progress(prefix, id, session_id), unpack(entry))
+        watch_progress(prefix, id, session_id, stored.entries[i].status,
+            millis_of_iso(stored.entries[i].lastUpdated) or now_millis())
+        restored_links[i] = { session_id, stored.entries[i].status }
+    end
+    redis.call('HSET', key, unpack(flat))
+    task_links.write(prefix, id, restored_links)
+    if #stored.history > 0 then redis.call('RPUSH', key_of.history(prefix, id), unpack(stored.history)) end
+    redis.call('ZADD', prefix .. 'tasks/' .. stored.task.status, stored.order, id)
+    if parent_id and redis.call('EXISTS', key_of.task(prefix, parent_id)) == 1 then
+        redis.call('SADD', key_of.task(prefix, parent_id) .. '/children', id)
+    end
+    redis.call('ZREM', prefix .. 'archive', id)
+    redis.call('DEL', key_of.archived(prefix, id))
+end
+
 -- ARGV: version, idempotency key, max stream length, taskId. A user brings an archived task back, as it was (its
 -- archived ancestors first, so parents keep knowing their subtasks); its updatedAt becomes now, so the next sweep
 -- leaves it. Emits task:restored with the task.
@@ -146,37 +183,7 @@ local function restore_task(keys, args)
             local parent_id = stored.task.parentId
             local parent = parent_id and archived_record(prefix, parent_id)
             if parent then restore(parent_id, parent) end
-            local key = key_of.task(prefix, id)
-            local flat = {}
-            for _, name in ipairs(ARCHIVED_TASK_FIELDS) do
-                if stored.task[name] then
-                    flat[#flat + 1] = name
-                    flat[#flat + 1] = stored.task[name]
-                end
-            end
-            local restored_links = {}
-            for i, session_id in ipairs(stored.sessionIds) do
-                local entry = {}
-                for _, name in ipairs(ARCHIVED_PROGRESS_FIELDS) do
-                    if stored.entries[i][name] then
-                        entry[#entry + 1] = name
-                        entry[#entry + 1] = stored.entries[i][name]
-                    end
-                end
-                redis.call('HSET', key_of.progress(prefix, id, session_id), unpack(entry))
-                watch_progress(prefix, id, session_id, stored.entries[i].status,
-                    millis_of_iso(stored.entries[i].lastUpdated) or now_millis())
-                restored_links[i] = { session_id, stored.entries[i].status }
-            end
-            redis.call('HSET', key, unpack(flat))
-            task_links.write(prefix, id, restored_links)
-            if #stored.history > 0 then redis.call('RPUSH', key_of.history(prefix, id), unpack(stored.history)) end
-            redis.call('ZADD', prefix .. 'tasks/' .. stored.task.status, stored.order, id)
-            if parent_id and redis.call('EXISTS', key_of.task(prefix, parent_id)) == 1 then
-                redis.call('SADD', key_of.task(prefix, parent_id) .. '/children', id)
-            end
-            redis.call('ZREM', prefix .. 'archive', id)
-            redis.call('DEL', key_of.archived(prefix, id))
+            unarchive_task(prefix, id, stored)
             local task = load_task(prefix, id)
             local now = now_iso()
             touch_task(prefix, task, now)

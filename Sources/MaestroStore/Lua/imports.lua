@@ -109,16 +109,27 @@ local function write_hash(key, names, record)
     redis.call('HSET', key, unpack(flat))
 end
 
--- Refuses a parent that does not exist, or that would make the task its own ancestor.
-local function check_parent(prefix, task_id, parent_id)
-    local ancestor = require_task(prefix, parent_id)
+-- Refuses a parent that does not exist, that is archived when the task is not (`archived`: the task goes to the
+-- archive), or that would make the task its own ancestor.
+local function check_parent(prefix, task_id, parent_id, archived)
+    local function find(id)
+        local live = load_task(prefix, id)
+        if live then return live end
+        local stored = archived_record(prefix, id)
+        if stored and not archived then
+            refuse('CONFLICT', 'the parent task ' .. id .. ' of task ' .. task_id .. ' is archived: restore it ' ..
+                'first, or import the task as archived')
+        end
+        return stored and stored.task
+    end
+    local ancestor = find(parent_id) or require_task(prefix, parent_id)
     for _ = 1, 10000 do
         if ancestor.id == task_id then
             refuse('CONFLICT', 'task ' .. parent_id .. ' cannot be the parent of task ' .. task_id ..
                 ': it is the task itself or one of its subtasks')
         end
         if ancestor.parentId == nil then return end
-        ancestor = load_task(prefix, ancestor.parentId)
+        ancestor = find(ancestor.parentId)
         if ancestor == nil then return end
     end
 end
@@ -130,16 +141,16 @@ local TASK_FIELDS = {
 local COMPARED_TASK_FIELDS = {
     'title', 'description', 'status', 'priority', 'parentId', 'createdAt', 'updatedAt', 'extra',
 }
-local FIRST_PROGRESS_ARG = 16
+local FIRST_PROGRESS_ARG = 17
 
--- The task and its progress entries from ARGV, all checked.
+-- The task, its progress entries and whether it goes to the archive, from ARGV, all checked.
 local function task_from_args(project, args)
     local task = {
         id = args[6], projectId = project, title = args[7], description = optional(args[8]), status = args[9],
         priority = args[10], parentId = optional(args[11]), createdAt = args[12], updatedAt = args[13],
         version = args[14], extra = optional(args[15]),
     }
-    for i = 6, 15 do
+    for i = 6, 16 do
         if args[i] == nil then refuse('INVALID_INPUT', 'an imported task needs ' .. (FIRST_PROGRESS_ARG - 1) ..
             ' arguments before its progress entries') end
     end
@@ -159,6 +170,12 @@ local function task_from_args(project, args)
         refuse('INVALID_INPUT', 'a task version must be a whole number from 1 to 99999999999999')
     end
     check_extra(args[15])
+    check_one_of(args[16], { '0', '1' }, 'archived flag')
+    local archived = args[16] == '1'
+    if archived and task.status ~= 'completed' and task.status ~= 'cancelled' then
+        refuse('INVALID_INPUT', 'task ' .. task.id .. ' is ' .. task.status ..
+            ': only completed and cancelled tasks are archived')
+    end
     if (#args - FIRST_PROGRESS_ARG + 1) % 6 ~= 0 then
         refuse('INVALID_INPUT', 'progress entries come as sessionId, status, lastUpdated, notes, answer, answeredAt')
     end
@@ -179,19 +196,22 @@ local function task_from_args(project, args)
         if entry.answeredAt then check_timestamp(entry.answeredAt, 'answeredAt') end
         entries[#entries + 1] = entry
     end
-    return task, entries
+    return task, entries, archived
 end
 
 local PROGRESS_FIELDS = { 'status', 'lastUpdated', 'notes', 'answer', 'answeredAt' }
 
-local function same_task(prefix, existing, task, entries)
-    if not same_fields(existing, task, COMPARED_TASK_FIELDS) then return false end
-    local linked = task_links.session_ids(task_links.read(prefix, task.id))
+-- Whether the stored task equals the imported one: a live one (`existing`, its progress read here) or an archived
+-- one (`stored`, from archived_record).
+local function same_task(prefix, existing, stored, task, entries)
+    if not same_fields(existing or stored.task, task, COMPARED_TASK_FIELDS) then return false end
+    local linked = stored and stored.sessionIds or task_links.session_ids(task_links.read(prefix, task.id))
     if #linked ~= #entries then return false end
     for i, entry in ipairs(entries) do
         if linked[i] ~= entry.sessionId then return false end
-        local stored = hash_to_table(redis.call('HGETALL', key_of.progress(prefix, task.id, entry.sessionId)))
-        if not same_fields(stored, entry, PROGRESS_FIELDS) then return false end
+        local progress = stored and stored.entries[i]
+            or hash_to_table(redis.call('HGETALL', key_of.progress(prefix, task.id, entry.sessionId)))
+        if not same_fields(progress, entry, PROGRESS_FIELDS) then return false end
     end
     return true
 end
@@ -221,25 +241,35 @@ local function write_progress(prefix, task_id, old_links, entries)
 end
 
 -- ARGV: version, idempotency key, max stream length, policy, dry run, taskId, title, description ('' none),
--- status, priority, parentId ('' none), createdAt, updatedAt, version, extra ('' none; a JSON object), then
--- six per linked session, in order: sessionId, status, lastUpdated, notes, answer, answeredAt ('' none).
+-- status, priority, parentId ('' none), createdAt, updatedAt, version, extra ('' none; a JSON object), archived
+-- ('1': the task goes to the archive), then six per linked session, in order: sessionId, status, lastUpdated,
+-- notes, answer, answeredAt ('' none).
 -- A new task gets the given version and the next creation order; an updated one keeps its creation order and
--- gets the given version or its own plus one, whichever is larger, so versions never go back.
+-- gets the given version or its own plus one, whichever is larger, so versions never go back. The task already
+-- here may be archived: it is compared as it is, and unfolded before it is overwritten. An archived task is
+-- written, then folded into the archive at once (task:archived), unless it has live subtasks here (the archive
+-- sweep takes it once they are gone).
 local function import_task(keys, args)
     check_version(keys, args)
     local prefix, project = project_of(keys)
     return once_if_written(prefix, 'import_task', args, function()
         local policy, dry = import_mode(args)
-        local task, entries = task_from_args(project, args)
+        local task, entries, archived = task_from_args(project, args)
         local existing = load_task(prefix, task.id)
-        local outcome, reason = import_outcome(existing, task, policy, function()
-            return same_task(prefix, existing, task, entries)
+        local stored = existing == nil and archived_record(prefix, task.id) or nil
+        local here = existing or (stored and stored.task)
+        local outcome, reason = import_outcome(here, task, policy, function()
+            return same_task(prefix, existing, stored, task, entries)
         end)
         if dry or outcome == 'unchanged' or outcome == 'skipped' then
-            local current = reason and existing.updatedAt
-            return import_reply(outcome, task.id, reason, current, existing and existing.version)
+            local current = reason and here.updatedAt
+            return import_reply(outcome, task.id, reason, current, here and here.version)
         end
-        if task.parentId then check_parent(prefix, task.id, task.parentId) end
+        if task.parentId then check_parent(prefix, task.id, task.parentId, archived) end
+        if stored then
+            unarchive_task(prefix, task.id, stored)
+            existing = load_task(prefix, task.id)
+        end
         local key = key_of.task(prefix, task.id)
         local order
         if existing then
@@ -252,11 +282,17 @@ local function import_task(keys, args)
         end
         if not order then order = new_task_order(prefix) end
         redis.call('ZADD', prefix .. 'tasks/' .. task.status, order, task.id)
-        if task.parentId then redis.call('SADD', key_of.task(prefix, task.parentId) .. '/children', task.id) end
+        if task.parentId and redis.call('EXISTS', key_of.task(prefix, task.parentId)) == 1 then
+            redis.call('SADD', key_of.task(prefix, task.parentId) .. '/children', task.id)
+        end
         write_hash(key, TASK_FIELDS, task)
         write_progress(prefix, task.id, existing and existing.links, entries)
         local event_type = existing and 'task:updated' or 'task:created'
-        local event_id = emit(keys, args, event_type, json.object({ { 'task', task_json(prefix, task) } }))
-        return import_reply(outcome, task.id, nil, nil, task.version, { event_id }), true
+        local event_ids = { emit(keys, args, event_type, json.object({ { 'task', task_json(prefix, task) } })) }
+        if archived and redis.call('SCARD', key .. '/children') == 0 then
+            archive_task(prefix, task.id, task.status)
+            event_ids[2] = emit(keys, args, 'task:archived', json.object({ { 'taskId', json.plain(task.id) } }))
+        end
+        return import_reply(outcome, task.id, nil, nil, task.version, event_ids), true
     end)
 end

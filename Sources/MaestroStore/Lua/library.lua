@@ -12,7 +12,7 @@
 --            result and changes nothing.
 --   ARGV[3]  the approximate maximum length of the event stream (0: never trimmed).
 
-local LIBRARY_VERSION = '10'
+local LIBRARY_VERSION = '11'
 local IDEMPOTENCY_TTL_SECONDS = 86400
 
 -- Two tables of helpers, so that the files joined into one chunk stay under Lua's 200 top-level locals: `key_of`

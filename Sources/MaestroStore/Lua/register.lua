@@ -100,7 +100,7 @@ register('sweep_stale', sweep_stale, 3)
 register('upgrade_task_links', upgrade_task_links, 3)
 register('restore_task', restore_task, 4)
 register('update_project', update_project, 3)
-register('import_task', import_task, 15)
+register('import_task', import_task, 16)
 register('import_session', import_session, 18)
 register('import_project', import_project, 10)
 -- Outbound webhooks (maestro-server only; their own commands: webhooks.commands).

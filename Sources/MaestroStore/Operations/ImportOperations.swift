@@ -11,7 +11,9 @@ public enum ImportPolicy: String, CaseIterable, Sendable {
 
 /// Writes a whole task as given (migration, `maestro import`): fields, version, timestamps, progress entries
 /// in order, extra data; keeps the indexes, the parent's subtasks and the sessions' task lists in step.
-/// Emits `task:created` or `task:updated`; a dry run only reports what it would do.
+/// Emits `task:created` or `task:updated`; a dry run only reports what it would do. A task marked `archived` (as an
+/// export has it) goes to the archive at once (`task:archived`); one archived here is compared and replaced as it
+/// is, never doubled by a live copy.
 public struct ImportTask: StoreOperation {
     public var scope: ProjectScope
     public var task: TaskRecord
@@ -35,7 +37,7 @@ public struct ImportTask: StoreOperation {
         var arguments = [
             policy.rawValue, dryRun ? "1" : "0", task.id, task.title, task.description ?? "", task.status.rawValue,
             task.priority.rawValue, task.parentId ?? "", task.createdAt, task.updatedAt, String(task.version),
-            ImportArguments.extra(task.extra),
+            ImportArguments.extra(task.extra), task.archived ? "1" : "0",
         ]
         for entry in task.sessionProgress {
             arguments += [
