@@ -2,8 +2,9 @@
 test's own to a real HTTP receiver (webhook_receiver.py), every signature checked by an independent implementation
 (the `standardwebhooks` package); a receiver failing first and answering later; `kill -9` of the delivering server
 mid-delivery and a second server delivering everything it left; a slow and a dead endpoint not delaying a healthy
-one (and the backlog in /metrics); redirects not followed; private targets refused by default, at creation and at
-delivery; the Slack format."""
+one (and the backlog in /metrics); redirects not followed; a server started with --no-webhook-delivery sending
+nothing and leaving its deliveries to one that delivers; an answer whose body never ends cut off; private targets
+refused by default, at creation and at delivery; the Slack format."""
 
 from __future__ import annotations
 
@@ -223,6 +224,46 @@ def test_redirects_are_not_followed(start_server, hooks_redis, figures):
         assert dead["attempts"] == 2 and len(mover.received()) == 2
         assert dead["lastStatus"] == 308 and dead["lastError"] == "HTTP 308 (redirects are not followed)"
         assert target.received() == [], "a Location was followed"
+        figures.case(SUITE)
+
+
+def test_a_server_without_delivery_leaves_it_to_one_with(start_server, hooks_redis, figures):
+    quiet = start_server(delivering=False)
+    api = Api(quiet.base_url, "quiet")
+    with WebhookReceiver() as receiver:
+        webhook, _ = create_webhook(api, receiver.url, projectId="quiet")
+        api.create_task("Nobody sends this yet")
+        [event_id] = stream_ids(hooks_redis, "quiet")
+        time.sleep(2)
+        assert receiver.received() == [], "a server started with --no-webhook-delivery sent a request"
+        assert all(d["attempts"] == 0 for d in deliveries(api, webhook["id"]))
+        start_server()
+        wait_until(lambda: receiver.delivered_ids() == {event_id}, 10, "a delivering server to send what was waiting")
+        wait_until(lambda: [d["state"] for d in deliveries(api, webhook["id"])] == ["delivered"], 5,
+                   "the delivery listed as delivered, by the server that does not deliver too")
+        assert len(receiver.received()) == 1
+        figures.case(SUITE)
+
+
+def test_an_endless_answer_is_cut_off(start_server, hooks_redis, figures):
+    # The sender reads at most 64 KiB of an answer: a 200 whose body never ends is a delivery, recorded at once.
+    server = start_server(retry_schedule="1s")
+    api = Api(server.base_url, "chatty")
+    with WebhookReceiver(endless=True) as chatty:
+        webhook, _ = create_webhook(api, chatty.url, projectId="chatty")
+        started = time.monotonic()
+        api.create_task("Answered at length")
+        wait_until(lambda: deliveries(api, webhook["id"])[0]["state"] == "delivered", 8,
+                   "the delivery recorded (without the cap it would read on until its 10 s timeout)")
+        elapsed = time.monotonic() - started
+        [delivery] = deliveries(api, webhook["id"])
+        assert delivery["attempts"] == 1 and delivery["lastStatus"] == 200 and delivery["lastError"] is None
+        wait_until(lambda: chatty.received()[0].hung_up_at is not None, 10, "the sender to hang up")
+        [request] = chatty.received()
+        # What the sockets' buffers took counts too; reading on for 10 s would be gigabytes on loopback.
+        assert request.answer_bytes < 16 * 1024 * 1024, f"{request.answer_bytes} bytes sent before the hang-up"
+        figures.note(SUITE, "endless_answer_delivered_s", round(elapsed, 2))
+        figures.note(SUITE, "endless_answer_sent_kib", request.answer_bytes // 1024)
         figures.case(SUITE)
 
 

@@ -173,11 +173,11 @@ class MaestroServer:
 
 
 def webhook_delivery_args(allow_private: bool = True, retry_schedule: str = "300ms,300ms,300ms",
-                          lease_s: float | None = None) -> list[str]:
+                          lease_s: float | None = None, delivering: bool = True) -> list[str]:
     """maestro-server arguments for a server that delivers webhooks in a test: a retry schedule of moments instead of
     a day, receivers on 127.0.0.1 allowed (`allow_private`), and with `lease_s` a short lease, so a killed server's
-    deliveries are taken over within seconds."""
-    args = ["--webhook-retry-schedule", retry_schedule]
+    deliveries are taken over within seconds; `delivering=False` turns delivery off (`--no-webhook-delivery`)."""
+    args = ["--webhook-retry-schedule", retry_schedule] + ([] if delivering else ["--no-webhook-delivery"])
     if allow_private:
         args.append("--allow-private-webhook-targets")
     if lease_s is not None:

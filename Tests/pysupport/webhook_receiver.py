@@ -1,7 +1,7 @@
 """A real webhook receiver for the Python suites: Python's http.server in a thread on a free 127.0.0.1 port, recording
 every POST (headers, raw body, when it came, how it was answered). What it answers is scripted: a list of statuses
-for the next requests (200 once it runs out), a delay before each answer (a slow endpoint), or holding every answer
-until released (a delivery caught in flight). Nothing here checks signatures: the tests do, with an independent
+for the next requests (200 once it runs out), a delay before each answer (a slow endpoint), holding every answer
+until released (a delivery caught in flight), or a 2xx answer whose body never ends (until the sender hangs up). Nothing here checks signatures: the tests do, with an independent
 implementation."""
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ class Received:
     status: int | None = None
     held: bool = False
     answered_at: float | None = None
+    # An endless answer: how many body bytes were written before the sender hung up, and when it did.
+    answer_bytes: int = 0
+    hung_up_at: float | None = None
 
     @property
     def webhook_id(self) -> str:
@@ -49,9 +52,11 @@ class WebhookReceiver:
     """Listens on http://127.0.0.1:<port>/hook until `close()` (or the end of a `with` block)."""
 
     HOLD_LIMIT_S = 60
+    ENDLESS_LIMIT_S = 30
 
-    def __init__(self, answers=(), delay: float = 0.0, redirect_to: str | None = None):
-        """`redirect_to`: the Location of every 3xx answer."""
+    def __init__(self, answers=(), delay: float = 0.0, redirect_to: str | None = None, endless: bool = False):
+        """`redirect_to`: the Location of every 3xx answer; `endless`: a 2xx answer's body goes on (chunked, 16 KiB at
+        a time) until the sender hangs up or ENDLESS_LIMIT_S pass."""
         self.lock = threading.Lock()
         self.requests: list[Received] = []
         self.script = _Script(answers=list(answers), delay=delay)
@@ -64,8 +69,10 @@ class WebhookReceiver:
             def do_POST(self):  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                status = receiver._arrived(Received({k.lower(): v for k, v in self.headers.items()}, body,
-                                                    time.monotonic()))
+                request = Received({k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
+                status = receiver._arrived(request)
+                if endless and 200 <= status < 300:
+                    return self.answer_endlessly(status, request)
                 answer = b'{"ok":true}'
                 self.send_response(status)
                 if redirect_to and 300 <= status < 400:
@@ -74,6 +81,24 @@ class WebhookReceiver:
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+
+            def answer_endlessly(self, status: int, request: Received):
+                self.send_response(status)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                chunk = b"x" * 16384
+                frame = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+                self.connection.settimeout(5)  # a sender that stops reading without hanging up
+                deadline = time.monotonic() + receiver.ENDLESS_LIMIT_S
+                try:
+                    while time.monotonic() < deadline:
+                        self.wfile.write(frame)
+                        request.answer_bytes += len(chunk)
+                except OSError:
+                    pass
+                request.hung_up_at = time.monotonic()
+                self.close_connection = True
 
             def log_message(self, *args):
                 pass
