@@ -119,6 +119,30 @@ final class WebhookStoreTests {
         }
     }
 
+    @Test("consumers idle longer than asked and holding nothing are forgotten; one holding an event stays")
+    func idleConsumers() async throws {
+        let scope = try project(events: 2)
+        #expect(try intake(scope, as: "done", on: fixture.connection) != nil, "read and enqueued: holds nothing")
+        try fixture.createTask(scope)
+        let held = try fixture.connection.execute(ReadForWebhooks(scope: scope, consumer: "holding", source: .new))
+        #expect(held?.entriesRead == 1, "read, not enqueued: pending in the group")
+        try await Task.sleep(for: .milliseconds(100))
+        let consumers = {
+            let reply = try self.fixture.connection.send(
+                RedisCommand("XINFO", "CONSUMERS", scope.eventStream, WebhookIntake.group))
+            return (reply.array ?? []).compactMap { $0.array?[1].string }.sorted()
+        }
+        let recent = try fixture.connection.run(
+            PrepareWebhookIntake(scope: scope, start: .zero, forgetIdleConsumersAfter: .seconds(60)))
+        #expect(recent.forgotten == 0, "not idle long enough")
+        #expect(try consumers() == ["done", "holding"])
+        let idle = try fixture.connection.run(
+            PrepareWebhookIntake(scope: scope, start: .zero, forgetIdleConsumersAfter: .milliseconds(50)))
+        #expect(idle.forgotten == 1)
+        #expect(try consumers() == ["holding"], "what it holds is another server's to take over")
+        #expect(try pendingInGroup(scope) == 1)
+    }
+
     @Test("a claim is leased: nobody else gets it until the lease runs out; then the old claim's report is ignored")
     func leases() async throws {
         let scope = try project(events: 1)
