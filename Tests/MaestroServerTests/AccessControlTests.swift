@@ -11,7 +11,6 @@ struct ServerAccessControlTests {
     func serverUser() async throws {
         let redis = try RedisTestServer(arguments: DeployedUsers.serverArguments)
         defer { redis.stop() }
-        let port = try RedisTestServer.freePort()
         let token = "mut_acl_test_0123456789abcdef"
         let server = try CLIProcess(
             environment: [
@@ -19,9 +18,9 @@ struct ServerAccessControlTests {
                 "MAESTRO_USER_TOKEN": token, "LOG_LEVEL": "trace",
             ],
             executable: "maestro-server"
-        ).start("--port", String(port), "--data-dir", redis.directory.path)
+        ).start("--port", "0", "--data-dir", redis.directory.path)
         defer { server.signal(SIGKILL) }
-        #expect(try ServerBinaryTests.waitForReady(port: port), "readyz: \(server.stderr)")
+        let port = try #require(try ServerBinaryTests.readyPort(of: server), "readyz: \(server.stderr)")
 
         let cli = CLIProcess(environment: [
             "PATH": "/usr/bin:/bin", "MAESTRO_URL": "http://127.0.0.1:\(port)", "MAESTRO_USER_TOKEN": token,

@@ -63,26 +63,26 @@ struct RelayCrashTests {
         }
     }
 
-    func startServer(port: Int, redis: RedisTestServer, role: String = "all") throws -> CLIProcess.Running {
+    /// A maestro-server on a port of its choosing, and that port, once ready.
+    func startServer(redis: RedisTestServer, role: String = "all") throws -> (CLIProcess.Running, Int) {
         let server = try CLIProcess(
             environment: [
                 "PATH": ServerBinaryTests.path, "MAESTRO_REDIS_URL": redis.url, "MAESTRO_USER_TOKEN": Self.token,
             ],
             executable: "maestro-server"
-        ).start("--role", role, "--port", String(port), "--data-dir", redis.directory.path)
-        #expect(try ServerBinaryTests.waitForReady(port: port), "readyz: \(server.stderr)")
-        return server
+        ).start("--role", role, "--port", "0", "--data-dir", redis.directory.path)
+        let port = try ServerBinaryTests.readyPort(of: server)
+        if port == nil { server.signal(SIGKILL) }
+        return (server, try #require(port, "readyz: \(server.stderr)"))
     }
 
     @Test("100 SSE clients move to another relay after kill -9 of theirs: none misses an event, none gets one twice")
     func relayKilled() async throws {
         let redis = try await RedisTestServer.start()
         defer { redis.stop() }
-        let port = try RedisTestServer.freePort()
-        let server = try startServer(port: port, redis: redis)
+        let (server, port) = try startServer(redis: redis)
         defer { server.signal(SIGKILL) }
-        let otherPort = try RedisTestServer.freePort()
-        let otherRelay = try startServer(port: otherPort, redis: redis, role: "relay")
+        let (otherRelay, otherPort) = try startServer(redis: redis, role: "relay")
         defer { otherRelay.signal(SIGKILL) }
         let writer = redis.connect()
         let scope = try ProjectScope(projectId: "p", streamMaxLength: 0)

@@ -13,12 +13,10 @@ struct ServerBinaryTests {
     func embeddedDefault() throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("maestro-data-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let port = try RedisTestServer.freePort()
         let server = try CLIProcess(environment: ["PATH": Self.path], executable: "maestro-server")
-            .start("--port", String(port), "--data-dir", dataDirectory.path)
+            .start("--port", "0", "--data-dir", dataDirectory.path)
         defer { server.signal(SIGKILL) }
-        let ready = try Self.waitForReady(port: port)
-        #expect(ready, "readyz: \(server.stderr)")
+        #expect(try Self.readyPort(of: server) != nil, "readyz: \(server.stderr)")
 
         let token = try String(contentsOf: dataDirectory.appendingPathComponent("user-token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -63,6 +61,23 @@ struct ServerBinaryTests {
         ).run("--port", "0")
         #expect(result.status != 0)
         #expect(result.stderr.contains("noeviction"), "\(result.stderr)")
+    }
+
+    /// The port a maestro-server started with `--port 0` got (from its log line "… listening on 127.0.0.1:<port>"),
+    /// once it answers /readyz; nil when it does not within 30 s. Nothing can take the port between picking and
+    /// binding, as it can with a port picked free beforehand.
+    static func readyPort(of server: CLIProcess.Running) throws -> Int? {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let log = server.stderr
+            if let line = log.range(of: #"listening on 127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
+                let port = log[line].split(separator: ":").last.flatMap({ Int($0) })
+            {
+                return try waitForReady(port: port) ? port : nil
+            }
+            usleep(50_000)
+        }
+        return nil
     }
 
     static func waitForReady(port: Int) throws -> Bool {

@@ -12,23 +12,22 @@ struct ServerRoleTests {
         let redis = try RedisTestServer(arguments: DeployedUsers.serverArguments)
         defer { redis.stop() }
         let token = "mut_role_test_0123456789abcdef"
-        func start(_ role: String, user: String) throws -> (CLIProcess.Running, Int) {
-            let port = try RedisTestServer.freePort()
+        func start(_ role: String, user: String) throws -> (CLIProcess.Running, Int?) {
             let process = try CLIProcess(
                 environment: [
                     "PATH": ServerBinaryTests.path, "MAESTRO_REDIS_URL": DeployedUsers.url(user, on: redis),
                     "MAESTRO_USER_TOKEN": token,
                 ],
                 executable: "maestro-server"
-            ).start("--role", role, "--port", String(port), "--data-dir", redis.directory.path)
-            return (process, port)
+            ).start("--role", role, "--port", "0", "--data-dir", redis.directory.path)
+            return (process, try ServerBinaryTests.readyPort(of: process))
         }
-        let (api, apiPort) = try start("api", user: "maestro-server")
+        let (api, readyAPIPort) = try start("api", user: "maestro-server")
         defer { api.signal(SIGKILL) }
-        #expect(try ServerBinaryTests.waitForReady(port: apiPort), "api readyz: \(api.stderr)")
-        let (relay, relayPort) = try start("relay", user: "maestro-relay")
+        let apiPort = try #require(readyAPIPort, "api readyz: \(api.stderr)")
+        let (relay, readyRelayPort) = try start("relay", user: "maestro-relay")
         defer { relay.signal(SIGKILL) }
-        #expect(try ServerBinaryTests.waitForReady(port: relayPort), "relay readyz: \(relay.stderr)")
+        let relayPort = try #require(readyRelayPort, "relay readyz: \(relay.stderr)")
 
         // Each serves its own routes only.
         #expect(try ServerBinaryTests.httpStatus(port: relayPort, path: "/api/tasks", token: token) == 404)

@@ -4,6 +4,7 @@ stopping a process, a clean environment, and private copies of the binaries unde
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -95,8 +96,12 @@ class RedisProcess:
 
 
 class MaestroServer:
-    """maestro-server on a fixed free port against a Redis (anything with a `url`), with the given user token and the
-    Dashboard/ of this checkout; can be stopped and started again on the same port."""
+    """maestro-server against a Redis (anything with a `url`), with the given user token and the Dashboard/ of this
+    checkout; can be stopped and started again on the same port. Its first start asks for any free port (`--port 0`)
+    and reads the one it got from the server's log, so no other process can take the port between picking and
+    binding."""
+
+    LISTENING = re.compile(rb"listening on 127\.0\.0\.1:(\d+)")
 
     def __init__(self, binaries: Binaries, redis, work_dir: Path, log_dir: Path, user_token: str, tls=None,
                  extra_args=(), extra_env=None):
@@ -108,21 +113,26 @@ class MaestroServer:
         self.redis = redis
         self.user_token = user_token
         self.tls = tls
-        self.port = free_port()
-        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
-        # A port comes free again when an earlier server of the same session stops: its directory and log stay, so
-        # each server gets its own.
+        self.port: int | None = None  # known once started
+        # Each server gets a directory and a log of its own (a port comes free again when an earlier server stops).
         work_dir.mkdir(parents=True, exist_ok=True)
-        self.data_dir = Path(tempfile.mkdtemp(prefix=f"server-{self.port}-", dir=work_dir))
+        self.data_dir = Path(tempfile.mkdtemp(prefix="server-", dir=work_dir))
         self.log_path = log_dir / f"maestro-{self.data_dir.name}.log"
         self.process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("maestro-server has not started yet: its port is not known")
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self):
         env = clean_environment()
         env.update({"MAESTRO_REDIS_URL": self.redis.url, "MAESTRO_USER_TOKEN": self.user_token, "LOG_LEVEL": "info"})
         env.update(self.extra_env)
         log = open(self.log_path, "ab")
-        args = [str(self.binaries.server), "--host", "127.0.0.1", "--port", str(self.port),
+        log_start = log.tell()
+        args = [str(self.binaries.server), "--host", "127.0.0.1", "--port", str(self.port or 0),
                 "--data-dir", str(self.data_dir)]
         if DASHBOARD_DIR.is_dir():
             args += ["--dashboard-dir", str(DASHBOARD_DIR)]
@@ -135,10 +145,17 @@ class MaestroServer:
         def ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"maestro-server exited with {self.process.returncode}; see {self.log_path}")
+            if self.port is None:
+                with open(self.log_path, "rb") as written:
+                    written.seek(log_start)
+                    match = self.LISTENING.search(written.read())
+                if match is None:
+                    return False
+                self.port = int(match.group(1))
             with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2, context=self.ssl_context()) as response:
                 return response.status == 200
 
-        wait_until(ready, 30, f"maestro-server on port {self.port} to be ready", interval=0.1)
+        wait_until(ready, 30, f"maestro-server ({self.log_path.name}) to be ready", interval=0.1)
         return self
 
     def alive(self) -> bool:
