@@ -126,6 +126,8 @@ final class RunCommandTests {
         #expect(await pollUntil { agent.pids.count == 1 })
         let sessionId = try #require(announcedSession(running.stderr))
         #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
+        #expect(await pollUntil { !agent.environment.isEmpty })
+        #expect(agent.environment["MAESTRO_TASK_ID"] == nil && agent.environment["MAESTRO_TASK_IDS"] == nil, "no task")
         running.signal(SIGTERM)
         let result = await running.finished()
         #expect(result.status == 0, "\(result.stderr)")
@@ -177,10 +179,12 @@ final class RunCommandTests {
         #expect(await running.finished().status == 0)
     }
 
-    @Test("--session takes over a session spawned elsewhere, with its token; a wrong token or a live one is refused")
+    @Test("--session takes over a session spawned elsewhere, with its token and tasks; a wrong token or a live one is refused")
     func takeOver() async throws {
+        let taskId = try await CLIProcess(environment: base).runDetached("task", "create", "Queued elsewhere").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         let spawned = try await CLIProcess(environment: base).runDetached(
-            "session", "create", "--name", "from-dashboard")
+            "session", "create", "--name", "from-dashboard", "--task", taskId)
         var environment = base
         for line in spawned.stdout.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
@@ -198,7 +202,8 @@ final class RunCommandTests {
         #expect(await pollUntil { (try? session(sessionId)["status"]) == "active" })
         #expect(await pollUntil { !agent.environment.isEmpty }, "the agent writes its environment once it runs")
         #expect(agent.environment["MAESTRO_SESSION_ID"] == sessionId)
-        #expect(agent.environment["MAESTRO_TASK_ID"] == nil && agent.environment["MAESTRO_TASK_IDS"] == nil, "no --task")
+        #expect(agent.environment["MAESTRO_TASK_ID"] == taskId, "no --task: the session's first task")
+        #expect(agent.environment["MAESTRO_TASK_IDS"] == taskId)
 
         let second = try await CLIProcess(environment: environment).runDetached(
             "run", "--session", sessionId, "--", "true")

@@ -17,8 +17,9 @@ enum Run {
             from MAESTRO_SESSION_TOKEN), queues it on the given tasks, and starts the command with the session
             context in its environment: MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_URL
             when set (the agent talks to the HTTP API), and MAESTRO_AGENT_REDIS_URL as MAESTRO_REDIS_URL when set (a
-            Redis user for agents); one of the two is required. With --task, MAESTRO_TASK_ID is the first task given
-            and MAESTRO_TASK_IDS all of them, separated by spaces (for hooks that report on the session's task). Neither this process's own MAESTRO_REDIS_URL nor
+            Redis user for agents); one of the two is required. MAESTRO_TASK_IDS lists the session's tasks, separated
+            by spaces, and MAESTRO_TASK_ID is the first task given with --task, else the session's first (for hooks
+            that report on the session's task); neither is set for a session without tasks. Neither this process's own MAESTRO_REDIS_URL nor
             MAESTRO_USER_TOKEN is passed on. The session becomes active once the command runs, stopped when it
             exits with 0, failed with the exit code or signal otherwise, failed with the reason when it cannot
             start. SIGINT and SIGTERM are passed on to the command.
@@ -87,6 +88,8 @@ enum Run {
                     idempotencyKey: RandomIdentifier.make(prefix: "run")))
         }
 
+        let linked = try connection.run(GetSession(scope: scope, sessionId: credentials.sessionId)).taskIds
+
         let wakeup = WakeupPipe()
         wakeup.route(signals: [SIGINT, SIGTERM, SIGCHLD])
         ControlListener.start(
@@ -96,7 +99,7 @@ enum Run {
             connection: connection, scope: scope, identity: identity,
             settings: Supervisor.Settings(
                 command: arguments.values("command"), leaseSeconds: leaseSeconds, stopGrace: .seconds(stopGrace),
-                environment: agentEnvironment(environment, credentials, tasks: tasks),
+                environment: agentEnvironment(environment, credentials, task: tasks.first ?? linked.first, tasks: linked),
                 exitStatusWhenRefused: ExitStatus.refused.rawValue,
                 say: { printError("maestro run: \($0)") }),
             wakeup: wakeup)
@@ -140,10 +143,10 @@ enum Run {
         return seconds
     }
 
-    /// This process's environment with the session context (and the tasks given, when any) in it and the user token
-    /// out of it.
+    /// This process's environment with the session context (and its tasks, when it has any: `task` the one to report
+    /// on) in it and the user token out of it.
     private static func agentEnvironment(
-        _ environment: CLIEnvironment, _ session: SessionCredentials, tasks: [String]
+        _ environment: CLIEnvironment, _ session: SessionCredentials, task: String?, tasks: [String]
     ) -> [String: String] {
         var variables: [String: String] = [:]
         var entry = environ
@@ -158,8 +161,8 @@ enum Run {
         variables["MAESTRO_SESSION_ID"] = session.sessionId
         variables["MAESTRO_SESSION_TOKEN"] = session.token
         variables["MAESTRO_PROJECT_ID"] = environment.projectId
-        if let first = tasks.first {
-            variables["MAESTRO_TASK_ID"] = first
+        if let task {
+            variables["MAESTRO_TASK_ID"] = task
             variables["MAESTRO_TASK_IDS"] = tasks.joined(separator: " ")
         }
         for (name, value) in environment.sessionReachability { variables[name] = value }
