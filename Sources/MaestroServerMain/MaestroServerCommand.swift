@@ -86,9 +86,16 @@ struct MaestroServerCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Seconds a webhook delivery belongs to the server sending it; if that server dies, another sends it "
-                + "after this (default: $MAESTRO_WEBHOOK_LEASE, else 30; keep it above the 10 s request timeout).",
+                + "after this (default: $MAESTRO_WEBHOOK_LEASE, else 30; 1-3600, longer than the request timeout).",
             valueName: "seconds"))
     var webhookLease: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds one webhook request may take, from resolving the host to the answer's head (default: "
+                + "$MAESTRO_WEBHOOK_TIMEOUT, else 10; 1-60). Slower answers count as failed attempts and are retried.",
+            valueName: "seconds"))
+    var webhookTimeout: Double?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -99,6 +106,7 @@ struct MaestroServerCommand: AsyncParsableCommand {
                 ?? (NSHomeDirectory() + "/.local/share/maestro"))
 
         let tls = try tlsConfiguration(environment)
+        let webhooks = try webhookSettings(environment)
         let streamMaxLength = try Self.streamMaxLength(environment["MAESTRO_STREAM_MAXLEN"])
         var embedded: EmbeddedRedis?
         let redisURL: String
@@ -153,7 +161,7 @@ struct MaestroServerCommand: AsyncParsableCommand {
             allowedOrigins: Set(allowedOrigins),
             dashboardDirectory: dashboardDir ?? environment["MAESTRO_DASHBOARD_DIR"]
                 ?? ServerContext.builtInDashboardDirectory,
-            role: role, webhooks: try webhookSettings(environment))
+            role: role, webhooks: webhooks)
         let app = try buildApplication(
             context, configuration: .init(address: .hostname(host, port: port), serverName: "maestro"), tls: tls,
             logger: logger)
@@ -194,14 +202,27 @@ struct MaestroServerCommand: AsyncParsableCommand {
                 throw ValidationError("--webhook-retry-schedule: \(error.message)")
             }
         }
-        if let seconds = try webhookLease ?? environment["MAESTRO_WEBHOOK_LEASE"].flatMap({ text in
-            guard let value = Double(text) else { throw ValidationError("MAESTRO_WEBHOOK_LEASE must be seconds") }
-            return value
-        }) {
-            guard seconds >= 1, seconds <= 3600 else {
-                throw ValidationError("the webhook lease must be from 1 to 3600 seconds (got \(seconds))")
+        /// Seconds from the option, else from its environment variable, within `range` (nil: neither is set).
+        func seconds(_ option: Double?, _ variable: String, _ what: String, in range: ClosedRange<Double>) throws
+            -> Duration?
+        {
+            guard let value = try option ?? environment[variable].flatMap({ text in
+                guard let value = Double(text) else { throw ValidationError("\(variable) must be seconds (got '\(text)')") }
+                return value
+            }) else { return nil }
+            guard range.contains(value) else {
+                throw ValidationError(
+                    "the \(what) must be from \(Int(range.lowerBound)) to \(Int(range.upperBound)) seconds (got \(value))")
             }
-            settings.lease = .milliseconds(Int64(seconds * 1000))
+            return .milliseconds(Int64(value * 1000))
+        }
+        settings.lease = try seconds(webhookLease, "MAESTRO_WEBHOOK_LEASE", "webhook lease", in: 1...3600) ?? settings.lease
+        settings.timeout =
+            try seconds(webhookTimeout, "MAESTRO_WEBHOOK_TIMEOUT", "webhook timeout", in: 1...60) ?? settings.timeout
+        guard settings.lease > settings.timeout else {
+            throw ValidationError(
+                "the webhook lease (\(settings.lease)) must be longer than the webhook timeout (\(settings.timeout)): "
+                    + "a delivery still being sent would be sent again by another server")
         }
         return settings
     }

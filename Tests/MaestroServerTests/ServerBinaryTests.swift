@@ -51,6 +51,24 @@ struct ServerBinaryTests {
         #expect(result.stderr.contains("redis-server is not installed"), "\(result.stderr)")
     }
 
+    @Test("webhook timings out of range, or a lease no longer than the timeout, are refused before anything starts")
+    func refusesWebhookTimings() throws {
+        for (arguments, environment, message) in [
+            (["--webhook-timeout", "0"], [:], "the webhook timeout must be from 1 to 60 seconds"),
+            (["--webhook-timeout", "61"], [:], "the webhook timeout must be from 1 to 60 seconds"),
+            ([], ["MAESTRO_WEBHOOK_TIMEOUT": "soon"], "MAESTRO_WEBHOOK_TIMEOUT must be seconds"),
+            (["--webhook-lease", "0.5"], [:], "the webhook lease must be from 1 to 3600 seconds"),
+            (["--webhook-lease", "5"], [:], "must be longer than the webhook timeout"),
+            (["--webhook-lease", "20"], ["MAESTRO_WEBHOOK_TIMEOUT": "20"], "must be longer than the webhook timeout"),
+        ] as [([String], [String: String], String)] {
+            // No redis-server on PATH: a refusal about Redis would mean the timings were not checked first.
+            let result = try CLIProcess(
+                environment: environment.merging(["PATH": "/nonexistent"]) { $1 }, executable: "maestro-server"
+            ).run(bytes: (arguments + ["--port", "0", "--data-dir", "/nonexistent/maestro"]).map { Array($0.utf8) })
+            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test("an external Redis that may evict keys is refused, saying why")
     func refusesEviction() throws {
         let redis = try RedisTestServer(arguments: ["--maxmemory-policy", "allkeys-lru"])

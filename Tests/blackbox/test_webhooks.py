@@ -245,6 +245,20 @@ def test_a_server_without_delivery_leaves_it_to_one_with(start_server, hooks_red
         figures.case(SUITE)
 
 
+def test_an_answer_slower_than_the_timeout_is_a_failed_attempt(start_server, hooks_redis, figures):
+    server = start_server(retry_schedule="200ms", timeout_s=1)
+    api = Api(server.base_url, "slowpoke")
+    with WebhookReceiver(delay=3) as slow:
+        webhook, _ = create_webhook(api, slow.url, projectId="slowpoke")
+        api.create_task("Answered too late")
+        wait_until(lambda: deliveries(api, webhook["id"])[0]["state"] == "dead", 10,
+                   "both attempts timed out after 1 s (--webhook-timeout 1)")
+        [dead] = deliveries(api, webhook["id"])
+        assert dead["attempts"] == 2 and dead["lastStatus"] is None, dead
+        assert dead["lastError"] == "timed out after 1.0 seconds", dead["lastError"]
+        figures.case(SUITE)
+
+
 def test_an_endless_answer_is_cut_off(start_server, hooks_redis, figures):
     # The sender reads at most 64 KiB of an answer: a 200 whose body never ends is a delivery, recorded at once.
     server = start_server(retry_schedule="1s")

@@ -190,15 +190,20 @@ class MaestroServer:
 
 
 def webhook_delivery_args(allow_private: bool = True, retry_schedule: str = "300ms,300ms,300ms",
-                          lease_s: float | None = None, delivering: bool = True) -> list[str]:
+                          lease_s: float | None = None, timeout_s: float | None = None,
+                          delivering: bool = True) -> list[str]:
     """maestro-server arguments for a server that delivers webhooks in a test: a retry schedule of moments instead of
     a day, receivers on 127.0.0.1 allowed (`allow_private`), and with `lease_s` a short lease, so a killed server's
-    deliveries are taken over within seconds; `delivering=False` turns delivery off (`--no-webhook-delivery`)."""
+    deliveries are taken over within seconds (the request timeout then defaults to half of it: a lease must outlast
+    it); `timeout_s` a request timeout of its own; `delivering=False` turns delivery off (`--no-webhook-delivery`)."""
     args = ["--webhook-retry-schedule", retry_schedule] + ([] if delivering else ["--no-webhook-delivery"])
     if allow_private:
         args.append("--allow-private-webhook-targets")
     if lease_s is not None:
         args += ["--webhook-lease", str(lease_s)]
+        timeout_s = timeout_s or max(1, lease_s / 2)
+    if timeout_s is not None:
+        args += ["--webhook-timeout", str(timeout_s)]
     return args
 
 
