@@ -14,9 +14,10 @@ enum MCPCommand {
 
             It acts as the session in its environment, like every task command: MAESTRO_SESSION_ID,
             MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, and MAESTRO_REDIS_URL or MAESTRO_URL (`maestro run` gives
-            them to the agent, which passes them on to the servers it starts). Without a session, the tools that
-            report answer "No session found." as a tool error. Ends when stdin closes. How to register it with
-            each agent: docs/agents.md.
+            them to the agent, which passes them on to the servers it starts). The session's tasks in
+            MAESTRO_TASK_IDS (also from `maestro run`) are named in the instructions the model gets. Without a
+            session, the tools that report answer "No session found." as a tool error. Ends when stdin closes. How
+            to register it with each agent: docs/agents.md.
             """,
         run: run
     )

@@ -108,14 +108,27 @@ extension SessionTools {
 
     static let all = [queueTasks, updateStatus, getAnswer, showTask, listTasks]
 
-    static let serverInfo = ServerInfo(
-        name: "maestro", title: "Maestro",
-        version: "library-\(FunctionLibrary.version)",
-        instructions: """
+    /// The server's description, naming the session's tasks when `maestro run` handed them on (`MAESTRO_TASK_IDS`,
+    /// space-separated; anything but valid ids is left out, and at most `namedTasks` are named).
+    static func serverInfo(taskIds: String?) -> ServerInfo {
+        var instructions = """
             Maestro shows people, live, what each AI agent session is doing on each task. You act as one session. \
             When you take on tasks, queue_tasks them; report `working` with update_status when you start; report \
             `needs_input` (question in notes) and call get_answer when you need a decision; `blocked` (reason in \
             notes) when something external is missing; `completed` or `failed` (with notes) when you finish. \
             show_task reads a task, list_tasks lists them. Tasks are also resources: maestro://task/{taskId}.
-            """)
+            """
+        let tasks = (taskIds ?? "").split(separator: " ").map(String.init).filter(Validation.isIdentifier)
+        if !tasks.isEmpty {
+            instructions +=
+                " This session works on "
+                + (tasks.count == 1 ? "task \(tasks[0])" : "tasks " + tasks.prefix(namedTasks).joined(separator: ", "))
+                + (tasks.count > namedTasks ? " and \(tasks.count - namedTasks) more" : "")
+                + ": use these ids when you report."
+        }
+        return ServerInfo(
+            name: "maestro", title: "Maestro", version: "library-\(FunctionLibrary.version)", instructions: instructions)
+    }
+
+    static let namedTasks = 20
 }

@@ -15,7 +15,7 @@ struct SessionTools: MCPService {
     /// Sends `notifications/resources/updated` for subscribed tasks.
     let watcher: TaskWatcher
 
-    var info: ServerInfo { Self.serverInfo }
+    var info: ServerInfo { Self.serverInfo(taskIds: ProcessInfo.processInfo.environment["MAESTRO_TASK_IDS"]) }
     var tools: [ToolDefinition] { Self.all }
 
     func call(_ tool: ToolDefinition, _ arguments: ToolArguments, cancellation: CancellationFlag) throws -> ToolResult {

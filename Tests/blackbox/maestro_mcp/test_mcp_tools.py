@@ -22,6 +22,7 @@ def test_initialize_and_tool_schemas(project):
             assert init.capabilities.tools is not None
             assert init.capabilities.resources.subscribe is True
             assert "update_status" in init.instructions
+            assert "This session works on" not in init.instructions, "no MAESTRO_TASK_IDS, no task named"
             tools = {tool.name: tool for tool in (await session.list_tools()).tools}
             assert set(tools) == TOOLS
             for tool in tools.values():
@@ -45,6 +46,20 @@ def test_initialize_and_tool_schemas(project):
                 assert phrase in description
             assert tools["show_task"].annotations.read_only_hint is True
             assert tools["update_status"].annotations.read_only_hint is False
+    run(scenario)
+
+
+def test_instructions_name_the_tasks_maestro_run_hands_on(project):
+    # `maestro run` sets MAESTRO_TASK_IDS; what is not a valid id never reaches the model.
+    async def scenario():
+        env = project.env() | {"MAESTRO_TASK_IDS": "t1 t2 {bad} t3\nx"}
+        async with connected(project, env) as session:
+            instructions = session.init_result.instructions
+            assert "This session works on tasks t1, t2: use these ids when you report." in instructions, instructions
+            assert "{bad}" not in instructions and "t3" not in instructions
+        async with connected(project, project.env() | {"MAESTRO_TASK_IDS": "t2"}) as session:
+            assert "This session works on task t2:" in session.init_result.instructions
+
     run(scenario)
 
 
