@@ -112,7 +112,7 @@ local function archive_sweep(keys, args)
             if redis.call('HGET', key, 'updatedAt') < before and redis.call('SCARD', key .. '/children') == 0 then
                 archive_task(prefix, task_id, status)
                 archived[#archived + 1] = task_id
-                emit(keys, args, 'task:archived', json.object({ { 'taskId', json.plain(task_id) } }))
+                emit(keys, args, 'task:archived', json.object('taskId', json.plain(task_id)))
             end
         end
         if #page < batch * 2 then
@@ -122,7 +122,7 @@ local function archive_sweep(keys, args)
             done = false
         end
     end
-    return json.object({ { 'archived', json.strings(archived) }, { 'passDone', tostring(done) } })
+    return json.object('archived', json.strings(archived), 'passDone', tostring(done))
 end
 
 -- Unfolds an archived task (`stored`, from archived_record) into its keys as it was when archived, and takes it out
@@ -188,12 +188,10 @@ local function restore_task(keys, args)
             local now = now_iso()
             touch_task(prefix, task, now)
             record_history(prefix, id, now, 'user', 'restored', {})
-            event_ids[#event_ids + 1] = emit(keys, args, 'task:restored', json.object({
-                { 'task', task_json(prefix, task) },
-            }))
+            event_ids[#event_ids + 1] = emit(keys, args, 'task:restored', json.object('task', task_json(prefix, task)))
         end
         restore(task_id, record)
         local body = task_json(prefix, load_task(prefix, task_id))
-        return json.object({ { 'task', body }, { 'eventIds', json.strings(event_ids) } })
+        return json.object('task', body, 'eventIds', json.strings(event_ids))
     end)
 end

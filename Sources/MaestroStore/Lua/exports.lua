@@ -2,14 +2,14 @@
 -- token's SHA-1 (so an imported session keeps working with its token), the project record; page by page.
 
 local function project_json(project)
-    return json.object({
-        { 'id', json.string(project.id) },
-        { 'name', json.string(project.name) },
-        { 'description', project.description and json.string(project.description) },
-        { 'createdAt', json.string(project.createdAt) },
-        { 'updatedAt', json.string(project.updatedAt) },
-        { 'extra', project.extra },
-    })
+    return json.object(
+        'id', json.string(project.id),
+        'name', json.string(project.name),
+        'description', project.description and json.string(project.description),
+        'createdAt', json.string(project.createdAt),
+        'updatedAt', json.string(project.updatedAt),
+        'extra', project.extra
+    )
 end
 
 -- ARGV: version. Read-only. {"project": {...} or null, "cursor"}.
@@ -17,10 +17,10 @@ local function get_project(keys, args)
     check_version(keys, args)
     local prefix = project_of(keys)
     local project = hash_to_table(redis.call('HGETALL', prefix .. 'project'))
-    return json.object({
-        { 'project', project.id and project_json(project) or 'null' },
-        { 'cursor', json.string(stream_cursor(keys)) },
-    })
+    return json.object(
+        'project', project.id and project_json(project) or 'null',
+        'cursor', json.string(stream_cursor(keys))
+    )
 end
 
 -- The ids of one page of a creation-ordered zset, and its size.
@@ -56,10 +56,10 @@ local function export_sessions(keys, args)
     local sessions = {}
     for i, session_id in ipairs(ids) do
         local session = load_session(prefix, session_id)
-        sessions[i] = json.object({
-            { 'session', session_json(prefix, session, true) },
-            { 'tokenHash', session.tokenHash and json.string(session.tokenHash) },
-        })
+        sessions[i] = json.object(
+            'session', session_json(prefix, session, true),
+            'tokenHash', session.tokenHash and json.string(session.tokenHash)
+        )
     end
     return page_json(keys, 'sessions', sessions, total)
 end

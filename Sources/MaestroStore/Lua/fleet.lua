@@ -22,14 +22,17 @@ local function fleet_sessions(keys, args)
             end
         end
         local progress = {}
-        for _, status in ipairs(order) do progress[#progress + 1] = { status, tostring(counts[status]) } end
+        for _, status in ipairs(order) do
+            progress[#progress + 1] = status
+            progress[#progress + 1] = tostring(counts[status])
+        end
         local beat = millis_of_iso(session.lastHeartbeat)
-        rows[i] = json.object({
-            { 'session', session_json(prefix, session) },
-            { 'progress', json.object(progress) },
-            { 'stale', tostring(stale) },
-            { 'heartbeatAgeSeconds', beat and tostring(math.max(0, math.floor((now - beat) / 1000))) or nil },
-        })
+        rows[i] = json.object(
+            'session', session_json(prefix, session),
+            'progress', json.object(unpack(progress)),
+            'stale', tostring(stale),
+            'heartbeatAgeSeconds', beat and tostring(math.max(0, math.floor((now - beat) / 1000))) or nil
+        )
     end
     return page_json(keys, 'sessions', rows, total)
 end

@@ -10,10 +10,11 @@ function key_of.history(prefix, task_id) return prefix .. 'task:' .. task_id .. 
 -- `actor` is 'user', 'system' or 'session:<id>'; `details` a list of {name, encoded value} pairs
 -- (from, to, sessionId, notes, fields). A list: appending costs the same whatever the history holds.
 local function record_history(prefix, task_id, at, actor, action, details)
-    local fields = { { 'at', json.plain(at) }, { 'actor', json.string(actor) }, { 'action', json.plain(action) } }
-    for _, field in ipairs(details or {}) do fields[#fields + 1] = field end
+    local fields = { 'at', json.plain(at), 'actor', json.string(actor), 'action', json.plain(action) }
+    details = details or {}
+    for i, field in ipairs(details) do fields[5 + 2 * i], fields[6 + 2 * i] = field[1], field[2] end
     local key = key_of.history(prefix, task_id)
-    redis.call('LPUSH', key, json.object(fields))
+    redis.call('LPUSH', key, json.object(unpack(fields, 1, 6 + 2 * #details)))
     redis.call('LTRIM', key, 0, HISTORY_LIMIT - 1)
 end
 
@@ -30,9 +31,9 @@ local function task_history(keys, args)
     if not created_at then refuse('NOT_FOUND', 'task ' .. args[2] .. ' does not exist in this project') end
     local entries = history_entries(key_of.history(prefix, args[2]))
     if #entries < HISTORY_LIMIT then
-        entries[#entries + 1] = json.object({
-            { 'at', json.plain(created_at) }, { 'actor', '"user"' }, { 'action', '"created"' },
-        })
+        entries[#entries + 1] = json.object(
+            'at', json.plain(created_at), 'actor', '"user"', 'action', '"created"'
+        )
     end
-    return json.object({ { 'taskId', json.string(args[2]) }, { 'history', json.array(entries) } })
+    return json.object('taskId', json.string(args[2]), 'history', json.array(entries))
 end

@@ -105,11 +105,11 @@ local function import_session(keys, args)
         if not existing then
             redis.call('ZADD', prefix .. 'sessions', redis.call('INCR', prefix .. 'seq'), session.id)
         end
-        local event_id = emit(keys, args, 'session:spawn', json.object({
-            { 'session', session_json(prefix, session) },
-            { 'taskIds', json.strings(links) },
-            { 'spawnSource', json.string(session.spawnSource) },
-        }))
+        local event_id = emit(keys, args, 'session:spawn', json.object(
+            'session', session_json(prefix, session),
+            'taskIds', json.strings(links),
+            'spawnSource', json.string(session.spawnSource)
+        ))
         return import_reply(outcome, session.id, nil, nil, nil, { event_id }), true
     end)
 end

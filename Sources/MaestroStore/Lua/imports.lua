@@ -70,14 +70,14 @@ local function import_outcome(existing, incoming, policy, same)
 end
 
 local function import_reply(outcome, id, reason, current, version, event_ids)
-    return json.object({
-        { 'outcome', json.string(outcome) },
-        { 'id', json.string(id) },
-        { 'version', version },
-        { 'reason', reason and json.string(reason) },
-        { 'current', current and json.string(current) },
-        { 'eventIds', json.strings(event_ids or {}) },
-    })
+    return json.object(
+        'outcome', json.string(outcome),
+        'id', json.string(id),
+        'version', version,
+        'reason', reason and json.string(reason),
+        'current', current and json.string(current),
+        'eventIds', json.strings(event_ids or {})
+    )
 end
 
 -- Whether two tables hold the same values under `fields`.
@@ -288,10 +288,10 @@ local function import_task(keys, args)
         write_hash(key, TASK_FIELDS, task)
         write_progress(prefix, task.id, existing and existing.links, entries)
         local event_type = existing and 'task:updated' or 'task:created'
-        local event_ids = { emit(keys, args, event_type, json.object({ { 'task', task_json(prefix, task) } })) }
+        local event_ids = { emit(keys, args, event_type, json.object('task', task_json(prefix, task))) }
         if archived and redis.call('SCARD', key .. '/children') == 0 then
             archive_task(prefix, task.id, task.status)
-            event_ids[2] = emit(keys, args, 'task:archived', json.object({ { 'taskId', json.plain(task.id) } }))
+            event_ids[2] = emit(keys, args, 'task:archived', json.object('taskId', json.plain(task.id)))
         end
         return import_reply(outcome, task.id, nil, nil, task.version, event_ids), true
     end)

@@ -24,15 +24,15 @@ local function change_lifecycle(keys, args, prefix, session, target, reason, pid
         redis.call('HSET', key, 'pid', pid)
     end
     if target == 'spawning' then
-        return emit(keys, args, 'session:spawn', json.object({
-            { 'session', session_json(prefix, session) },
-            { 'taskIds', json.strings(redis.call('LRANGE', key .. '/tasks', 0, -1)) },
-            { 'spawnSource', json.string(session.spawnSource) },
-        }))
+        return emit(keys, args, 'session:spawn', json.object(
+            'session', session_json(prefix, session),
+            'taskIds', json.strings(redis.call('LRANGE', key .. '/tasks', 0, -1)),
+            'spawnSource', json.string(session.spawnSource)
+        ))
     end
-    return emit(keys, args, LIFECYCLE_EVENTS[target], json.object({
-        { 'sessionId', json.string(session.id) },
-        { 'error', target == 'failed' and json.string(session.error) or nil },
-        { 'updatedAt', json.string(session.updatedAt) },
-    }))
+    return emit(keys, args, LIFECYCLE_EVENTS[target], json.object(
+        'sessionId', json.string(session.id),
+        'error', target == 'failed' and json.string(session.error) or nil,
+        'updatedAt', json.string(session.updatedAt)
+    ))
 end

@@ -22,14 +22,14 @@ local function queue_tasks(keys, args)
                 event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now, actor)
             end
             local status = redis.call('HGET', key_of.progress(prefix, task.id, session_id), 'status')
-            results[i] = json.object({
-                { 'taskId', json.string(task.id) },
-                { 'queued', tostring(queued) },
-                { 'status', json.string(status) },
-                { 'version', task.version },
-            })
+            results[i] = json.object(
+                'taskId', json.string(task.id),
+                'queued', tostring(queued),
+                'status', json.string(status),
+                'version', task.version
+            )
         end
-        return json.object({ { 'tasks', json.array(results) }, { 'eventIds', json.strings(event_ids) } })
+        return json.object('tasks', json.array(results), 'eventIds', json.strings(event_ids))
     end)
 end
 
@@ -40,17 +40,17 @@ local function progress_reply(args, compact)
         string.match(compact, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
     local ids = {}
     for id in string.gmatch(event_ids, '[^,]+') do ids[#ids + 1] = json.plain(id) end
-    return json.object({
-        { 'taskId', json.plain(args[4]) },
-        { 'sessionId', json.plain(args[5]) },
-        { 'status', json.plain(args[7]) },
-        { 'notes', (args[8] or '') == '' and 'null' or json.string(args[8]) },
-        { 'lastUpdated', json.plain(last_updated) },
-        { 'previousStatus', json.plain(previous) },
-        { 'taskStatus', json.plain(task_status) },
-        { 'version', version },
-        { 'eventIds', json.array(ids) },
-    })
+    return json.object(
+        'taskId', json.plain(args[4]),
+        'sessionId', json.plain(args[5]),
+        'status', json.plain(args[7]),
+        'notes', (args[8] or '') == '' and 'null' or json.string(args[8]),
+        'lastUpdated', json.plain(last_updated),
+        'previousStatus', json.plain(previous),
+        'taskStatus', json.plain(task_status),
+        'version', version,
+        'eventIds', json.array(ids)
+    )
 end
 
 -- ARGV: version, idempotency key, max stream length, taskId, sessionId, session token, status, notes ('' none).
@@ -100,15 +100,15 @@ local function update_progress(keys, args)
         })
         local notes_json = notes == '' and 'null' or json.string(notes)
         local suggestion = suggested_status(task.status, session_statuses(prefix, task_id))
-        local event_ids = { emit(keys, args, 'task:session_status', json.object({
-            { 'taskId', json.string(task_id) },
-            { 'sessionId', json.string(session_id) },
-            { 'status', json.string(status) },
-            { 'notes', notes_json },
-            { 'lastUpdated', json.string(now) },
-            { 'version', version },
-            { 'suggestedStatus', suggestion and json.plain(suggestion) or 'null' },
-        })) }
+        local event_ids = { emit(keys, args, 'task:session_status', json.object(
+            'taskId', json.string(task_id),
+            'sessionId', json.string(session_id),
+            'status', json.string(status),
+            'notes', notes_json,
+            'lastUpdated', json.string(now),
+            'version', version,
+            'suggestedStatus', suggestion and json.plain(suggestion) or 'null'
+        )) }
         -- Only a session newly starting work starts a todo task: a repeated `working` leaves a user's move back
         -- to To Do standing.
         if status == 'working' and current ~= 'working' and task.status == 'todo' then
@@ -119,7 +119,7 @@ local function update_progress(keys, args)
             record_history(prefix, task_id, now, 'system', 'status', {
                 { 'from', '"todo"' }, { 'to', '"inprogress"' }, { 'sessionId', json.string(session_id) },
             })
-            event_ids[2] = emit(keys, args, 'task:updated', json.object({ { 'task', task_json(prefix, task) } }))
+            event_ids[2] = emit(keys, args, 'task:updated', json.object('task', task_json(prefix, task)))
         end
         return table.concat({ now, current, task.status, version, table.concat(event_ids, ',') }, ' ')
     end, function(compact) return progress_reply(args, compact) end)
@@ -149,14 +149,14 @@ local function answer_input(keys, args)
         redis.call('HSET', key, 'answer', answer, 'answeredAt', now)
         local version = touch_task(prefix, task, now)
         record_history(prefix, task_id, now, 'user', 'answer', { { 'sessionId', json.string(session_id) } })
-        local body = json.object({
-            { 'taskId', json.string(task_id) },
-            { 'sessionId', json.string(session_id) },
-            { 'answer', json.string(answer) },
-            { 'answeredAt', json.string(now) },
-            { 'version', version },
-        })
+        local body = json.object(
+            'taskId', json.string(task_id),
+            'sessionId', json.string(session_id),
+            'answer', json.string(answer),
+            'answeredAt', json.string(now),
+            'version', version
+        )
         local event_id = emit(keys, args, 'task:input_answer', body)
-        return json.object({ { 'answer', body }, { 'eventIds', json.strings({ event_id }) } })
+        return json.object('answer', body, 'eventIds', json.strings({ event_id }))
     end)
 end

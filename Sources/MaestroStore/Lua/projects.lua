@@ -19,15 +19,15 @@ end
 
 -- The project as the API shows it: its record (or what it would be) with every setting.
 local function project_settings_json(project_id, record)
-    return json.object({
-        { 'id', json.plain(project_id) },
-        { 'name', json.string(record.name or project_id) },
-        { 'description', record.description and json.string(record.description) },
-        { 'createdAt', record.createdAt and json.plain(record.createdAt) },
-        { 'updatedAt', record.updatedAt and json.plain(record.updatedAt) },
-        { 'staleAfterSeconds', tostring(project_setting(record, 'staleAfterSeconds')) },
-        { 'archiveAfterDays', tostring(project_setting(record, 'archiveAfterDays')) },
-    })
+    return json.object(
+        'id', json.plain(project_id),
+        'name', json.string(record.name or project_id),
+        'description', record.description and json.string(record.description),
+        'createdAt', record.createdAt and json.plain(record.createdAt),
+        'updatedAt', record.updatedAt and json.plain(record.updatedAt),
+        'staleAfterSeconds', tostring(project_setting(record, 'staleAfterSeconds')),
+        'archiveAfterDays', tostring(project_setting(record, 'archiveAfterDays'))
+    )
 end
 
 -- ARGV: version. Read-only. {"project": {...settings}, "counts": {"todo": N, ..., "archived": N}, "cursor"}.
@@ -36,14 +36,16 @@ local function project_overview(keys, args)
     local prefix, project_id = project_of(keys)
     local counts = {}
     for _, status in ipairs(TASK_STATUSES) do
-        counts[#counts + 1] = { status, tostring(redis.call('ZCARD', prefix .. 'tasks/' .. status)) }
+        counts[#counts + 1] = status
+        counts[#counts + 1] = tostring(redis.call('ZCARD', prefix .. 'tasks/' .. status))
     end
-    counts[#counts + 1] = { 'archived', tostring(redis.call('ZCARD', prefix .. 'archive')) }
-    return json.object({
-        { 'project', project_settings_json(project_id, project_record(prefix)) },
-        { 'counts', json.object(counts) },
-        { 'cursor', json.string(stream_cursor(keys)) },
-    })
+    counts[#counts + 1] = 'archived'
+    counts[#counts + 1] = tostring(redis.call('ZCARD', prefix .. 'archive'))
+    return json.object(
+        'project', project_settings_json(project_id, project_record(prefix)),
+        'counts', json.object(unpack(counts)),
+        'cursor', json.string(stream_cursor(keys))
+    )
 end
 
 -- ARGV: version, idempotency key, max stream length, then name/value pairs among name, description ('' clears
@@ -82,7 +84,7 @@ local function update_project(keys, args)
             end
         end
         if #changes == 0 and #removes == 0 then
-            return json.object({ { 'project', project_settings_json(project_id, record) }, { 'eventIds', '[]' } })
+            return json.object('project', project_settings_json(project_id, record), 'eventIds', '[]')
         end
         local now = now_iso()
         local key = prefix .. 'project'
@@ -92,7 +94,7 @@ local function update_project(keys, args)
         redis.call('HSET', key, 'updatedAt', now, unpack(changes))
         if #removes > 0 then redis.call('HDEL', key, unpack(removes)) end
         local body = project_settings_json(project_id, project_record(prefix))
-        local event_id = emit(keys, args, 'project:updated', json.object({ { 'project', body } }))
-        return json.object({ { 'project', body }, { 'eventIds', json.strings({ event_id }) } })
+        local event_id = emit(keys, args, 'project:updated', json.object('project', body))
+        return json.object('project', body, 'eventIds', json.strings({ event_id }))
     end)
 end

@@ -69,15 +69,15 @@ local function require_session_token(prefix, session_id, token)
 end
 
 local function progress_json(entry)
-    return json.object({
-        { 'sessionId', json.plain(entry.sessionId) },
-        { 'status', json.plain(entry.status) },
-        { 'lastUpdated', json.plain(entry.lastUpdated) },
-        { 'notes', entry.notes and json.string(entry.notes) },
-        { 'answer', entry.answer and json.string(entry.answer) },
-        { 'answeredAt', entry.answeredAt and json.plain(entry.answeredAt) },
-        { 'staleSince', entry.staleSince and json.plain(entry.staleSince) },
-    })
+    return json.object(
+        'sessionId', json.plain(entry.sessionId),
+        'status', json.plain(entry.status),
+        'lastUpdated', json.plain(entry.lastUpdated),
+        'notes', entry.notes and json.string(entry.notes),
+        'answer', entry.answer and json.string(entry.answer),
+        'answeredAt', entry.answeredAt and json.plain(entry.answeredAt),
+        'staleSince', entry.staleSince and json.plain(entry.staleSince)
+    )
 end
 
 -- The task's linked sessions and their progress entries, as stored; `links`, when given, are the task's parsed links
@@ -109,23 +109,23 @@ local function task_json(prefix, task, with_extra, session_ids, entries)
     local suggestion = suggested_status(task.status, statuses)
     local ids = {}
     for i, session_id in ipairs(session_ids) do ids[i] = json.plain(session_id) end
-    return json.object({
-        { 'id', json.plain(task.id) },
-        { 'projectId', json.plain(task.projectId) },
-        { 'title', json.string(task.title) },
-        { 'description', task.description and json.string(task.description) },
-        { 'status', json.plain(task.status) },
-        { 'priority', json.plain(task.priority) },
-        { 'sessionIds', json.array(ids) },
-        { 'sessionProgress', json.array(progress) },
-        { 'parentId', task.parentId and json.plain(task.parentId) },
-        { 'createdAt', json.plain(task.createdAt) },
-        { 'updatedAt', json.plain(task.updatedAt) },
-        { 'version', task.version },
-        { 'suggestedStatus', suggestion and json.plain(suggestion) },
-        { 'extra', with_extra and task.extra or nil },
-        { 'archived', task.archived and 'true' or nil },
-    })
+    return json.object(
+        'id', json.plain(task.id),
+        'projectId', json.plain(task.projectId),
+        'title', json.string(task.title),
+        'description', task.description and json.string(task.description),
+        'status', json.plain(task.status),
+        'priority', json.plain(task.priority),
+        'sessionIds', json.array(ids),
+        'sessionProgress', json.array(progress),
+        'parentId', task.parentId and json.plain(task.parentId),
+        'createdAt', json.plain(task.createdAt),
+        'updatedAt', json.plain(task.updatedAt),
+        'version', task.version,
+        'suggestedStatus', suggestion and json.plain(suggestion),
+        'extra', with_extra and task.extra or nil,
+        'archived', task.archived and 'true' or nil
+    )
 end
 
 -- A task just read with load_task, as task_json gives it, its links taken from that read (lists of many tasks).
@@ -150,23 +150,23 @@ local function task_summary_fields(prefix, task_id)
 end
 
 local function session_json(prefix, session, with_extra)
-    return json.object({
-        { 'id', json.string(session.id) },
-        { 'name', session.name and json.string(session.name) },
-        { 'status', json.string(session.status) },
-        { 'legacyStatus', session.legacyStatus and json.string(session.legacyStatus) },
-        { 'taskIds', json.strings(redis.call('LRANGE', key_of.session(prefix, session.id) .. '/tasks', 0, -1)) },
-        { 'projectId', json.string(session.projectId) },
-        { 'spawnSource', json.string(session.spawnSource) },
-        { 'createdAt', json.string(session.createdAt) },
-        { 'updatedAt', json.string(session.updatedAt) },
-        { 'error', session.error and json.string(session.error) },
-        { 'host', session.host and json.string(session.host) },
-        { 'pid', session.pid },
-        { 'lastHeartbeat', session.lastHeartbeat and json.string(session.lastHeartbeat) },
-        { 'unresponsiveSince', session.unresponsiveSince and json.plain(session.unresponsiveSince) },
-        { 'extra', with_extra and session.extra or nil },
-    })
+    return json.object(
+        'id', json.string(session.id),
+        'name', session.name and json.string(session.name),
+        'status', json.string(session.status),
+        'legacyStatus', session.legacyStatus and json.string(session.legacyStatus),
+        'taskIds', json.strings(redis.call('LRANGE', key_of.session(prefix, session.id) .. '/tasks', 0, -1)),
+        'projectId', json.string(session.projectId),
+        'spawnSource', json.string(session.spawnSource),
+        'createdAt', json.string(session.createdAt),
+        'updatedAt', json.string(session.updatedAt),
+        'error', session.error and json.string(session.error),
+        'host', session.host and json.string(session.host),
+        'pid', session.pid,
+        'lastHeartbeat', session.lastHeartbeat and json.string(session.lastHeartbeat),
+        'unresponsiveSince', session.unresponsiveSince and json.plain(session.unresponsiveSince),
+        'extra', with_extra and session.extra or nil
+    )
 end
 
 -- Marks a change to the task: bumps and returns its version, and stamps updatedAt.
@@ -187,15 +187,15 @@ local function link_queued(keys, args, prefix, task, session_id, now, actor)
     redis.call('RPUSH', key_of.session(prefix, session_id) .. '/tasks', task.id)
     local version = touch_task(prefix, task, now)
     record_history(prefix, task.id, now, actor, 'queued', { { 'sessionId', json.string(session_id) } })
-    return emit(keys, args, 'task:session_status', json.object({
-        { 'taskId', json.string(task.id) },
-        { 'sessionId', json.string(session_id) },
-        { 'status', '"queued"' },
-        { 'notes', 'null' },
-        { 'lastUpdated', json.string(now) },
-        { 'version', version },
-        { 'suggestedStatus', 'null' },
-    }))
+    return emit(keys, args, 'task:session_status', json.object(
+        'taskId', json.string(task.id),
+        'sessionId', json.string(session_id),
+        'status', '"queued"',
+        'notes', 'null',
+        'lastUpdated', json.string(now),
+        'version', version,
+        'suggestedStatus', 'null'
+    ))
 end
 
 -- The id of the newest event, which a snapshot read is consistent with ('0-0' for none yet).
@@ -208,11 +208,11 @@ end
 -- A page of a list: its items (JSON texts) under `name`, how many the list holds in all, and the stream id the read
 -- is consistent with.
 local function page_json(keys, name, items, total)
-    return json.object({
-        { name, json.array(items) },
-        { 'total', tostring(total) },
-        { 'cursor', json.string(stream_cursor(keys)) },
-    })
+    return json.object(
+        name, json.array(items),
+        'total', tostring(total),
+        'cursor', json.string(stream_cursor(keys))
+    )
 end
 
 -- The score of the member at 0-based `rank` in the union of disjoint zsets scored by unique creation orders: the

@@ -65,15 +65,15 @@ local function spawn_session(keys, args)
         for i, task in ipairs(tasks) do task_ids[i] = task.id end
         local event_ids = {}
         local body = session_json(prefix, session)
-        event_ids[1] = emit(keys, args, 'session:spawn', json.object({
-            { 'session', body }, { 'taskIds', json.strings(task_ids) }, { 'spawnSource', json.string(source) },
-        }))
+        event_ids[1] = emit(keys, args, 'session:spawn', json.object(
+            'session', body, 'taskIds', json.strings(task_ids), 'spawnSource', json.string(source)
+        ))
         for _, task in ipairs(tasks) do
             local actor = source == 'ui' and 'user' or 'session:' .. session_id
             event_ids[#event_ids + 1] = link_queued(keys, args, prefix, task, session_id, now, actor)
         end
         if #tasks > 0 then body = session_json(prefix, session) end
-        return json.object({ { 'session', body }, { 'eventIds', json.strings(event_ids) } })
+        return json.object('session', body, 'eventIds', json.strings(event_ids))
     end)()
     remember_reply(record, digest, reply)
     return reply
@@ -102,7 +102,7 @@ local function set_lifecycle(keys, args)
         if target == 'stopped' or target == 'spawning' then
             wake_supervisor(prefix, session_id, target == 'stopped' and 'stop' or 'restart')
         end
-        return json.object({ { 'session', session_json(prefix, session) }, { 'eventIds', json.strings({ event_id }) } })
+        return json.object('session', session_json(prefix, session), 'eventIds', json.strings({ event_id }))
     end)
 end
 

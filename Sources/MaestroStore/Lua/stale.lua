@@ -66,19 +66,19 @@ local function sweep_stale(keys, args)
             task_links.set(prefix, task_id, session_id, status, since)
             redis.call('ZADD', key_of.stale(prefix), tonumber(due[i + 1]) + stale_after, due[i])
             local version = redis.call('HINCRBY', key_of.task(prefix, task_id), 'version', 1)
-            emit(keys, args, 'task:session_stale', json.object({
-                { 'taskId', json.plain(task_id) },
-                { 'sessionId', json.plain(session_id) },
-                { 'staleSince', json.plain(since) },
-                { 'version', tostring(version) },
-            }))
-            marked[#marked + 1] = json.object({ { 'taskId', json.plain(task_id) }, { 'sessionId', json.plain(session_id) } })
+            emit(keys, args, 'task:session_stale', json.object(
+                'taskId', json.plain(task_id),
+                'sessionId', json.plain(session_id),
+                'staleSince', json.plain(since),
+                'version', tostring(version)
+            ))
+            marked[#marked + 1] = json.object('taskId', json.plain(task_id), 'sessionId', json.plain(session_id))
         end
     end
-    return json.object({
-        { 'stale', json.array(marked) },
-        { 'more', (not watched or #due == 2 * STALE_BATCH) and 'true' or 'false' },
-    })
+    return json.object(
+        'stale', json.array(marked),
+        'more', (not watched or #due == 2 * STALE_BATCH) and 'true' or 'false'
+    )
 end
 
 -- ARGV: version, limit (0-1000). Read-only: the tasks with a stale progress entry, the longest stale first, as

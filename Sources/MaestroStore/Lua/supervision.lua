@@ -105,10 +105,10 @@ local function heartbeat(keys, args)
     if session.unresponsiveSince then
         session.unresponsiveSince = nil
         redis.call('HDEL', key_of.session(prefix, session.id), 'unresponsiveSince')
-        emit(keys, args, 'session:responsive', json.object({
-            { 'sessionId', json.plain(session.id) },
-            { 'lastHeartbeat', json.plain(session.lastHeartbeat) },
-        }))
+        emit(keys, args, 'session:responsive', json.object(
+            'sessionId', json.plain(session.id),
+            'lastHeartbeat', json.plain(session.lastHeartbeat)
+        ))
     end
     return session_json(prefix, session)
 end
@@ -131,7 +131,7 @@ local function report_lifecycle(keys, args)
         local session = require_supervisor(prefix, session_id, args[5], args[6])
         check_transition(LIFECYCLE_TARGETS, 'the lifecycle of session ' .. session_id, session.status, target)
         local event_id = change_lifecycle(keys, args, prefix, session, target, reason, pid)
-        return json.object({ { 'session', session_json(prefix, session) }, { 'eventIds', json.strings({ event_id }) } })
+        return json.object('session', session_json(prefix, session), 'eventIds', json.strings({ event_id }))
     end)
 end
 
@@ -157,10 +157,10 @@ local function mark_unresponsive(keys, args, prefix, now)
         if status == 'active' or status == 'spawning' then
             local since = iso_of_millis(tonumber(late[i + 1]))
             redis.call('HSET', key_of.session(prefix, session_id), 'unresponsiveSince', since)
-            emit(keys, args, 'session:unresponsive', json.object({
-                { 'sessionId', json.plain(session_id) },
-                { 'unresponsiveSince', json.plain(since) },
-            }))
+            emit(keys, args, 'session:unresponsive', json.object(
+                'sessionId', json.plain(session_id),
+                'unresponsiveSince', json.plain(since)
+            ))
         end
     end
 end

@@ -38,8 +38,8 @@ local function create_task(keys, args)
         redis.call('HSET', key_of.task(prefix, task_id), unpack(fields))
         redis.call('ZADD', prefix .. 'tasks/todo', new_task_order(prefix), task_id)
         local body = task_json(prefix, task)
-        local event_id = emit(keys, args, 'task:created', json.object({ { 'task', body } }))
-        return json.object({ { 'task', body }, { 'eventIds', json.strings({ event_id }) } })
+        local event_id = emit(keys, args, 'task:created', json.object('task', body))
+        return json.object('task', body, 'eventIds', json.strings({ event_id }))
     end)
 end
 
@@ -82,7 +82,7 @@ local function update_task(keys, args)
             end
         end
         if #changes == 0 and not removes_description and new_status == nil then
-            return json.object({ { 'task', task_json(prefix, task) }, { 'eventIds', '[]' } })
+            return json.object('task', task_json(prefix, task), 'eventIds', '[]')
         end
         local key = key_of.task(prefix, task_id)
         local now = now_iso()
@@ -110,8 +110,8 @@ local function update_task(keys, args)
         end
         touch_task(prefix, task, now)
         local body = task_json(prefix, task)
-        local event_id = emit(keys, args, 'task:updated', json.object({ { 'task', body } }))
-        return json.object({ { 'task', body }, { 'eventIds', json.strings({ event_id }) } })
+        local event_id = emit(keys, args, 'task:updated', json.object('task', body))
+        return json.object('task', body, 'eventIds', json.strings({ event_id }))
     end)
 end
 
@@ -135,8 +135,8 @@ local function delete_task(keys, args)
         local archived = archived_record(prefix, task_id)
         if archived then
             delete_archived(prefix, task_id, archived)
-            local event_id = emit(keys, args, 'task:deleted', json.object({ { 'taskId', json.plain(task_id) } }))
-            return json.object({ { 'taskId', json.plain(task_id) }, { 'eventIds', json.strings({ event_id }) } })
+            local event_id = emit(keys, args, 'task:deleted', json.object('taskId', json.plain(task_id)))
+            return json.object('taskId', json.plain(task_id), 'eventIds', json.strings({ event_id }))
         end
         local task = require_task(prefix, task_id)
         local key = key_of.task(prefix, task_id)
@@ -152,8 +152,8 @@ local function delete_task(keys, args)
         if task.parentId then redis.call('SREM', key_of.task(prefix, task.parentId) .. '/children', task_id) end
         redis.call('DEL', key, key .. '/children', key_of.history(prefix, task_id))
         redis.call('ZREM', prefix .. 'tasks/' .. task.status, task_id)
-        local event_id = emit(keys, args, 'task:deleted', json.object({ { 'taskId', json.string(task_id) } }))
-        return json.object({ { 'taskId', json.string(task_id) }, { 'eventIds', json.strings({ event_id }) } })
+        local event_id = emit(keys, args, 'task:deleted', json.object('taskId', json.string(task_id)))
+        return json.object('taskId', json.string(task_id), 'eventIds', json.strings({ event_id }))
     end)
 end
 
@@ -177,8 +177,8 @@ local function remove_session(keys, args)
         touch_task(prefix, task, now)
         record_history(prefix, task_id, now, 'user', 'removed', { { 'sessionId', json.string(session_id) } })
         local body = task_json(prefix, task)
-        local event_id = emit(keys, args, 'task:updated', json.object({ { 'task', body } }))
-        return json.object({ { 'task', body }, { 'eventIds', json.strings({ event_id }) } })
+        local event_id = emit(keys, args, 'task:updated', json.object('task', body))
+        return json.object('task', body, 'eventIds', json.strings({ event_id }))
     end)
 end
 

@@ -8,20 +8,20 @@ function webhooks.delivery_json(prefix, record)
         local value = tonumber(record[name] or '')
         return value and json.plain(iso_of_millis(value)) or 'null'
     end
-    return json.object({
-        { 'webhookId', json.string(record.webhookId) },
-        { 'projectId', json.plain(project_of_prefix(prefix)) },
-        { 'eventId', json.string(record.eventId) },
-        { 'type', json.string(record.type) },
-        { 'state', json.string(record.state) },
-        { 'attempts', tostring(tonumber(record.attempts) or 0) },
-        { 'lastStatus', tostring(tonumber(record.lastStatus or '') or 'null') },
-        { 'lastError', json.string(record.lastError) },
-        { 'nextAttemptAt', final and 'null' or millis('nextAttemptAt') },
-        { 'createdAt', millis('createdAt') },
-        { 'updatedAt', millis('updatedAt') },
-        { 'deliveredAt', millis('deliveredAt') },
-    })
+    return json.object(
+        'webhookId', json.string(record.webhookId),
+        'projectId', json.plain(project_of_prefix(prefix)),
+        'eventId', json.string(record.eventId),
+        'type', json.string(record.type),
+        'state', json.string(record.state),
+        'attempts', tostring(tonumber(record.attempts) or 0),
+        'lastStatus', tostring(tonumber(record.lastStatus or '') or 'null'),
+        'lastError', json.string(record.lastError),
+        'nextAttemptAt', final and 'null' or millis('nextAttemptAt'),
+        'createdAt', millis('createdAt'),
+        'updatedAt', millis('updatedAt'),
+        'deliveredAt', millis('deliveredAt')
+    )
 end
 
 function webhooks.load(prefix, webhook_id, event_id)
@@ -63,22 +63,22 @@ function webhooks.claim(keys, args)
                     local attempts = redis.call('HINCRBY', key, 'attempts', 1)
                     redis.call('HSET', key, 'lease', args[5], 'nextAttemptAt', now + lease)
                     redis.call('ZADD', base .. '/due', now + lease, event_id)
-                    claimed[#claimed + 1] = json.object({
-                        { 'webhookId', json.plain(webhook_id) }, { 'eventId', json.plain(event_id) },
-                        { 'type', json.string(record.type) }, { 'payload', json.string(record.payload) },
-                        { 'attempts', tostring(attempts) }, { 'createdAt', tostring(tonumber(record.createdAt) or 0) },
-                    })
+                    claimed[#claimed + 1] = json.object(
+                        'webhookId', json.plain(webhook_id), 'eventId', json.plain(event_id),
+                        'type', json.string(record.type), 'payload', json.string(record.payload),
+                        'attempts', tostring(attempts), 'createdAt', tostring(tonumber(record.createdAt) or 0)
+                    )
                 end
             end
         end
         local oldest = redis.call('ZRANGE', base .. '/pending', 0, 0, 'WITHSCORES')
-        backlog[#backlog + 1] = json.object({
-            { 'webhookId', json.plain(webhook_id) },
-            { 'pending', tostring(redis.call('ZCARD', base .. '/pending')) },
-            { 'oldestPendingAt', oldest[2] or 'null' },
-        })
+        backlog[#backlog + 1] = json.object(
+            'webhookId', json.plain(webhook_id),
+            'pending', tostring(redis.call('ZCARD', base .. '/pending')),
+            'oldestPendingAt', oldest[2] or 'null'
+        )
     end
-    return json.object({ { 'claimed', json.array(claimed) }, { 'backlog', json.array(backlog) }, { 'now', tostring(now) } })
+    return json.object('claimed', json.array(claimed), 'backlog', json.array(backlog), 'now', tostring(now))
 end
 
 -- ARGV: version, idempotency key (unused), max stream length (unused), webhook id, event id, claim token, outcome
@@ -99,7 +99,7 @@ function webhooks.report(keys, args)
     local delay = check_count(args[10] or '', 'the retry delay')
     local record = webhooks.load(prefix, webhook_id, event_id)
     if record == nil or record.state ~= 'pending' or record.lease ~= token then
-        return json.object({ { 'applied', 'false' } })
+        return json.object('applied', 'false')
     end
     local key = webhooks.record_key(prefix, webhook_id, event_id)
     local base = webhooks.base(prefix, webhook_id)
@@ -118,9 +118,9 @@ function webhooks.report(keys, args)
         redis.call('ZREM', base .. '/pending', event_id)
         redis.call('EXPIRE', key, webhooks.RETENTION_SECONDS)
     end
-    return json.object({
-        { 'applied', 'true' }, { 'delivery', webhooks.delivery_json(prefix, webhooks.load(prefix, webhook_id, event_id)) },
-    })
+    return json.object(
+        'applied', 'true', 'delivery', webhooks.delivery_json(prefix, webhooks.load(prefix, webhook_id, event_id))
+    )
 end
 
 -- ARGV: version, idempotency key (unused), max stream length (unused), webhook id, event id. Sends the delivery
@@ -155,7 +155,7 @@ function webhooks.retry(keys, args)
     end
     redis.call('HSET', key, 'nextAttemptAt', now, 'updatedAt', now)
     redis.call('ZADD', base .. '/due', now, event_id)
-    return json.object({ { 'delivery', webhooks.delivery_json(prefix, webhooks.load(prefix, webhook_id, event_id)) } })
+    return json.object('delivery', webhooks.delivery_json(prefix, webhooks.load(prefix, webhook_id, event_id)))
 end
 
 -- ARGV: version, webhook id, limit (0-1000). Read-only. The webhook's newest deliveries in this project, newest first
@@ -171,14 +171,14 @@ function webhooks.deliveries(keys, args)
             if record then rows[#rows + 1] = webhooks.delivery_json(prefix, record) end
         end
     end
-    return json.object({ { 'deliveries', json.array(rows) } })
+    return json.object('deliveries', json.array(rows))
 end
 
 -- ARGV: version. Read-only. The ids of the webhooks that have deliveries in this project. {"webhookIds":[...]}
 function webhooks.ids(keys, args)
     local ids = redis.call('SMEMBERS', project_of(keys) .. 'webhooks')
     table.sort(ids)
-    return json.object({ { 'webhookIds', json.strings(ids) } })
+    return json.object('webhookIds', json.strings(ids))
 end
 
 -- ARGV: version, idempotency key (unused), max stream length (unused), webhook id. Deletes up to 1,000 of a
@@ -200,5 +200,5 @@ function webhooks.drop(keys, args)
     local more = redis.call('ZCARD', base .. '/due') + redis.call('ZCARD', base .. '/pending') +
         redis.call('ZCARD', base .. '/log') > 0
     if not more then redis.call('SREM', prefix .. 'webhooks', webhook_id) end
-    return json.object({ { 'more', tostring(more) } })
+    return json.object('more', tostring(more))
 end

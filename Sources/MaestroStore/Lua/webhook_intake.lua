@@ -112,11 +112,11 @@ function webhooks.prepare(keys, args)
             forgotten = forgotten + 1
         end
     end
-    return json.object({
-        { 'created', tostring(not exists) },
-        { 'movedTo', json.string(moved) },
-        { 'forgotten', tostring(forgotten) },
-    })
+    return json.object(
+        'created', tostring(not exists),
+        'movedTo', json.string(moved),
+        'forgotten', tostring(forgotten)
+    )
 end
 
 -- Appends one delivery to a webhook's log, dropping the oldest beyond LOG_LIMIT (with their records, unless they are
@@ -186,8 +186,8 @@ function webhooks.enqueue(keys, args)
             acknowledged = acknowledged + 1
         end
     end
-    return json.object({
-        { 'enqueued', tostring(enqueued) }, { 'acknowledged', tostring(acknowledged) },
-        { 'skipped', tostring(skipped) }, { 'missing', tostring(missing) },
-    })
+    return json.object(
+        'enqueued', tostring(enqueued), 'acknowledged', tostring(acknowledged),
+        'skipped', tostring(skipped), 'missing', tostring(missing)
+    )
 end
