@@ -174,7 +174,8 @@ struct MaestroServerCommand: AsyncParsableCommand {
         let key = tlsKey ?? environment["MAESTRO_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         switch (certificate, key) {
         case (nil, nil): return nil
-        case (let certificate?, let key?): return try ServerTLS.configuration(certificateFile: certificate, keyFile: key)
+        case (let certificate?, let key?):
+            return try ServerTLS.configuration(certificateFile: certificate, keyFile: key)
         case (nil, _): throw ValidationError("--tls-key needs --tls-cert (or MAESTRO_TLS_CERT)")
         case (_, nil): throw ValidationError("--tls-cert needs --tls-key (or MAESTRO_TLS_KEY)")
         }
@@ -192,9 +193,11 @@ struct MaestroServerCommand: AsyncParsableCommand {
         }
         var settings = WebhookSettings()
         settings.allowPrivateTargets =
-            try allowPrivateWebhookTargets || enabled(
+            try allowPrivateWebhookTargets
+            || enabled(
                 environment["MAESTRO_ALLOW_PRIVATE_WEBHOOK_TARGETS"], "MAESTRO_ALLOW_PRIVATE_WEBHOOK_TARGETS") == true
-        settings.deliveryEnabled = try webhookDelivery && enabled(environment["MAESTRO_WEBHOOK_DELIVERY"], "MAESTRO_WEBHOOK_DELIVERY") != false
+        settings.deliveryEnabled =
+            try webhookDelivery && enabled(environment["MAESTRO_WEBHOOK_DELIVERY"], "MAESTRO_WEBHOOK_DELIVERY") != false
         if let text = webhookRetrySchedule ?? environment["MAESTRO_WEBHOOK_RETRY_SCHEDULE"], !text.isEmpty {
             do {
                 settings.schedule = try RetrySchedule(parsing: text)
@@ -206,17 +209,23 @@ struct MaestroServerCommand: AsyncParsableCommand {
         func seconds(_ option: Double?, _ variable: String, _ what: String, in range: ClosedRange<Double>) throws
             -> Duration?
         {
-            guard let value = try option ?? environment[variable].flatMap({ text in
-                guard let value = Double(text) else { throw ValidationError("\(variable) must be seconds (got '\(text)')") }
-                return value
-            }) else { return nil }
-            guard range.contains(value) else {
-                throw ValidationError(
-                    "the \(what) must be from \(Int(range.lowerBound)) to \(Int(range.upperBound)) seconds (got \(value))")
+            var seconds = option
+            if seconds == nil, let text = environment[variable] {
+                guard let value = Double(text) else {
+                    throw ValidationError("\(variable) must be seconds (got '\(text)')")
+                }
+                seconds = value
             }
-            return .milliseconds(Int64(value * 1000))
+            guard let seconds else { return nil }
+            guard range.contains(seconds) else {
+                throw ValidationError(
+                    "the \(what) must be from \(Int(range.lowerBound)) to \(Int(range.upperBound)) seconds "
+                        + "(got \(seconds))")
+            }
+            return .milliseconds(Int64(seconds * 1000))
         }
-        settings.lease = try seconds(webhookLease, "MAESTRO_WEBHOOK_LEASE", "webhook lease", in: 1...3600) ?? settings.lease
+        settings.lease =
+            try seconds(webhookLease, "MAESTRO_WEBHOOK_LEASE", "webhook lease", in: 1...3600) ?? settings.lease
         settings.timeout =
             try seconds(webhookTimeout, "MAESTRO_WEBHOOK_TIMEOUT", "webhook timeout", in: 1...60) ?? settings.timeout
         guard settings.lease > settings.timeout else {

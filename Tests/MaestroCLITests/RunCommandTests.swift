@@ -179,7 +179,7 @@ final class RunCommandTests {
         #expect(await running.finished().status == 0)
     }
 
-    @Test("--session takes over a session spawned elsewhere, with its token and tasks; a wrong token or a live one is refused")
+    @Test("--session takes over a session spawned elsewhere, its token and tasks; a wrong token or a live one fails")
     func takeOver() async throws {
         let taskId = try await CLIProcess(environment: base).runDetached("task", "create", "Queued elsewhere").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -174,8 +174,11 @@ final class ImportStoreTests {
         _ = try redis.run(ImportTask(scope: scope, task: task("q", status: .completed)))
         _ = try redis.run(ImportTask(scope: scope, task: task("q_child", parent: "q")))
         let held = try redis.run(
-            ImportTask(scope: scope, task: task("q", status: .completed, updated: "2025-01-01T00:00:00.000Z",
-                archived: true)))
+            ImportTask(
+                scope: scope,
+                task: task(
+                    "q", status: .completed, updated: "2025-01-01T00:00:00.000Z",
+                    archived: true)))
         #expect(held.outcome == .updated && held.eventIds.count == 1)
         #expect(try fixture.task("proj_i", "q").archived == false)
     }

@@ -23,7 +23,8 @@ final class WebhookStoreTests {
 
     /// Reads new entries as `consumer` and enqueues them for `webhooks`; nil when nothing was new.
     func intake(
-        _ scope: ProjectScope, as consumer: String, on connection: RedisConnection, webhooks: [String] = ["wh_a", "wh_b"]
+        _ scope: ProjectScope, as consumer: String, on connection: RedisConnection,
+        webhooks: [String] = ["wh_a", "wh_b"]
     ) throws -> EnqueueWebhookDeliveries.Outcome? {
         let read = ReadForWebhooks(scope: scope, consumer: consumer, source: .new)
         guard let page = try connection.execute(read), page.entriesRead > 0 else { return nil }
@@ -31,7 +32,9 @@ final class WebhookStoreTests {
             EnqueueWebhookDeliveries(scope: scope, targets: page.events.map { ($0.id, webhooks) }))
     }
 
-    func count(_ key: String) throws -> Int { Int(try fixture.connection.send(RedisCommand("ZCARD", key)).integer ?? -1) }
+    func count(_ key: String) throws -> Int {
+        Int(try fixture.connection.send(RedisCommand("ZCARD", key)).integer ?? -1)
+    }
 
     func pendingInGroup(_ scope: ProjectScope) throws -> Int {
         Int(
@@ -52,7 +55,8 @@ final class WebhookStoreTests {
                         let read = ReadForWebhooks(scope: scope, consumer: "reader-\(reader)", source: .new)
                         guard let page = try await pool.execute(read), page.entriesRead > 0 else { break }
                         let outcome = try await pool.run(
-                            EnqueueWebhookDeliveries(scope: scope, targets: page.events.map { ($0.id, ["wh_a", "wh_b"]) }))
+                            EnqueueWebhookDeliveries(
+                                scope: scope, targets: page.events.map { ($0.id, ["wh_a", "wh_b"]) }))
                         sums.0 += outcome.enqueued
                         sums.1 += outcome.acknowledged
                         sums.2 += outcome.skipped
@@ -83,7 +87,8 @@ final class WebhookStoreTests {
         let early = ReadForWebhooks(scope: scope, consumer: "survivor", source: .abandoned(minimumIdle: .seconds(30)))
         #expect(try survivor.execute(early)?.entriesRead == 0, "not idle long enough yet")
         try await Task.sleep(for: .milliseconds(300))
-        let late = ReadForWebhooks(scope: scope, consumer: "survivor", source: .abandoned(minimumIdle: .milliseconds(200)))
+        let late = ReadForWebhooks(
+            scope: scope, consumer: "survivor", source: .abandoned(minimumIdle: .milliseconds(200)))
         let taken = try #require(try survivor.execute(late))
         #expect(taken.entriesRead == 30)
         let outcome = try survivor.run(
@@ -112,7 +117,8 @@ final class WebhookStoreTests {
             try fixture.connection.execute(ReadForWebhooks(scope: scope, consumer: "c", source: .new)))
         #expect(page.events.map(\.id.description) == [ids[1]])
         let fresh = try fixture.newScope()
-        #expect(try fixture.connection.execute(ReadForWebhooks(scope: fresh, consumer: "c", source: .new)) == nil,
+        #expect(
+            try fixture.connection.execute(ReadForWebhooks(scope: fresh, consumer: "c", source: .new)) == nil,
             "no group yet: nil, not an error")
         #expect(throws: MaestroError.self) {
             try fixture.connection.run(EnqueueWebhookDeliveries(scope: fresh, targets: [(StreamID.zero, ["wh_a"])]))
@@ -161,7 +167,8 @@ final class WebhookStoreTests {
         let eventId = after.claimed[0].eventId
         func report(_ token: String, _ outcome: ReportWebhookDelivery.Outcome) throws -> ReportWebhookDelivery.Result {
             try fixture.connection.run(
-                ReportWebhookDelivery(scope: scope, webhookId: "wh_a", eventId: eventId, token: token, outcome: outcome))
+                ReportWebhookDelivery(scope: scope, webhookId: "wh_a", eventId: eventId, token: token, outcome: outcome)
+            )
         }
         #expect(try report("claim_1", .delivered(status: 200)).applied == false, "the first claim was taken over")
         let done = try report("claim_3", .delivered(status: 204))
@@ -198,7 +205,8 @@ final class WebhookStoreTests {
         #expect(try count(scope.keyPrefix + "webhook:wh_a/due") == 0)
         #expect(try claim("claim_d").isEmpty)
 
-        let retried = try fixture.connection.run(RetryWebhookDelivery(scope: scope, webhookId: "wh_a", eventId: eventId))
+        let retried = try fixture.connection.run(
+            RetryWebhookDelivery(scope: scope, webhookId: "wh_a", eventId: eventId))
         #expect(retried.state == .pending && retried.attempts == 0)
         let again = try claim("claim_e")
         #expect(again.map(\.attempts) == [1])
@@ -226,9 +234,11 @@ final class WebhookStoreTests {
         #expect(outcome.claimed.count == 3 && Set(outcome.claimed.map(\.webhookId)) == ["wh_a"])
         #expect(outcome.backlog.map(\.pending) == [10, 10])
         // Oldest first.
-        #expect(outcome.claimed.map(\.eventId) == outcome.claimed.map(\.eventId).sorted {
-            StreamID($0)! < StreamID($1)!
-        })
+        #expect(
+            outcome.claimed.map(\.eventId)
+                == outcome.claimed.map(\.eventId).sorted {
+                    StreamID($0)! < StreamID($1)!
+                })
     }
 
     @Test("a webhook's log keeps the newest 1,000; dropping a webhook leaves no key of it behind")
@@ -269,7 +279,9 @@ struct WebhookPermissionsTests {
     func serverHoldsThem() throws {
         let checked = try Self.checkedCommands()
         #expect(checked.count >= 25 && checked.contains("xgroup|create") && checked.contains("xack"))
-        #expect(checked.isSubset(of: RedisPermissions.webhookCommands), "\(checked.subtracting(RedisPermissions.webhookCommands))")
+        #expect(
+            checked.isSubset(of: RedisPermissions.webhookCommands),
+            "\(checked.subtracting(RedisPermissions.webhookCommands))")
         let acl = try String(contentsOfFile: DeployedUsers.aclFile, encoding: .utf8)
         let line = try #require(acl.split(separator: "\n").first { $0.hasPrefix("user maestro-server ") })
         let granted = Set(line.split(separator: " ").filter { $0.hasPrefix("+") }.map { String($0.dropFirst()) })
@@ -284,9 +296,13 @@ struct WebhookPermissionsTests {
         let admin = try DeployedUsers.connect("maestro-admin", to: redis)
         _ = try admin.send(RedisCommand("HSET", WebhookRegistry.key, "wh_x", "{\"secret\":\"whsec_x\"}"))
         let agent = try DeployedUsers.connect("maestro-agent", to: redis)
-        for command in [["HGETALL", WebhookRegistry.key], ["HGET", WebhookRegistry.key, "wh_x"], ["DEL", WebhookRegistry.key]] {
+        for command in [
+            ["HGETALL", WebhookRegistry.key], ["HGET", WebhookRegistry.key, "wh_x"], ["DEL", WebhookRegistry.key],
+        ] {
             let reply = try? agent.send(RedisCommand(arguments: command.map { Array($0.utf8) }))
-            #expect(reply == nil || "\(reply!)".contains("NOPERM"), "agent: \(command) answered \(String(describing: reply))")
+            #expect(
+                reply == nil || "\(reply!)".contains("NOPERM"),
+                "agent: \(command) answered \(String(describing: reply))")
         }
         // What agents do need is still theirs: their projects' keys and the two project sets.
         #expect(try agent.send(RedisCommand("SADD", "mae:projects", "p")).integer == 1)

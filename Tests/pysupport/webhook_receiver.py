@@ -1,8 +1,8 @@
 """A real webhook receiver for the Python suites: Python's http.server in a thread on a free 127.0.0.1 port, recording
 every POST (headers, raw body, when it came, how it was answered). What it answers is scripted: a list of statuses
 for the next requests (200 once it runs out), a delay before each answer (a slow endpoint), holding every answer
-until released (a delivery caught in flight), or a 2xx answer whose body never ends (until the sender hangs up). Nothing here checks signatures: the tests do, with an independent
-implementation."""
+until released (a delivery caught in flight), or a 2xx answer whose body never ends (until the sender hangs up).
+Nothing here checks signatures: the tests do, with an independent implementation."""
 
 from __future__ import annotations
 

@@ -13,16 +13,16 @@ enum Run {
         name: "run",
         abstract: "Run an agent command as a supervised session: the entrypoint of an agent container.",
         discussion: """
-            Spawns a session (or, with --session, takes over one spawned from the dashboard, whose token is read
-            from MAESTRO_SESSION_TOKEN), queues it on the given tasks, and starts the command with the session
-            context in its environment: MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_URL
-            when set (the agent talks to the HTTP API), and MAESTRO_AGENT_REDIS_URL as MAESTRO_REDIS_URL when set (a
-            Redis user for agents); one of the two is required. MAESTRO_TASK_IDS lists the session's tasks, separated
-            by spaces, and MAESTRO_TASK_ID is the first task given with --task, else the session's first (for hooks
-            that report on the session's task); neither is set for a session without tasks. Neither this process's own MAESTRO_REDIS_URL nor
-            MAESTRO_USER_TOKEN is passed on. The session becomes active once the command runs, stopped when it
-            exits with 0, failed with the exit code or signal otherwise, failed with the reason when it cannot
-            start. SIGINT and SIGTERM are passed on to the command.
+            Spawns a session (or, with --session, takes over one spawned from the dashboard, whose token is read from
+            MAESTRO_SESSION_TOKEN), queues it on the given tasks, and starts the command with the session context in its
+            environment: MAESTRO_SESSION_ID, MAESTRO_SESSION_TOKEN, MAESTRO_PROJECT_ID, MAESTRO_URL when set (the agent
+            talks to the HTTP API), and MAESTRO_AGENT_REDIS_URL as MAESTRO_REDIS_URL when set (a Redis user for agents);
+            one of the two is required. MAESTRO_TASK_IDS lists the session's tasks, separated by spaces, and
+            MAESTRO_TASK_ID is the first task given with --task, else the session's first (for hooks that report on the
+            session's task); neither is set for a session without tasks. Neither this process's own MAESTRO_REDIS_URL
+            nor MAESTRO_USER_TOKEN is passed on. The session becomes active once the command runs, stopped when it exits
+            with 0, failed with the exit code or signal otherwise, failed with the reason when it cannot start. SIGINT
+            and SIGTERM are passed on to the command.
 
             While it runs, the supervisor renews the session's lease in Redis every TTL/3 seconds; when the lease
             runs out (host gone, supervisor killed) maestro-server marks the session failed ("heartbeat lost")
@@ -93,13 +93,15 @@ enum Run {
         let wakeup = WakeupPipe()
         wakeup.route(signals: [SIGINT, SIGTERM, SIGCHLD])
         ControlListener.start(
-            configuration: connection.configuration, subscription: Subscription.control(scope, sessionId: credentials.sessionId),
+            configuration: connection.configuration,
+            subscription: Subscription.control(scope, sessionId: credentials.sessionId),
             wakeup: wakeup)
         let supervisor = Supervisor(
             connection: connection, scope: scope, identity: identity,
             settings: Supervisor.Settings(
                 command: arguments.values("command"), leaseSeconds: leaseSeconds, stopGrace: .seconds(stopGrace),
-                environment: agentEnvironment(environment, credentials, task: tasks.first ?? linked.first, tasks: linked),
+                environment: agentEnvironment(
+                    environment, credentials, task: tasks.first ?? linked.first, tasks: linked),
                 exitStatusWhenRefused: ExitStatus.refused.rawValue,
                 say: { printError("maestro run: \($0)") }),
             wakeup: wakeup)

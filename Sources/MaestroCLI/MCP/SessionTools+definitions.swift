@@ -127,7 +127,8 @@ extension SessionTools {
                 + ": use these ids when you report."
         }
         return ServerInfo(
-            name: "maestro", title: "Maestro", version: "library-\(FunctionLibrary.version)", instructions: instructions)
+            name: "maestro", title: "Maestro", version: "library-\(FunctionLibrary.version)", instructions: instructions
+        )
     }
 
     static let namedTasks = 20
